@@ -1,0 +1,223 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/jailkit/jailkit/engine"
+)
+
+func init() {
+	register(&command{name: "recipes", order: 10, summary: "list the recipes jailkit knows",
+		usage: "recipes", positional: 0, run: runRecipes,
+		help: "Lists every recipe, built-in or from --recipes and /usr/local/etc/jailkit/recipes,\nwith its one-line summary."})
+	register(&command{name: "show", order: 11, summary: "show a recipe's parameters, packages, files and host needs",
+		usage: "show RECIPE [--format text|json]", positional: 1, run: runShow, flags: formatFlag})
+	register(&command{name: "lint", order: 60, summary: "validate a recipe file",
+		usage: "lint PATH", positional: 1, run: runLint,
+		help: "Checks a recipe strictly (unknown fields, types, defaults, paths, modes) and every\ntemplate it names (syntax, references to parameters that do not exist), then\nrenders it with sample values. Every problem is reported at once as\nfile:line: message; the exit status is 2 when there is any."})
+}
+
+// catalog loads the built-in recipes, then /usr/local/etc/jailkit/recipes
+// under --root, then each --recipes directory.
+func (a *app) catalog() (*engine.Catalog, error) {
+	dirs := append([]string{filepath.Join(a.root, "usr/local/etc/jailkit/recipes")}, a.recipeDirs...)
+	return engine.LoadCatalog(dirs...)
+}
+
+func formatFlag(fs *flag.FlagSet, a *app) {
+	fs.String("format", "text", "")
+}
+
+func (a *app) format() (string, error) {
+	f := a.fs.Lookup("format").Value.String()
+	if f != "text" && f != "json" {
+		return "", &usageError{msg: fmt.Sprintf("--format %q is not text or json", f), hint: "use --format text or --format json"}
+	}
+	return f, nil
+}
+
+func runRecipes(a *app, _ []string) error {
+	c, err := a.catalog()
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+	for _, r := range c.List() {
+		fmt.Fprintf(tw, "%s\t%s\n", r.Name, r.Summary)
+	}
+	return tw.Flush()
+}
+
+func runShow(a *app, args []string) error {
+	format, err := a.format()
+	if err != nil {
+		return err
+	}
+	c, err := a.catalog()
+	if err != nil {
+		return err
+	}
+	r, err := c.Get(args[0])
+	if err != nil {
+		return err
+	}
+	if format == "json" {
+		return showJSON(a, r)
+	}
+	w := a.stdout
+	fmt.Fprintf(w, "%s %s: %s\n", r.Name, r.Version, r.Summary)
+	if d := strings.TrimSpace(r.Description); d != "" {
+		fmt.Fprintf(w, "\n%s\n", d)
+	}
+	fmt.Fprintf(w, "\nPackages: %s\n", strings.Join(r.Packages, " "))
+	fmt.Fprintln(w, "\nParameters (--set NAME=VALUE):")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, p := range r.AllParams() {
+		def := "(none)"
+		switch {
+		case p.Required:
+			def = "(required)"
+		case p.Default != nil:
+			def = fmt.Sprint(defaultString(p))
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", p.Name, p.TypeString(), def, p.Description)
+	}
+	tw.Flush()
+	fmt.Fprintln(w, "\nFiles in the jail:")
+	for _, d := range r.Dirs {
+		fmt.Fprintf(w, "  %s/\n", d.Path)
+	}
+	for _, f := range r.Files {
+		extra := ""
+		if f.When != "" {
+			extra = "  (when " + f.When + ")"
+		}
+		fmt.Fprintf(w, "  %s%s\n", f.Path, extra)
+	}
+	fmt.Fprintln(w, "  /etc/rc.conf /etc/resolv.conf /etc/fstab (the common jail base)")
+	if len(r.RCConf) > 0 {
+		fmt.Fprintln(w, "\nrc.conf in the jail:")
+		for _, v := range r.RCConf {
+			fmt.Fprintf(w, "  %s=%q\n", v.Name, v.Value)
+		}
+	}
+	if len(r.Services) > 0 {
+		fmt.Fprintf(w, "\nServices: %s\n", strings.Join(r.Services, " "))
+	}
+	if len(r.Listens) > 0 {
+		var ls []string
+		for _, l := range r.Listens {
+			ls = append(ls, fmt.Sprintf("%s/%d", l.Proto, l.Port))
+		}
+		fmt.Fprintf(w, "Listens on the jail address: %s\n", strings.Join(ls, " "))
+	}
+	if h := hostNeeds(r); len(h) > 0 {
+		fmt.Fprintln(w, "\nHost needs:")
+		for _, l := range h {
+			fmt.Fprintf(w, "  %s\n", l)
+		}
+	}
+	if n := strings.TrimSpace(r.Notes); n != "" {
+		fmt.Fprintf(w, "\nNotes:\n%s\n", n)
+	}
+	return nil
+}
+
+func defaultString(p engine.Param) string {
+	if l, ok := p.Default.([]any); ok {
+		if len(l) == 0 {
+			return "[]"
+		}
+		var s []string
+		for _, x := range l {
+			s = append(s, fmt.Sprint(x))
+		}
+		return strings.Join(s, ",")
+	}
+	return fmt.Sprint(p.Default)
+}
+
+func hostNeeds(r *engine.Recipe) []string {
+	var out []string
+	h := r.Host
+	if len(h.DevfsUnhide) > 0 {
+		out = append(out, "devfs ruleset unhiding "+strings.Join(h.DevfsUnhide, " "))
+	}
+	if len(h.KernelModules) > 0 {
+		out = append(out, "kernel modules "+strings.Join(h.KernelModules, " "))
+	}
+	for _, v := range h.RCConf {
+		out = append(out, fmt.Sprintf("host rc.conf %s=%q", v.Name, v.Value))
+	}
+	for _, m := range h.Mounts {
+		out = append(out, fmt.Sprintf("mount %s %s on %s", m.FSType, m.Source, m.Path))
+	}
+	for k, v := range h.JailParams {
+		out = append(out, fmt.Sprintf("jail parameter %s = %s", k, v))
+	}
+	if h.VNet == "required" || h.VNet == "optional" {
+		out = append(out, "VNET: "+h.VNet)
+	}
+	if h.SendmailOff {
+		out = append(out, "sendmail fully off on the host")
+	}
+	return out
+}
+
+func showJSON(a *app, r *engine.Recipe) error {
+	type param struct {
+		Name        string   `json:"name"`
+		Type        string   `json:"type"`
+		Default     any      `json:"default,omitempty"`
+		Required    bool     `json:"required,omitempty"`
+		Choices     []string `json:"choices,omitempty"`
+		Description string   `json:"description,omitempty"`
+	}
+	out := struct {
+		Name      string   `json:"name"`
+		Version   string   `json:"version"`
+		Summary   string   `json:"summary"`
+		Packages  []string `json:"packages"`
+		Params    []param  `json:"params"`
+		Files     []string `json:"files"`
+		Services  []string `json:"services"`
+		HostNeeds []string `json:"host_needs"`
+	}{Name: r.Name, Version: r.Version, Summary: r.Summary, Packages: r.Packages, Services: r.Services, HostNeeds: hostNeeds(r)}
+	for _, p := range r.AllParams() {
+		out.Params = append(out.Params, param{p.Name, p.TypeString(), p.Default, p.Required, p.Choices, p.Description})
+	}
+	for _, f := range r.Files {
+		out.Files = append(out.Files, f.Path)
+	}
+	enc := json.NewEncoder(a.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+func runLint(a *app, args []string) error {
+	if err := engine.LintFile(args[0]); err != nil {
+		var fe *engine.FieldError
+		if errors.As(err, &fe) {
+			return err
+		}
+		var list engine.ErrorList
+		if !errors.As(err, &list) {
+			list = engine.ErrorList{err}
+		}
+		for _, e := range list {
+			fmt.Fprintln(a.stdout, e.Error())
+		}
+		fmt.Fprintf(a.stderr, "jailkit: %s %s: %d problem(s)\n", a.colors.err("error:"), args[0], len(list))
+		return &exitError{code: exitUsage}
+	}
+	fmt.Fprintf(a.stdout, "%s: ok\n", args[0])
+	_ = os.Stdout
+	return nil
+}

@@ -1,0 +1,19 @@
+package engine
+
+// baseParams are the parameters every recipe has, for the common jail base.
+var baseParams = []Param{
+	{Name: "resolvers", Type: TypeIP, List: true, Default: []any{},
+		Description: "name servers for the jail's /etc/resolv.conf; install copies the host's when empty"},
+	{Name: "search", Type: TypeDomain, List: true, Default: []any{},
+		Description: "search domains for /etc/resolv.conf; the jail's own domain when empty"},
+	{Name: "loghost", Type: TypeIP, Description: "send every syslog message to this host (the article's *.* @loghost)"},
+}
+
+// baseFiles are rendered into every jail before the recipe's own files:
+// the article's Listing 4, modernised.
+var baseFiles = []FileSpec{
+	{Template: "base/rc.conf.tmpl", Path: "/etc/rc.conf", Mode: "0644"},
+	{Template: "base/resolv.conf.tmpl", Path: "/etc/resolv.conf", Mode: "0644"},
+	{Template: "base/fstab.tmpl", Path: "/etc/fstab", Mode: "0644"},
+	{Template: "base/loghost.conf.tmpl", Path: "/usr/local/etc/syslog.d/jailkit-loghost.conf", Mode: "0644", When: "{{ .Params.loghost }}"},
+}

@@ -1,0 +1,214 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"text/template/parse"
+
+	"github.com/jailkit/jailkit/templates"
+)
+
+// sampleValues are values of each type that lint uses for required params.
+var sampleValues = map[ParamType]string{
+	TypeString: "example", TypeBool: "true", TypeInt: "1", TypePort: "8080",
+	TypeIPv4: "192.0.2.10", TypeIPv6: "2001:db8::10", TypeIP: "192.0.2.10",
+	TypeCIDR: "192.0.2.0/24", TypeHostname: "host.example.lan", TypeDomain: "example.lan",
+	TypePath: "/usr/local/etc/example", TypeEmail: "hostmaster@example.lan",
+}
+
+// LintFile checks the recipe at file (a path on disk) and returns every
+// problem found, each as "file:line: message", or nil when it is clean.
+func LintFile(file string) error {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return &FieldError{Field: "PATH", Problem: fmt.Sprintf("cannot read %s: %v", file, errors.Unwrap(err)), Hint: "give the path of a recipe .yaml file"}
+	}
+	local := os.DirFS(filepath.Dir(file))
+	return Lint(file, data, layeredFS{local, templates.FS})
+}
+
+// Lint parses a recipe, checks every template it names statically (each
+// .Params and .Jail reference must exist, in every branch) and renders it
+// with sample values, collecting every problem.
+func Lint(source string, data []byte, tfs fs.FS) error {
+	r, err := ParseRecipe(source, data, tfs)
+	if err != nil {
+		return err
+	}
+	var errs ErrorList
+	known := map[string]bool{}
+	for _, p := range r.AllParams() {
+		known[p.Name] = true
+	}
+	for _, f := range r.Files {
+		errs = append(errs, lintTemplate(tfs, f.Template, known)...)
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	// Render with both address families so both branches of every
+	// template run at least once.
+	for _, ips := range [][]string{{"192.0.2.10"}, {"192.0.2.10", "2001:db8::10"}, {"2001:db8::10"}} {
+		var sets []string
+		for _, p := range r.Params {
+			if p.Required {
+				sets = append(sets, p.Name+"="+sampleValue(p))
+			}
+		}
+		v, err := NewValues(r, JailSpec{IPs: ips, Sets: sets})
+		if err != nil {
+			return err
+		}
+		if _, err := Render(v); err != nil {
+			var list ErrorList
+			if errors.As(err, &list) {
+				errs = append(errs, list...)
+			} else {
+				errs = append(errs, err)
+			}
+			break
+		}
+	}
+	return errs.Err()
+}
+
+func sampleValue(p Param) string {
+	if p.Type == TypeEnum && len(p.Choices) > 0 {
+		return p.Choices[0]
+	}
+	return sampleValues[p.Type]
+}
+
+var jailFields = func() map[string]bool {
+	m := map[string]bool{}
+	t := reflect.TypeOf(Jail{})
+	for i := 0; i < t.NumField(); i++ {
+		m[t.Field(i).Name] = true
+	}
+	for i := 0; i < t.NumMethod(); i++ {
+		m[t.Method(i).Name] = true
+	}
+	return m
+}()
+
+// lintTemplate parses one template (and its helpers) and reports every
+// reference to a param or built-in that does not exist.
+func lintTemplate(tfs fs.FS, name string, known map[string]bool) ErrorList {
+	file := "templates/" + name
+	src, err := fs.ReadFile(tfs, name)
+	if err != nil {
+		return ErrorList{&PosError{File: file, Msg: "cannot read template"}}
+	}
+	names := []string{name}
+	helpers, _ := fs.Glob(tfs, path.Join(path.Dir(name), "_*.tmpl"))
+	names = append(names, helpers...)
+	var errs ErrorList
+	for i, n := range names {
+		if i > 0 && n == name {
+			continue
+		}
+		if i > 0 {
+			if src, err = fs.ReadFile(tfs, n); err != nil {
+				continue
+			}
+		}
+		trees, err := parse.Parse(n, string(src), "{{", "}}", FuncMap())
+		if err != nil {
+			errs = append(errs, templateError("templates/"+n, 0, err))
+			continue
+		}
+		for _, t := range trees {
+			walkNodes(t.Root, func(node parse.Node) {
+				var idents []string
+				switch x := node.(type) {
+				case *parse.FieldNode:
+					idents = x.Ident
+				case *parse.VariableNode:
+					if len(x.Ident) > 1 && x.Ident[0] == "$" {
+						idents = x.Ident[1:]
+					}
+				}
+				if len(idents) < 2 {
+					return
+				}
+				line := lineOf(string(src), int(node.Position()))
+				switch idents[0] {
+				case "Params":
+					if !known[idents[1]] {
+						errs = append(errs, &PosError{File: "templates/" + n, Line: line,
+							Msg: fmt.Sprintf(".Params.%s is not a parameter of this recipe", idents[1])})
+					}
+				case "Jail":
+					if !jailFields[idents[1]] {
+						errs = append(errs, &PosError{File: "templates/" + n, Line: line,
+							Msg: fmt.Sprintf(".Jail.%s is not a built-in value (have %s)", idents[1], strings.Join(sortedKeys(jailFields), ", "))})
+					}
+				}
+			})
+		}
+	}
+	_ = file
+	return errs
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sortStrings(out)
+	return out
+}
+
+func lineOf(src string, pos int) int {
+	if pos > len(src) {
+		pos = len(src)
+	}
+	return 1 + strings.Count(src[:pos], "\n")
+}
+
+// walkNodes calls fn on every node of a template parse tree.
+func walkNodes(n parse.Node, fn func(parse.Node)) {
+	if n == nil || reflect.ValueOf(n).IsNil() {
+		return
+	}
+	fn(n)
+	switch x := n.(type) {
+	case *parse.ListNode:
+		for _, c := range x.Nodes {
+			walkNodes(c, fn)
+		}
+	case *parse.ActionNode:
+		walkNodes(x.Pipe, fn)
+	case *parse.PipeNode:
+		for _, c := range x.Cmds {
+			walkNodes(c, fn)
+		}
+	case *parse.CommandNode:
+		for _, a := range x.Args {
+			walkNodes(a, fn)
+		}
+	case *parse.ChainNode:
+		walkNodes(x.Node, fn)
+	case *parse.IfNode:
+		walkNodes(x.Pipe, fn)
+		walkNodes(x.List, fn)
+		walkNodes(x.ElseList, fn)
+	case *parse.RangeNode:
+		walkNodes(x.Pipe, fn)
+		walkNodes(x.List, fn)
+		walkNodes(x.ElseList, fn)
+	case *parse.WithNode:
+		walkNodes(x.Pipe, fn)
+		walkNodes(x.List, fn)
+		walkNodes(x.ElseList, fn)
+	case *parse.TemplateNode:
+		walkNodes(x.Pipe, fn)
+	}
+}

@@ -1,0 +1,565 @@
+package engine
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// APIVersion is the recipe format this jailkit reads.
+const APIVersion = "jailkit/v1"
+
+// Recipe describes one service appliance: what to install, which files to
+// render into the jail, what to enable and what the host must provide. A
+// recipe is data; it cannot run code.
+type Recipe struct {
+	APIVersion  string     `yaml:"apiVersion"`
+	Name        string     `yaml:"name"`
+	Version     string     `yaml:"version"`
+	Summary     string     `yaml:"summary"`
+	Description string     `yaml:"description"`
+	Packages    []string   `yaml:"packages"`
+	Params      []Param    `yaml:"params"`
+	Dirs        []DirSpec  `yaml:"dirs"`
+	Files       []FileSpec `yaml:"files"`
+	RCConf      RCConf     `yaml:"rc_conf"`
+	Services    []string   `yaml:"services"`
+	Listens     []Listen   `yaml:"listens"`
+	Host        HostNeeds  `yaml:"host"`
+	Notes       string     `yaml:"notes"`
+
+	// Source is the file the recipe came from, for messages.
+	Source string `yaml:"-"`
+	// Templates holds the templates the recipe's files name.
+	Templates fs.FS `yaml:"-"`
+}
+
+// Param is one typed, user-settable value of a recipe.
+type Param struct {
+	Name        string    `yaml:"name"`
+	Type        ParamType `yaml:"type"`
+	List        bool      `yaml:"list"`
+	Default     any       `yaml:"default"`
+	Required    bool      `yaml:"required"`
+	Choices     []string  `yaml:"choices"`
+	Min         *int      `yaml:"min"`
+	Max         *int      `yaml:"max"`
+	Description string    `yaml:"description"`
+
+	Line int `yaml:"-"`
+}
+
+// DirSpec is a directory the recipe needs inside the jail.
+type DirSpec struct {
+	Path  string `yaml:"path"`
+	Mode  string `yaml:"mode"`
+	Owner string `yaml:"owner"`
+	Group string `yaml:"group"`
+	When  string `yaml:"when"`
+
+	Line int `yaml:"-"`
+}
+
+// FileSpec maps a template to a path inside the jail.
+type FileSpec struct {
+	Template string `yaml:"template"`
+	Path     string `yaml:"path"`
+	Mode     string `yaml:"mode"`
+	Owner    string `yaml:"owner"`
+	Group    string `yaml:"group"`
+	// When is a template expression; the file is rendered only when it
+	// yields something other than "", "false" or "0".
+	When string `yaml:"when"`
+
+	Line int `yaml:"-"`
+}
+
+// RCVar is one rc.conf setting; its value is a template.
+type RCVar struct {
+	Name  string
+	Value string
+	Line  int
+}
+
+// RCConf is an ordered list of rc.conf settings. YAML maps lose their
+// order in Go maps, and rc.conf order matters to a reader, so it decodes
+// into a slice.
+type RCConf []RCVar
+
+// UnmarshalYAML decodes a mapping of name: value pairs, keeping order.
+func (c *RCConf) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.MappingNode {
+		return fmt.Errorf("line %d: rc_conf must be a mapping of name: value", n.Line)
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if v.Kind != yaml.ScalarNode {
+			return fmt.Errorf("line %d: rc_conf value of %s must be a string", v.Line, k.Value)
+		}
+		*c = append(*c, RCVar{Name: k.Value, Value: v.Value, Line: k.Line})
+	}
+	return nil
+}
+
+// Listen is a port the service listens on inside the jail.
+type Listen struct {
+	Proto string `yaml:"proto"`
+	Port  int    `yaml:"port"`
+	// When is a template expression like FileSpec.When.
+	When string `yaml:"when"`
+}
+
+// HostNeeds is what a recipe asks of the host.
+type HostNeeds struct {
+	// DevfsUnhide lists device patterns (such as "bpf*") that the jail's
+	// devfs ruleset must unhide on top of devfsrules_jail.
+	DevfsUnhide []string `yaml:"devfs_unhide"`
+	// KernelModules must be loaded on the host (kldload), such as linux64.
+	KernelModules []string `yaml:"kernel_modules"`
+	// RCConf settings on the host (not the jail), such as linux_enable.
+	RCConf RCConf `yaml:"rc_conf"`
+	// Mounts are mounted by jail(8) from the host when the jail starts.
+	Mounts []Mount `yaml:"mounts"`
+	// JailParams are extra jail.conf parameters the service cannot run without.
+	JailParams map[string]string `yaml:"jail_params"`
+	// VNet says whether the jail needs its own network stack: "no",
+	// "optional" or "required".
+	VNet string `yaml:"vnet"`
+	// SendmailOff means the host's sendmail must be fully off.
+	SendmailOff bool `yaml:"sendmail_off"`
+}
+
+// Mount is one line of the jail's fstab, mounted from the host.
+type Mount struct {
+	FSType  string `yaml:"fstype"`
+	Source  string `yaml:"source"`
+	Path    string `yaml:"path"` // inside the jail
+	Options string `yaml:"options"`
+}
+
+var (
+	recipeNameRE = regexp.MustCompile(`^[a-z][a-z0-9-]{0,30}$`)
+	rcNameRE     = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	ownerRE      = regexp.MustCompile(`^[a-z_][a-z0-9_-]{0,31}$`)
+	pkgRE        = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9+._/-]*$`)
+	jailParamRE  = regexp.MustCompile(`^[a-z][a-z0-9_.]*$`)
+)
+
+// ParseRecipe decodes and validates one recipe. It reports every problem it
+// finds, each as "file:line: message", in one ErrorList. templates is where
+// the recipe's template names are looked up.
+func ParseRecipe(source string, data []byte, templates fs.FS) (*Recipe, error) {
+	var errs ErrorList
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, ErrorList(yamlError(source, err))
+	}
+	if len(doc.Content) == 0 {
+		return nil, ErrorList{&PosError{File: source, Msg: "the recipe is empty"}}
+	}
+	root := doc.Content[0]
+	checkKnownFields(source, root, reflect.TypeOf(Recipe{}), &errs)
+	r := &Recipe{Source: source, Templates: templates}
+	if err := root.Decode(r); err != nil {
+		errs = append(errs, yamlError(source, err)...)
+	}
+	recordLines(root, r)
+	errs = append(errs, r.validate()...)
+	if len(errs) > 0 {
+		return r, errs
+	}
+	return r, nil
+}
+
+// yamlError splits a yaml.v3 error, which may carry many "line N: msg"
+// entries, into PosErrors.
+var yamlLineRE = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+
+func yamlError(source string, err error) []error {
+	var msgs []string
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		msgs = te.Errors
+	} else {
+		msgs = []string{err.Error()}
+	}
+	out := make([]error, 0, len(msgs))
+	for _, m := range msgs {
+		if sub := yamlLineRE.FindStringSubmatch(m); sub != nil {
+			n, _ := strconv.Atoi(sub[1])
+			out = append(out, &PosError{File: source, Line: n, Msg: sub[2]})
+			continue
+		}
+		out = append(out, &PosError{File: source, Msg: strings.TrimPrefix(m, "yaml: ")})
+	}
+	return out
+}
+
+// checkKnownFields walks a YAML node against a Go type and reports every
+// mapping key the type has no field for. yaml.v3's KnownFields stops being
+// applied inside custom unmarshalers and reports keys one decode at a time;
+// walking the tree ourselves finds them all.
+func checkKnownFields(source string, n *yaml.Node, t reflect.Type, errs *ErrorList) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if n.Kind == yaml.AliasNode {
+		return
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		if n.Kind != yaml.MappingNode {
+			return // a type error that Decode reports
+		}
+		fields := map[string]reflect.Type{}
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			tag := strings.Split(f.Tag.Get("yaml"), ",")[0]
+			if tag != "" && tag != "-" {
+				fields[tag] = f.Type
+			}
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			ft, ok := fields[k.Value]
+			if !ok {
+				*errs = append(*errs, &PosError{File: source, Line: k.Line, Msg: fmt.Sprintf("unknown field %q%s", k.Value, suggest(k.Value, fields))})
+				continue
+			}
+			if ft == reflect.TypeOf(RCConf{}) {
+				continue
+			}
+			checkKnownFields(source, n.Content[i+1], ft, errs)
+		}
+	case reflect.Slice:
+		if n.Kind == yaml.SequenceNode {
+			for _, c := range n.Content {
+				checkKnownFields(source, c, t.Elem(), errs)
+			}
+		}
+	}
+}
+
+// suggest names the closest known field, for "did you mean" hints.
+func suggest(bad string, fields map[string]reflect.Type) string {
+	best, bestD := "", 3
+	for f := range fields {
+		if d := editDistance(bad, f); d < bestD || (d == bestD && f < best && best != "") {
+			best, bestD = f, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %q?)", best)
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// recordLines copies the line of each list item onto the decoded value so
+// later validation can point at it.
+func recordLines(root *yaml.Node, r *Recipe) {
+	if root.Kind != yaml.MappingNode {
+		return
+	}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		key, val := root.Content[i].Value, root.Content[i+1]
+		if val.Kind != yaml.SequenceNode {
+			continue
+		}
+		for j, item := range val.Content {
+			switch key {
+			case "params":
+				if j < len(r.Params) {
+					r.Params[j].Line = item.Line
+				}
+			case "files":
+				if j < len(r.Files) {
+					r.Files[j].Line = item.Line
+				}
+			case "dirs":
+				if j < len(r.Dirs) {
+					r.Dirs[j].Line = item.Line
+				}
+			}
+		}
+	}
+}
+
+func (r *Recipe) errAt(line int, format string, args ...any) error {
+	return &PosError{File: r.Source, Line: line, Msg: fmt.Sprintf(format, args...)}
+}
+
+// validate checks everything the YAML decoder cannot: names, types,
+// defaults, paths, modes and owners.
+func (r *Recipe) validate() ErrorList {
+	var errs ErrorList
+	if r.APIVersion != APIVersion {
+		errs = append(errs, r.errAt(1, "apiVersion is %q; set apiVersion: %s", r.APIVersion, APIVersion))
+	}
+	if !recipeNameRE.MatchString(r.Name) {
+		errs = append(errs, r.errAt(1, "name %q must be lower-case letters, digits and hyphens", r.Name))
+	}
+	if strings.TrimSpace(r.Summary) == "" || strings.Contains(r.Summary, "\n") {
+		errs = append(errs, r.errAt(1, "summary must be one non-empty line"))
+	}
+	for _, p := range r.Packages {
+		if !pkgRE.MatchString(p) {
+			errs = append(errs, r.errAt(1, "package %q is not a valid package name", p))
+		}
+	}
+	seen := map[string]bool{}
+	for _, b := range baseParams {
+		seen[b.Name] = true
+	}
+	for i := range r.Params {
+		p := &r.Params[i]
+		if !rcNameRE.MatchString(p.Name) {
+			errs = append(errs, r.errAt(p.Line, "param name %q must be letters, digits and underscores", p.Name))
+		}
+		if seen[p.Name] {
+			errs = append(errs, r.errAt(p.Line, "param %q is defined twice (or shadows a built-in param)", p.Name))
+		}
+		seen[p.Name] = true
+		if _, ok := paramTypes[p.Type]; !ok {
+			errs = append(errs, r.errAt(p.Line, "param %q has unknown type %q; use one of %s", p.Name, p.Type, typeNames()))
+			continue
+		}
+		if p.Type == TypeEnum && len(p.Choices) == 0 {
+			errs = append(errs, r.errAt(p.Line, "param %q is an enum without choices", p.Name))
+		}
+		if p.Type != TypeEnum && len(p.Choices) > 0 {
+			errs = append(errs, r.errAt(p.Line, "param %q has choices but is not an enum", p.Name))
+		}
+		if p.Default != nil {
+			if _, err := p.parseDefault(); err != nil {
+				errs = append(errs, r.errAt(p.Line, "param %q default: %v", p.Name, err))
+			}
+		}
+		if p.Required && p.Default != nil {
+			errs = append(errs, r.errAt(p.Line, "param %q is required and has a default; drop one", p.Name))
+		}
+	}
+	for _, d := range r.Dirs {
+		if err := checkJailPath(d.Path); err != nil {
+			errs = append(errs, r.errAt(d.Line, "dir path: %v", err))
+		}
+		errs = append(errs, r.checkModeOwner(d.Line, d.Mode, d.Owner, d.Group, "0755")...)
+	}
+	paths := map[string]int{}
+	for _, f := range r.Files {
+		if err := checkJailPath(f.Path); err != nil {
+			errs = append(errs, r.errAt(f.Line, "file path: %v", err))
+		} else if prev, dup := paths[f.Path]; dup && f.When == "" {
+			errs = append(errs, r.errAt(f.Line, "file path %q is also written at line %d", f.Path, prev))
+		} else {
+			paths[f.Path] = f.Line
+		}
+		if f.Template == "" || path.IsAbs(f.Template) || strings.Contains(f.Template, "..") {
+			errs = append(errs, r.errAt(f.Line, "template %q must be a relative name inside the templates directory", f.Template))
+		} else if r.Templates != nil {
+			if _, err := fs.Stat(r.Templates, f.Template); err != nil {
+				errs = append(errs, r.errAt(f.Line, "template %q does not exist", f.Template))
+			}
+		}
+		errs = append(errs, r.checkModeOwner(f.Line, f.Mode, f.Owner, f.Group, "0644")...)
+	}
+	for _, v := range append(append(RCConf{}, r.RCConf...), r.Host.RCConf...) {
+		if !rcNameRE.MatchString(v.Name) {
+			errs = append(errs, r.errAt(v.Line, "rc_conf name %q must be letters, digits and underscores", v.Name))
+		}
+	}
+	for _, s := range r.Services {
+		if !rcNameRE.MatchString(strings.ReplaceAll(s, "-", "_")) {
+			errs = append(errs, r.errAt(1, "service %q is not a valid rc.d script name", s))
+		}
+	}
+	for _, l := range r.Listens {
+		if l.Proto != "tcp" && l.Proto != "udp" {
+			errs = append(errs, r.errAt(1, "listens: proto %q must be tcp or udp", l.Proto))
+		}
+		if l.Port < 1 || l.Port > 65535 {
+			errs = append(errs, r.errAt(1, "listens: port %d must be from 1 to 65535", l.Port))
+		}
+	}
+	for _, d := range r.Host.DevfsUnhide {
+		if !regexp.MustCompile(`^[A-Za-z0-9*/_.-]+$`).MatchString(d) {
+			errs = append(errs, r.errAt(1, "host.devfs_unhide: %q is not a device path pattern", d))
+		}
+	}
+	for _, m := range r.Host.KernelModules {
+		if !rcNameRE.MatchString(m) {
+			errs = append(errs, r.errAt(1, "host.kernel_modules: %q is not a module name", m))
+		}
+	}
+	for _, m := range r.Host.Mounts {
+		if err := checkJailPath(m.Path); err != nil {
+			errs = append(errs, r.errAt(1, "host.mounts: %v", err))
+		}
+		if !rcNameRE.MatchString(m.FSType) || m.Source == "" || strings.ContainsAny(m.Source+m.Options, " \t\n\"") {
+			errs = append(errs, r.errAt(1, "host.mounts: %s needs an fstype, a source and options without spaces", m.Path))
+		}
+	}
+	for k, v := range r.Host.JailParams {
+		if !jailParamRE.MatchString(k) || strings.ContainsAny(v, "\"\\\n;") {
+			errs = append(errs, r.errAt(1, "host.jail_params: %s = %q is not a valid jail parameter", k, v))
+		}
+	}
+	switch r.Host.VNet {
+	case "", "no", "optional", "required":
+	default:
+		errs = append(errs, r.errAt(1, "host.vnet %q must be no, optional or required", r.Host.VNet))
+	}
+	return errs
+}
+
+func (r *Recipe) checkModeOwner(line int, mode, owner, group, _ string) ErrorList {
+	var errs ErrorList
+	if mode != "" {
+		if _, err := parseMode(mode); err != nil {
+			errs = append(errs, r.errAt(line, "mode %q: %v", mode, err))
+		}
+	}
+	for _, o := range []string{owner, group} {
+		if o != "" && !ownerRE.MatchString(o) {
+			errs = append(errs, r.errAt(line, "owner or group %q is not a valid user or group name", o))
+		}
+	}
+	return errs
+}
+
+func parseMode(s string) (fs.FileMode, error) {
+	n, err := strconv.ParseUint(s, 8, 32)
+	if err != nil || n > 0o7777 {
+		return 0, errors.New("must be an octal mode such as 0644")
+	}
+	if n&0o6000 != 0 {
+		return 0, errors.New("setuid and setgid bits are not allowed")
+	}
+	return fs.FileMode(n), nil
+}
+
+// checkJailPath makes sure a recipe path stays inside the jail: absolute
+// in form, clean, and free of "..".
+func checkJailPath(p string) error {
+	if !strings.HasPrefix(p, "/") {
+		return fmt.Errorf("%q must be an absolute path inside the jail, such as /usr/local/etc/app.conf", p)
+	}
+	if path.Clean(p) != p || strings.Contains(p, "/../") || strings.HasSuffix(p, "/..") || p == "/" {
+		return fmt.Errorf("%q must be a clean path inside the jail without ..", p)
+	}
+	if !pathRE.MatchString(p) {
+		return fmt.Errorf("%q has characters that are not allowed in a jail path", p)
+	}
+	return nil
+}
+
+func typeNames() string {
+	names := make([]string, 0, len(paramTypes))
+	for t := range paramTypes {
+		names = append(names, string(t))
+	}
+	sortStrings(names)
+	return strings.Join(names, ", ")
+}
+
+// parseDefault turns a YAML default into the typed value a template sees.
+func (p *Param) parseDefault() (any, error) {
+	if p.List {
+		items, ok := p.Default.([]any)
+		if !ok {
+			return nil, fmt.Errorf("must be a list")
+		}
+		out := make([]any, 0, len(items))
+		for _, it := range items {
+			v, err := ParseValue(p.Type, scalarString(it), p.Choices, p.Min, p.Max)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, v)
+		}
+		return out, nil
+	}
+	if _, isList := p.Default.([]any); isList {
+		return nil, fmt.Errorf("is a list but the param is not; add list: true")
+	}
+	return ParseValue(p.Type, scalarString(p.Default), p.Choices, p.Min, p.Max)
+}
+
+func scalarString(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case nil:
+		return ""
+	default:
+		return fmt.Sprint(x)
+	}
+}
+
+// ParseRecipeFile is ParseRecipe for a recipe stored in fsys; templates
+// resolve first next to the recipe, then in fallback.
+func ParseRecipeFile(fsys fs.FS, name string, fallback fs.FS) (*Recipe, error) {
+	data, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return nil, err
+	}
+	dir := path.Dir(name)
+	local, err := fs.Sub(fsys, dir)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRecipe(name, bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), layeredFS{local, fallback})
+}
+
+// layeredFS looks a name up in each FS in turn.
+type layeredFS []fs.FS
+
+func (l layeredFS) Open(name string) (fs.File, error) {
+	var firstErr error
+	for _, f := range l {
+		if f == nil {
+			continue
+		}
+		file, err := f.Open(name)
+		if err == nil {
+			return file, nil
+		}
+		if firstErr == nil {
+			firstErr = err
+		}
+	}
+	if firstErr == nil {
+		firstErr = &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+	}
+	return nil, firstErr
+}
+
+func sortStrings(s []string) { slices.Sort(s) }

@@ -1,0 +1,286 @@
+package engine
+
+import (
+	"fmt"
+	"net/netip"
+	"regexp"
+	"strings"
+)
+
+// Defaults used when the user gives none.
+const (
+	DefaultRelease  = "14.3-RELEASE"
+	DefaultArch     = "amd64"
+	DefaultDomain   = "home.lan"
+	DefaultJailsDir = "/usr/local/jails"
+)
+
+// Jail holds the built-in values every template gets as .Jail.
+type Jail struct {
+	Name      string   // jail name, as in jail.conf and jls
+	Hostname  string   // fully qualified host name
+	Domain    string   // Hostname without its first label
+	IP4       string   // first IPv4 address, "" when none
+	IP4s      []string // every IPv4 address
+	Prefix4   int      // prefix length given with the first IPv4 address (32 when none)
+	IP6       string   // first IPv6 address, "" when none
+	IP6s      []string // every IPv6 address
+	Prefix6   int      // prefix length given with the first IPv6 address (128 when none)
+	Interface string   // host interface the addresses live on ("" until install picks one)
+	Release   string   // FreeBSD release of the jail, such as 14.3-RELEASE
+	Arch      string   // amd64, arm64 or i386
+	Path      string   // the jail root on the host
+}
+
+// IP returns the jail's first address, IPv4 before IPv6.
+func (j Jail) IP() string {
+	if j.IP4 != "" {
+		return j.IP4
+	}
+	return j.IP6
+}
+
+// JailSpec is what the user asked for on the command line, unvalidated.
+type JailSpec struct {
+	Name      string   // --name; the recipe name when empty
+	Hostname  string   // --hostname; NAME.home.lan when empty
+	IPs       []string // --ip, each "ADDR" or "ADDR/LEN", comma lists allowed
+	Interface string   // --interface
+	Release   string   // --release
+	Arch      string   // --arch
+	JailsDir  string   // where containers live; DefaultJailsDir when empty
+	Sets      []string // --set k=v, in order; a later one wins
+}
+
+// Values is a recipe's validated input: built-ins plus typed parameters.
+type Values struct {
+	Recipe *Recipe
+	Jail   Jail
+	Params map[string]any
+}
+
+var releaseRE = regexp.MustCompile(`^[0-9]{1,2}\.[0-9]-(RELEASE|STABLE|CURRENT|BETA[0-9]*|RC[0-9]*)(-p[0-9]+)?$`)
+
+// ValidRelease checks a FreeBSD release name such as 14.3-RELEASE.
+func ValidRelease(s string) error {
+	if !releaseRE.MatchString(s) {
+		return fmt.Errorf("%q is not a FreeBSD release name", s)
+	}
+	return nil
+}
+
+// NewValues validates spec against the recipe and returns every problem at
+// once as an ErrorList of FieldErrors.
+func NewValues(r *Recipe, spec JailSpec) (*Values, error) {
+	var errs ErrorList
+	field := func(f, hint string, err error) {
+		errs = append(errs, &FieldError{Field: f, Problem: err.Error(), Hint: hint})
+	}
+	j := Jail{Name: spec.Name, Hostname: spec.Hostname, Interface: spec.Interface,
+		Release: spec.Release, Arch: spec.Arch, Prefix4: 32, Prefix6: 128}
+	if j.Name == "" {
+		j.Name = r.Name
+	}
+	if err := ValidJailName(j.Name); err != nil {
+		field("--name", "use letters, digits, '-' and '_', starting with a letter or digit", err)
+	}
+	if j.Hostname == "" && ValidJailName(j.Name) == nil {
+		j.Hostname = strings.ToLower(strings.ReplaceAll(j.Name, "_", "-")) + "." + DefaultDomain
+	}
+	if j.Hostname == "" {
+		// The name was bad; that error already stands.
+	} else if err := ValidHostname(j.Hostname); err != nil {
+		field("--hostname", paramTypes[TypeHostname], err)
+	} else {
+		j.Hostname = strings.ToLower(strings.TrimSuffix(j.Hostname, "."))
+		if i := strings.IndexByte(j.Hostname, '.'); i > 0 {
+			j.Domain = j.Hostname[i+1:]
+		}
+	}
+	if j.Interface != "" && !regexp.MustCompile(`^[a-z][a-z0-9_.]{0,14}$`).MatchString(j.Interface) {
+		field("--interface", "use an interface name such as em0 or lo1", fmt.Errorf("%q is not an interface name", j.Interface))
+	}
+	if j.Release == "" {
+		j.Release = DefaultRelease
+	}
+	if err := ValidRelease(j.Release); err != nil {
+		field("--release", "use a name such as 14.3-RELEASE", err)
+	}
+	if j.Arch == "" {
+		j.Arch = DefaultArch
+	}
+	switch j.Arch {
+	case "amd64", "arm64", "i386", "aarch64":
+		if j.Arch == "aarch64" {
+			j.Arch = "arm64"
+		}
+	default:
+		field("--arch", "use amd64, arm64 or i386", fmt.Errorf("%q is not a supported architecture", j.Arch))
+	}
+	jailsDir := spec.JailsDir
+	if jailsDir == "" {
+		jailsDir = DefaultJailsDir
+	}
+	j.Path = jailsDir + "/containers/" + j.Name
+
+	var ips []string
+	for _, raw := range spec.IPs {
+		ips = append(ips, splitList(raw)...)
+	}
+	if len(ips) == 0 {
+		field("--ip", "give the jail's address, such as --ip 192.0.2.53", fmt.Errorf("is required"))
+	}
+	for _, raw := range ips {
+		addr, bits, err := parseAddrPrefix(raw)
+		if err != nil {
+			field("--ip", "use an address such as 192.0.2.53 or 192.0.2.53/24", err)
+			continue
+		}
+		if addr.Is4() {
+			if j.IP4 == "" {
+				j.IP4, j.Prefix4 = addr.String(), bits
+			}
+			j.IP4s = append(j.IP4s, addr.String())
+		} else {
+			if j.IP6 == "" {
+				j.IP6, j.Prefix6 = addr.String(), bits
+			}
+			j.IP6s = append(j.IP6s, addr.String())
+		}
+	}
+
+	params, perrs := resolveParams(r, spec.Sets)
+	errs = append(errs, perrs...)
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return &Values{Recipe: r, Jail: j, Params: params}, nil
+}
+
+// parseAddrPrefix reads "ADDR" or "ADDR/LEN" and refuses what cannot be a
+// jail's own address (unspecified, multicast, zoned).
+func parseAddrPrefix(raw string) (netip.Addr, int, error) {
+	s, lenPart, hasLen := strings.Cut(raw, "/")
+	addr, err := netip.ParseAddr(s)
+	if err != nil || addr.Zone() != "" {
+		return netip.Addr{}, 0, fmt.Errorf("%q is not an IPv4 or IPv6 address", raw)
+	}
+	addr = addr.Unmap()
+	bits := addr.BitLen()
+	if hasLen {
+		p, err := netip.ParsePrefix(addr.String() + "/" + lenPart)
+		if err != nil {
+			return netip.Addr{}, 0, fmt.Errorf("%q has a prefix length outside 0-%d", raw, addr.BitLen())
+		}
+		bits = p.Bits()
+	}
+	if addr.IsUnspecified() || addr.IsMulticast() {
+		return netip.Addr{}, 0, fmt.Errorf("%q cannot be a jail's own address", raw)
+	}
+	return addr, bits, nil
+}
+
+// resolveParams merges defaults and --set values into typed params.
+func resolveParams(r *Recipe, sets []string) (map[string]any, ErrorList) {
+	var errs ErrorList
+	all := r.AllParams()
+	byName := map[string]*Param{}
+	for i := range all {
+		byName[all[i].Name] = &all[i]
+	}
+	given := map[string]string{}
+	for _, s := range sets {
+		k, v, ok := strings.Cut(s, "=")
+		if !ok || k == "" {
+			errs = append(errs, &FieldError{Field: "--set", Problem: fmt.Sprintf("%q is not NAME=VALUE", s), Hint: "write --set name=value"})
+			continue
+		}
+		if byName[k] == nil {
+			errs = append(errs, &FieldError{Field: "--set " + k, Problem: fmt.Sprintf("recipe %s has no parameter %q", r.Name, k),
+				Hint: "see the parameters with: jailkit show " + r.Name})
+			continue
+		}
+		given[k] = v
+	}
+	out := map[string]any{}
+	for _, p := range all {
+		raw, ok := given[p.Name]
+		switch {
+		case ok:
+			v, err := p.Parse(raw)
+			if err != nil {
+				errs = append(errs, &FieldError{Field: "--set " + p.Name, Problem: err.Error(), Hint: p.Hint()})
+				continue
+			}
+			out[p.Name] = v
+		case p.Required:
+			errs = append(errs, &FieldError{Field: "--set " + p.Name, Problem: "is required",
+				Hint: fmt.Sprintf("add --set %s=VALUE (%s)", p.Name, p.Hint())})
+		case p.Default != nil:
+			v, err := p.parseDefault()
+			if err != nil {
+				errs = append(errs, &FieldError{Field: "param " + p.Name, Problem: "default " + err.Error(), Hint: "fix the recipe"})
+				continue
+			}
+			out[p.Name] = v
+		default:
+			out[p.Name] = p.zero()
+		}
+	}
+	return out, errs
+}
+
+// Parse reads a --set value for p: a comma list for list params.
+func (p *Param) Parse(raw string) (any, error) {
+	if !p.List {
+		return ParseValue(p.Type, raw, p.Choices, p.Min, p.Max)
+	}
+	items := splitList(raw)
+	out := make([]any, 0, len(items))
+	for _, it := range items {
+		v, err := ParseValue(p.Type, it, p.Choices, p.Min, p.Max)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// Hint says how a good value for p looks.
+func (p *Param) Hint() string {
+	h := paramTypes[p.Type]
+	if p.Type == TypeEnum {
+		h = "use one of " + strings.Join(p.Choices, ", ")
+	}
+	if p.List {
+		h += "; separate several with commas"
+	}
+	return h
+}
+
+// TypeString names p's type for people: "cidr", "list of cidr".
+func (p *Param) TypeString() string {
+	if p.List {
+		return "list of " + string(p.Type)
+	}
+	return string(p.Type)
+}
+
+func (p *Param) zero() any {
+	if p.List {
+		return []any{}
+	}
+	switch p.Type {
+	case TypeBool:
+		return false
+	case TypeInt, TypePort:
+		return 0
+	}
+	return ""
+}
+
+// AllParams returns the built-in params every recipe has, then the recipe's own.
+func (r *Recipe) AllParams() []Param {
+	return append(append([]Param{}, baseParams...), r.Params...)
+}
