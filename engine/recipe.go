@@ -175,6 +175,7 @@ func ParseRecipe(source string, data []byte, templates fs.FS) (*Recipe, error) {
 	recordLines(root, r)
 	errs = append(errs, r.validate()...)
 	if len(errs) > 0 {
+		slices.SortStableFunc(errs, func(a, b error) int { return errLine(a) - errLine(b) })
 		return r, errs
 	}
 	return r, nil
@@ -563,3 +564,11 @@ func (l layeredFS) Open(name string) (fs.File, error) {
 }
 
 func sortStrings(s []string) { slices.Sort(s) }
+
+func errLine(err error) int {
+	var pe *PosError
+	if errors.As(err, &pe) {
+		return pe.Line
+	}
+	return 0
+}

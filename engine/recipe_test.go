@@ -1,0 +1,281 @@
+package engine
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+)
+
+const goodRecipe = `apiVersion: jailkit/v1
+name: app
+summary: an app
+params:
+  - name: port
+    type: port
+    default: 8080
+  - name: peers
+    type: ip
+    list: true
+    default: [192.0.2.1]
+  - name: mode
+    type: enum
+    choices: [a, b]
+    default: a
+  - name: secret_name
+    type: string
+    required: true
+files:
+  - template: app/app.conf.tmpl
+    path: /usr/local/etc/app.conf
+    mode: "0640"
+    owner: app
+rc_conf:
+  app_enable: "YES"
+  app_flags: "-p {{ .Params.port }}"
+services: [app]
+listens:
+  - {proto: tcp, port: 8080}
+`
+
+var testTemplates = fstest.MapFS{
+	"app/app.conf.tmpl":  {Data: []byte("listen {{ .Jail.IP }}:{{ .Params.port }}\npeers {{ join \" \" .Params.peers }}\nname {{ .Params.secret_name }}\n")},
+	"app/_helpers.tmpl":  {Data: []byte(`{{ define "x" }}x{{ end }}`)},
+	"app/broken.tmpl":    {Data: []byte("line one\n{{ .Params.port }\n")},
+	"app/missing.tmpl":   {Data: []byte("a\nb\n{{ .Params.nosuch }}\n")},
+	"app/failing.tmpl":   {Data: []byte("ok\n{{ fail \"refused on purpose\" }}\n")},
+	"app/usehelper.tmpl": {Data: []byte(`{{ template "x" . }}`)},
+}
+
+func TestParseRecipeGood(t *testing.T) {
+	r, err := ParseRecipe("app.yaml", []byte(goodRecipe), testTemplates)
+	if err != nil {
+		t.Fatalf("ParseRecipe: %v", err)
+	}
+	if r.Name != "app" || len(r.Params) != 4 || r.Params[1].Line != 8 || r.Files[0].Line != 20 {
+		t.Fatalf("decoded %+v", r)
+	}
+	if got := []string{r.RCConf[0].Name, r.RCConf[1].Name}; got[0] != "app_enable" || got[1] != "app_flags" {
+		t.Fatalf("rc_conf order lost: %v", got)
+	}
+}
+
+func TestParseRecipeErrors(t *testing.T) {
+	tests := []struct {
+		name, yaml string
+		want       []string
+	}{
+		{"unknown top field", strings.Replace(goodRecipe, "summary:", "sumary: x\nsummary:", 1),
+			[]string{`app.yaml:3: unknown field "sumary" (did you mean "summary"?)`}},
+		{"unknown nested field", strings.Replace(goodRecipe, "    default: 8080", "    default: 8080\n    colour: red", 1),
+			[]string{`app.yaml:8: unknown field "colour"`}},
+		{"bad default type", strings.Replace(goodRecipe, "default: 8080", "default: http", 1),
+			[]string{`app.yaml:5: param "port" default: "http" is not a port`}},
+		{"list default for scalar", strings.Replace(goodRecipe, "default: 8080", "default: [1]", 1),
+			[]string{`param "port" default: is a list but the param is not`}},
+		{"escaping path", strings.Replace(goodRecipe, "/usr/local/etc/app.conf", "/usr/local/../../etc/master.passwd", 1),
+			[]string{`must be a clean path inside the jail without ..`}},
+		{"relative path", strings.Replace(goodRecipe, "/usr/local/etc/app.conf", "usr/local/etc/app.conf", 1),
+			[]string{`must be an absolute path inside the jail`}},
+		{"setuid mode", strings.Replace(goodRecipe, `"0640"`, `"4755"`, 1),
+			[]string{`setuid and setgid bits are not allowed`}},
+		{"missing template", strings.Replace(goodRecipe, "app/app.conf.tmpl", "app/nope.tmpl", 1),
+			[]string{`template "app/nope.tmpl" does not exist`}},
+		{"template escaping", strings.Replace(goodRecipe, "app/app.conf.tmpl", "../../etc/passwd", 1),
+			[]string{`must be a relative name inside the templates directory`}},
+		{"wrong api", strings.Replace(goodRecipe, "jailkit/v1", "jailkit/v9", 1),
+			[]string{`apiVersion is "jailkit/v9"`}},
+		{"enum without choices", strings.Replace(goodRecipe, "    choices: [a, b]\n", "", 1),
+			[]string{`param "mode" is an enum without choices`, `param "mode" default: "a" is not one of`}},
+		{"shadow base param", strings.Replace(goodRecipe, "name: peers", "name: resolvers", 1),
+			[]string{`param "resolvers" is defined twice`}},
+		{"bad rc name", strings.Replace(goodRecipe, "app_enable:", "app-enable:", 1),
+			[]string{`rc_conf name "app-enable"`}},
+		{"bad listen", strings.Replace(goodRecipe, "{proto: tcp, port: 8080}", "{proto: sctp, port: 0}", 1),
+			[]string{`proto "sctp" must be tcp or udp`, `port 0 must be from 1 to 65535`}},
+		{"not yaml", "name: [", []string{`app.yaml:1: did not find expected node content`}},
+		{"empty", "", []string{`the recipe is empty`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ParseRecipe("app.yaml", []byte(tt.yaml), testTemplates)
+			if err == nil {
+				t.Fatal("ParseRecipe succeeded, want errors")
+			}
+			if !errors.Is(err, ErrInput) {
+				t.Errorf("error %v is not an input error", err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("errors\n%v\nlack %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestParseRecipeReportsAllAtOnce(t *testing.T) {
+	y := strings.NewReplacer("summary:", "sumary: x\nsummary:", "default: 8080", "default: http", `"0640"`, `"9999"`).Replace(goodRecipe)
+	_, err := ParseRecipe("app.yaml", []byte(y), testTemplates)
+	var list ErrorList
+	if !errors.As(err, &list) || len(list) != 3 {
+		t.Fatalf("want 3 errors at once, got %v", err)
+	}
+}
+
+func newTestValues(t *testing.T, recipe string, spec JailSpec) *Values {
+	t.Helper()
+	r, err := ParseRecipe("app.yaml", []byte(recipe), testTemplates)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := NewValues(r, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func TestNewValues(t *testing.T) {
+	v := newTestValues(t, goodRecipe, JailSpec{IPs: []string{"192.0.2.9/24,2001:db8::9"}, Sets: []string{"secret_name=x", "peers=192.0.2.2, 192.0.2.3", "port=9000", "port=9001"}})
+	j := v.Jail
+	if j.Name != "app" || j.Hostname != "app.home.lan" || j.Domain != "home.lan" || j.IP4 != "192.0.2.9" || j.Prefix4 != 24 ||
+		j.IP6 != "2001:db8::9" || j.Prefix6 != 128 || j.Path != "/usr/local/jails/containers/app" || j.Release != DefaultRelease {
+		t.Fatalf("jail = %+v", j)
+	}
+	if v.Params["port"] != 9001 {
+		t.Errorf("a later --set must win: port = %v", v.Params["port"])
+	}
+	if p := v.Params["peers"].([]any); len(p) != 2 || p[1] != "192.0.2.3" {
+		t.Errorf("peers = %v", p)
+	}
+	if v.Params["loghost"] != "" || len(v.Params["resolvers"].([]any)) != 0 {
+		t.Errorf("base params: %v", v.Params)
+	}
+}
+
+func TestNewValuesErrors(t *testing.T) {
+	r, err := ParseRecipe("app.yaml", []byte(goodRecipe), testTemplates)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		spec JailSpec
+		want []string
+	}{
+		{"required param", JailSpec{IPs: []string{"192.0.2.9"}}, []string{"--set secret_name: is required"}},
+		{"no ip", JailSpec{Sets: []string{"secret_name=x"}}, []string{"--ip: is required"}},
+		{"unknown param", JailSpec{IPs: []string{"192.0.2.9"}, Sets: []string{"secret_name=x", "nope=1"}}, []string{`--set nope: recipe app has no parameter "nope"`}},
+		{"not k=v", JailSpec{IPs: []string{"192.0.2.9"}, Sets: []string{"secret_name=x", "novalue"}}, []string{`--set: "novalue" is not NAME=VALUE`}},
+		{"bad release", JailSpec{IPs: []string{"192.0.2.9"}, Release: "14.3", Sets: []string{"secret_name=x"}}, []string{`--release: "14.3" is not a FreeBSD release name`}},
+		{"bad arch", JailSpec{IPs: []string{"192.0.2.9"}, Arch: "sparc64", Sets: []string{"secret_name=x"}}, []string{`--arch: "sparc64" is not a supported architecture`}},
+		{"bad interface", JailSpec{IPs: []string{"192.0.2.9"}, Interface: "em0;x", Sets: []string{"secret_name=x"}}, []string{`--interface: "em0;x" is not an interface name`}},
+		{"many at once", JailSpec{IPs: []string{"1.2.3.400"}, Name: "a b", Sets: []string{"port=0"}}, []string{"--name:", "--ip:", "--set port:", "--set secret_name: is required"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := NewValues(r, tt.spec)
+			if err == nil || !errors.Is(err, ErrInput) {
+				t.Fatalf("NewValues = %v, want an input error", err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("errors\n%v\nlack %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestRenderErrorsNameFileAndLine(t *testing.T) {
+	tests := []struct {
+		tmpl, want string
+	}{
+		{"app/broken.tmpl", `templates/app/broken.tmpl:2: unexpected "}" in operand`},
+		{"app/missing.tmpl", `templates/app/missing.tmpl:3: at <.Params.nosuch>: map has no entry for key "nosuch"`},
+		{"app/failing.tmpl", `templates/app/failing.tmpl:2: `},
+	}
+	for _, tt := range tests {
+		t.Run(tt.tmpl, func(t *testing.T) {
+			v := newTestValues(t, strings.Replace(goodRecipe, "app/app.conf.tmpl", tt.tmpl, 1), JailSpec{IPs: []string{"192.0.2.9"}, Sets: []string{"secret_name=x"}})
+			v.Recipe.Templates = testTemplates
+			_, err := Render(v)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("Render error = %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestRenderHelpersAndWhen(t *testing.T) {
+	y := strings.Replace(goodRecipe, "    owner: app\n", "    owner: app\n  - template: app/usehelper.tmpl\n    path: /etc/helper\n  - template: app/usehelper.tmpl\n    path: /etc/never\n    when: \"{{ eq .Params.mode \\\"b\\\" }}\"\n", 1)
+	v := newTestValues(t, y, JailSpec{IPs: []string{"192.0.2.9"}, Sets: []string{"secret_name=x"}})
+	files, err := Render(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, f := range files {
+		got[f.Path] = string(f.Content)
+	}
+	if got["/etc/helper"] != "x" {
+		t.Errorf("helper template not applied: %q", got["/etc/helper"])
+	}
+	if _, ok := got["/etc/never"]; ok {
+		t.Error("a file whose when is false was rendered")
+	}
+	if got["/usr/local/etc/app.conf"] != "listen 192.0.2.9:8080\npeers 192.0.2.1\nname x\n" {
+		t.Errorf("app.conf = %q", got["/usr/local/etc/app.conf"])
+	}
+	if !strings.Contains(got["/etc/rc.conf"], `app_flags="-p 8080"`) {
+		t.Errorf("rc.conf lacks the rendered rc_conf value:\n%s", got["/etc/rc.conf"])
+	}
+}
+
+func TestWriteOneRefusesEscapes(t *testing.T) {
+	dir := t.TempDir()
+	outside := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "usr/local"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, filepath.Join(dir, "usr/local/etc")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("../../../..", filepath.Join(dir, "up")); err != nil {
+		t.Fatal(err)
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	for _, f := range []File{
+		{Path: "/usr/local/etc/app.conf", Mode: 0o644, Content: []byte("x")},
+		{Path: "/usr/local/etc/sub", Dir: true, Mode: 0o755},
+		{Path: "/up/etc/passwd", Mode: 0o644, Content: []byte("x")},
+		{Path: "/../etc/passwd", Mode: 0o644, Content: []byte("x")},
+	} {
+		if err := WriteOne(root, f, nil); err == nil {
+			t.Errorf("WriteOne(%s) followed a link out of the root", f.Path)
+		}
+	}
+	entries, _ := os.ReadDir(outside)
+	if len(entries) != 0 {
+		t.Fatalf("files appeared outside the root: %v", entries)
+	}
+	// A good write leaves no temporary file behind and sets the mode.
+	if err := WriteOne(root, File{Path: "/etc/x.conf", Mode: 0o640, Content: []byte("y")}, nil); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(filepath.Join(dir, "etc/x.conf"))
+	if err != nil || fi.Mode().Perm() != 0o640 {
+		t.Fatalf("stat = %v, %v", fi, err)
+	}
+	left, _ := filepath.Glob(filepath.Join(dir, "etc/.jailkit-*"))
+	if len(left) != 0 {
+		t.Fatalf("temporary files left: %v", left)
+	}
+}

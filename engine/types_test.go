@@ -1,0 +1,160 @@
+package engine
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParseValue(t *testing.T) {
+	one, ten := 1, 10
+	tests := []struct {
+		typ     ParamType
+		raw     string
+		choices []string
+		want    any
+		wantErr string
+	}{
+		{TypeString, "hello world", nil, "hello world", ""},
+		{TypeString, `x"; };`, nil, nil, "not allowed"},
+		{TypeString, "a\nb", nil, nil, "not allowed"},
+		{TypeString, "$(reboot)", nil, nil, "not allowed"},
+		{TypeBool, "yes", nil, true, ""},
+		{TypeBool, "false", nil, false, ""},
+		{TypeBool, "maybe", nil, nil, "not true or false"},
+		{TypeInt, "7", nil, 7, ""},
+		{TypeInt, "0", nil, nil, "below the minimum 1"},
+		{TypeInt, "11", nil, nil, "above the maximum 10"},
+		{TypePort, "53", nil, 53, ""},
+		{TypePort, "0", nil, nil, "not a port"},
+		{TypePort, "65536", nil, nil, "not a port"},
+		{TypeIPv4, "192.0.2.1", nil, "192.0.2.1", ""},
+		{TypeIPv4, "2001:db8::1", nil, nil, "not an IPv4"},
+		{TypeIPv4, "300.1.1.1", nil, nil, "not an IP address"},
+		{TypeIPv6, "2001:DB8::1", nil, "2001:db8::1", ""},
+		{TypeIPv6, "192.0.2.1", nil, nil, "not an IPv6"},
+		{TypeIP, "fe80::1%em0", nil, nil, "not an IP address"},
+		{TypeCIDR, "192.0.2.7/24", nil, "192.0.2.0/24", ""},
+		{TypeCIDR, "192.0.2.7", nil, nil, "prefix length"},
+		{TypeHostname, "Dns.Home.Lan.", nil, "dns.home.lan", ""},
+		{TypeHostname, "bad host", nil, nil, "not a valid host name"},
+		{TypeHostname, "-bad.lan", nil, nil, "not a valid host name"},
+		{TypeDomain, `x"; };`, nil, nil, "not a valid host name"},
+		{TypeEnum, "primary", []string{"primary", "secondary"}, "primary", ""},
+		{TypeEnum, "tertiary", []string{"primary", "secondary"}, nil, "not one of primary, secondary"},
+		{TypePath, "/usr/local/etc/ssl/cert.pem", nil, "/usr/local/etc/ssl/cert.pem", ""},
+		{TypePath, "/usr/../etc/passwd", nil, nil, "clean absolute path"},
+		{TypePath, "relative/file", nil, nil, "clean absolute path"},
+		{TypeEmail, "hostmaster@home.lan", nil, "hostmaster@home.lan", ""},
+		{TypeEmail, "hostmaster@", nil, nil, "not a mail address"},
+		{ParamType("nope"), "x", nil, nil, "unknown type"},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.typ)+"/"+tt.raw, func(t *testing.T) {
+			got, err := ParseValue(tt.typ, tt.raw, tt.choices, &one, &ten)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("ParseValue(%s, %q) error = %v, want one containing %q", tt.typ, tt.raw, err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Fatalf("ParseValue(%s, %q) = %v, %v; want %v", tt.typ, tt.raw, got, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestValidJailName(t *testing.T) {
+	for _, good := range []string{"dns", "www-1", "Lab_01", "a"} {
+		if err := ValidJailName(good); err != nil {
+			t.Errorf("ValidJailName(%q) = %v, want nil", good, err)
+		}
+	}
+	for _, bad := range []string{"", "a;b", "../x", "a.b", "-x", "a b", strings.Repeat("x", 64)} {
+		if err := ValidJailName(bad); err == nil {
+			t.Errorf("ValidJailName(%q) = nil, want an error", bad)
+		}
+	}
+}
+
+func TestParseAddrPrefix(t *testing.T) {
+	tests := []struct {
+		raw      string
+		addr     string
+		bits     int
+		wantFail bool
+	}{
+		{"192.0.2.53", "192.0.2.53", 32, false},
+		{"192.0.2.53/24", "192.0.2.53", 24, false},
+		{"2001:db8::53/64", "2001:db8::53", 64, false},
+		{"192.0.2.53/40", "", 0, true},
+		{"0.0.0.0", "", 0, true},
+		{"224.0.0.1", "", 0, true},
+		{"::ffff:192.0.2.1", "192.0.2.1", 32, false},
+		{"fe80::1%em0", "", 0, true},
+		{"nope", "", 0, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.raw, func(t *testing.T) {
+			a, bits, err := parseAddrPrefix(tt.raw)
+			if tt.wantFail {
+				if err == nil {
+					t.Fatalf("parseAddrPrefix(%q) = %v/%d, want an error", tt.raw, a, bits)
+				}
+				return
+			}
+			if err != nil || a.String() != tt.addr || bits != tt.bits {
+				t.Fatalf("parseAddrPrefix(%q) = %v/%d, %v; want %s/%d", tt.raw, a, bits, err, tt.addr, tt.bits)
+			}
+		})
+	}
+}
+
+func TestTemplateFuncs(t *testing.T) {
+	tests := []struct {
+		name string
+		got  func() (string, error)
+		want string
+	}{
+		{"reverseZone v4", func() (string, error) { return reverseZone("192.0.2.53") }, "2.0.192.in-addr.arpa"},
+		{"ptrLabel v4", func() (string, error) { return ptrLabel("192.0.2.53") }, "53"},
+		{"reverseZone v6", func() (string, error) { return reverseZone("2001:db8::53") }, "0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa"},
+		{"ptrLabel v6", func() (string, error) { return ptrLabel("2001:db8::53") }, "3.5.0.0.0.0.0.0.0.0.0.0.0.0.0.0"},
+		{"relName inside", func() (string, error) { return relName("dns.home.lan", "home.lan"), nil }, "dns"},
+		{"relName apex", func() (string, error) { return relName("home.lan.", "home.lan"), nil }, "@"},
+		{"relName outside", func() (string, error) { return relName("dns.other.lan", "home.lan"), nil }, ""},
+		{"relName suffix trap", func() (string, error) { return relName("xhome.lan", "home.lan"), nil }, ""},
+		{"networkOf", func() (string, error) { return networkOf("192.0.2.53", 24) }, "192.0.2.0/24"},
+		{"rcQuote", func() (string, error) { return rcQuote("-q em0") }, `"-q em0"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := tt.got()
+			if err != nil || got != tt.want {
+				t.Fatalf("got %q, %v; want %q", got, err, tt.want)
+			}
+		})
+	}
+	for _, bad := range []string{`a"b`, "a$b", "a`b", "a\\b", "a\nb"} {
+		if _, err := rcQuote(bad); err == nil {
+			t.Errorf("rcQuote(%q) = nil error, want a refusal", bad)
+		}
+	}
+	if _, err := reverseZone("nope"); err == nil {
+		t.Error("reverseZone(nope) = nil error")
+	}
+}
+
+func TestFuncMapIsHermetic(t *testing.T) {
+	fm := FuncMap()
+	for _, n := range []string{"env", "expandenv", "now", "date", "randAlphaNum", "uuidv4", "genPrivateKey", "getHostByName"} {
+		if _, ok := fm[n]; ok {
+			t.Errorf("FuncMap has %q, which makes rendering depend on the outside world", n)
+		}
+	}
+	for _, n := range []string{"join", "default", "upper", "reverseZone"} {
+		if _, ok := fm[n]; !ok {
+			t.Errorf("FuncMap lacks %q", n)
+		}
+	}
+}
