@@ -1,0 +1,265 @@
+//go:build linux
+
+package recipes_test
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// namedConf is where the dns recipe puts BIND's config inside the jail.
+const namedConf = "/usr/local/etc/namedb/named.conf"
+
+// dnsCases returns every dns*.args case of testdata/values.
+func dnsCases(t *testing.T) []string {
+	t.Helper()
+	cases, err := filepath.Glob("testdata/values/dns*.args")
+	if err != nil || len(cases) == 0 {
+		t.Fatalf("no dns cases in testdata/values: %v", err)
+	}
+	return cases
+}
+
+var zoneRE = regexp.MustCompile(`(?m)^zone "([^"]+)" \{\n\ttype (primary|secondary);\n(?:[^}]*\n)*?\tfile "([^"]+)";`)
+
+// dnsZone is one zone statement of a rendered named.conf.
+type dnsZone struct{ name, typ, file string }
+
+// zonesOf lists the zone statements of a rendered named.conf.
+func zonesOf(t *testing.T, root string) []dnsZone {
+	t.Helper()
+	conf, err := os.ReadFile(filepath.Join(root, namedConf))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var zones []dnsZone
+	for _, m := range zoneRE.FindAllStringSubmatch(string(conf), -1) {
+		zones = append(zones, dnsZone{m[1], m[2], m[3]})
+	}
+	if len(zones) == 0 {
+		t.Fatalf("no zone statements in %s:\n%s", namedConf, conf)
+	}
+	return zones
+}
+
+// TestDNSConformanceCheck runs BIND's own checkers on every dns case:
+// named-checkconf loads named.conf and every zone in the jail tree (-t
+// makes the paths jail paths), and named-checkzone checks each primary
+// zone file on its own. Every zone file the recipe rendered must be named
+// by a zone statement, so none goes unchecked.
+func TestDNSConformanceCheck(t *testing.T) {
+	requireTool(t, "named-checkconf", "named-checkzone")
+	for _, file := range dnsCases(t) {
+		name := strings.TrimSuffix(filepath.Base(file), ".args")
+		t.Run(name, func(t *testing.T) {
+			root, files := renderTo(t, "dns", file)
+			mustRun(t, time.Minute, "named-checkconf", "-t", root, "-z", namedConf)
+			checked := map[string]bool{}
+			for _, z := range zonesOf(t, root) {
+				if z.typ != "primary" {
+					continue
+				}
+				mustRun(t, time.Minute, "named-checkzone", "-k", "fail", "-n", "fail", z.name, filepath.Join(root, z.file))
+				checked[z.file] = true
+			}
+			for _, f := range files {
+				if !f.Dir && strings.HasSuffix(f.Path, ".db") && !checked[f.Path] {
+					t.Errorf("zone file %s is rendered but no primary zone loads it", f.Path)
+				}
+			}
+		})
+	}
+}
+
+// TestDNSConformanceRejectsBroken proves the checkers above can fail: a
+// config or zone that BIND refuses must make them exit non-zero.
+func TestDNSConformanceRejectsBroken(t *testing.T) {
+	requireTool(t, "named-checkconf", "named-checkzone")
+	tests := []struct {
+		name string
+		path string // file inside the jail to break
+		edit func(string) string
+		zone bool // check with named-checkzone instead of named-checkconf
+	}{
+		{"unknown option", namedConf, func(s string) string {
+			return strings.Replace(s, "\tversion\tnone;", "\tversoin\tnone;", 1)
+		}, false},
+		{"unbalanced brace", namedConf, func(s string) string {
+			return strings.Replace(s, "};\n", "\n", 1)
+		}, false},
+		{"zone file missing", namedConf, func(s string) string {
+			return strings.Replace(s, "primary/forward.db", "primary/nosuch.db", 1)
+		}, false},
+		{"bad address in zone", "/usr/local/etc/namedb/primary/forward.db", func(s string) string {
+			return s + "bad\tIN\tA\t300.1.1.1\n"
+		}, true},
+		{"CNAME beside other data", "/usr/local/etc/namedb/primary/forward.db", func(s string) string {
+			return s + "dup\tIN\tA\t192.0.2.1\ndup\tIN\tCNAME\tdns\n"
+		}, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			root, _ := renderTo(t, "dns", "testdata/values/dns.args")
+			p := filepath.Join(root, tc.path)
+			data, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			broken := tc.edit(string(data))
+			if broken == string(data) {
+				t.Fatalf("the edit did not change %s; the test is stale", tc.path)
+			}
+			if err := os.WriteFile(p, []byte(broken), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			var out string
+			if tc.zone {
+				out, err = run(t, time.Minute, "named-checkzone", "-k", "fail", "-n", "fail", "home.lan", p)
+			} else {
+				out, err = run(t, time.Minute, "named-checkconf", "-t", root, "-z", namedConf)
+			}
+			if err == nil {
+				t.Fatalf("the checker accepted a broken %s:\n%s", tc.path, out)
+			}
+			t.Logf("rejected as expected: %s", strings.TrimSpace(out))
+		})
+	}
+}
+
+// digResult is what the test needs from dig's output.
+type digResult struct {
+	status  string   // NOERROR, NXDOMAIN, REFUSED...
+	flags   []string // qr, aa, rd...
+	answers []string // "name TYPE data", TTL and class dropped
+}
+
+var (
+	digStatusRE = regexp.MustCompile(`status: ([A-Z]+)`)
+	digFlagsRE  = regexp.MustCompile(`;; flags: ([a-z ]+);`)
+)
+
+func parseDig(out string) digResult {
+	var r digResult
+	if m := digStatusRE.FindStringSubmatch(out); m != nil {
+		r.status = m[1]
+	}
+	if m := digFlagsRE.FindStringSubmatch(out); m != nil {
+		r.flags = strings.Fields(m[1])
+	}
+	inAnswer := false
+	for _, line := range strings.Split(out, "\n") {
+		switch {
+		case strings.HasPrefix(line, ";; ANSWER SECTION:"):
+			inAnswer = true
+		case strings.TrimSpace(line) == "" || strings.HasPrefix(line, ";"):
+			inAnswer = false
+		case inAnswer:
+			f := strings.Fields(line)
+			if len(f) >= 5 {
+				r.answers = append(r.answers, strings.Join(append([]string{f[0], f[3]}, f[4:]...), " "))
+			}
+		}
+	}
+	return r
+}
+
+// dig queries server inside ns without recursion and with one short try,
+// so a missing server costs about a second.
+func dig(t *testing.T, ns *namespace, server, name, typ string) (digResult, string, error) {
+	t.Helper()
+	out, err := ns.run(t, 15*time.Second, "dig", "+norec", "+time=1", "+tries=1", "@"+server, name, typ)
+	return parseDig(out), out, err
+}
+
+// requireAuthAnswer queries server and requires an authoritative NOERROR
+// answer that contains want ("dns.home.lan. A 127.0.0.53").
+func requireAuthAnswer(t *testing.T, ns *namespace, server, name, typ, want string) {
+	t.Helper()
+	r, out, err := dig(t, ns, server, name, typ)
+	if err != nil {
+		t.Fatalf("dig @%s %s %s: %v\n%s", server, name, typ, err, out)
+	}
+	if r.status != "NOERROR" || !slices.Contains(r.flags, "aa") || !slices.Contains(r.answers, want) {
+		t.Fatalf("dig @%s %s %s: want an authoritative answer %q, got status %s flags %v answers %q\n%s",
+			server, name, typ, want, r.status, r.flags, r.answers, out)
+	}
+}
+
+// requireNoAnswer requires that server gives no DNS answer at all.
+func requireNoAnswer(t *testing.T, ns *namespace, server, name, typ string) {
+	t.Helper()
+	r, out, err := dig(t, ns, server, name, typ)
+	if err == nil || r.status != "" {
+		t.Fatalf("dig @%s %s %s answered (status %q); nothing may listen there:\n%s", server, name, typ, r.status, out)
+	}
+}
+
+// serveDNS renders the dns recipe for the jail address ip with the
+// --set values of an args file, prepares the tree for BIND's bind user,
+// and starts named chrooted into it (-t, as rc.d/named does on FreeBSD)
+// inside ns. It returns once every zone is loaded.
+func serveDNS(t *testing.T, ns *namespace, argsFile, ip string, sets ...string) (*daemon, string) {
+	t.Helper()
+	spec := specFromArgs(t, argsFile)
+	spec.IPs = []string{ip}
+	spec.Sets = append(spec.Sets, sets...)
+	root, files := renderTo(t, "dns", spec)
+	chownTree(t, root, files, nil)
+	// named writes its pid file before dropping to bind's uid... but after
+	// chroot, so the directory must exist inside the tree.
+	mkdirOwned(t, filepath.Join(root, "var/run/named"), 0o755, "bind")
+	d := ns.start(t, "named", "-g", "-u", "bind", "-t", root, "-c", namedConf)
+	d.waitLog(t, "all zones loaded", 30*time.Second)
+	ns.waitListen(t, d, "tcp", ip+":53", 10*time.Second)
+	return d, root
+}
+
+// TestDNSConformanceServe starts named on the rendered config in a
+// private network namespace whose loopback holds the jail address
+// 127.0.0.53, and proves it answers authoritatively there, answers
+// nothing on 127.0.0.1 in the same namespace, and that the kernel shows
+// its sockets on the jail address only.
+func TestDNSConformanceServe(t *testing.T) {
+	requireTool(t, "named", "dig")
+	const ip = "127.0.0.53"
+	ns := newNamespace(t)
+	ns.addAddr(t, "lo", ip+"/8")
+	serveDNS(t, ns, "testdata/values/dns.args", ip)
+
+	requireAuthAnswer(t, ns, ip, "dns.home.lan", "A", "dns.home.lan. A "+ip)
+	requireAuthAnswer(t, ns, ip, "home.lan", "NS", "home.lan. NS dns.home.lan.")
+	requireAuthAnswer(t, ns, ip, "53.0.0.127.in-addr.arpa", "PTR", "53.0.0.127.in-addr.arpa. PTR dns.home.lan.")
+	requireNoAnswer(t, ns, "127.0.0.1", "dns.home.lan", "A")
+	for _, proto := range []string{"tcp", "udp"} {
+		ns.requireOnlyOn(t, proto, 53, ip)
+	}
+	// rndc's control channel: on the jail address too, never 127.0.0.1.
+	ns.requireOnlyOn(t, "tcp", 953, ip)
+}
+
+// TestParseProcAddr pins the decoding of /proc/net addresses that
+// requireOnlyOn relies on.
+func TestParseProcAddr(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"3500007F:0035", "127.0.0.53:53"},
+		{"00000000:0050", "0.0.0.0:80"},
+		{"00000000000000000000000001000000:0035", "[::1]:53"},
+		{"0000000000000000FFFF00003500007F:0035", "127.0.0.53:53"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.in, func(t *testing.T) {
+			got, err := parseProcAddr(tc.in)
+			if err != nil || got.String() != tc.want {
+				t.Fatalf("parseProcAddr(%q) = %v, %v; want %s", tc.in, got, err, tc.want)
+			}
+		})
+	}
+	if _, err := parseProcAddr("zz:1"); err == nil {
+		t.Fatal("parseProcAddr accepted garbage")
+	}
+}
