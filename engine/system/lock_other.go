@@ -1,0 +1,18 @@
+//go:build !unix
+
+package system
+
+import (
+	"errors"
+	"os"
+)
+
+// TryLock fails: flock exists only on Unix hosts.
+func (r *Real) TryLock(name string) (func() error, string, error) {
+	return nil, "", errors.New("locking is only supported on Unix hosts")
+}
+
+// FlockUnder fails: flock exists only on Unix hosts.
+func FlockUnder(root *os.Root, name string) (func() error, string, error) {
+	return nil, "", errors.New("locking is only supported on Unix hosts")
+}
