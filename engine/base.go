@@ -7,6 +7,10 @@ var baseParams = []Param{
 	{Name: "search", Type: TypeDomain, List: true, Default: []any{},
 		Description: "search domains for /etc/resolv.conf; the jail's own domain when empty"},
 	{Name: "loghost", Type: TypeIP, Description: "send every syslog message to this host (the article's *.* @loghost)"},
+	{Name: "sshd", Type: TypeBool, Default: false,
+		Description: "run sshd in the jail, bound to the jail's addresses only (article Listing 4)"},
+	{Name: "sshd_port", Type: TypePort, Default: 22,
+		Description: "port of the jail's sshd; give it its own port when the host's sshd shares the address"},
 }
 
 // baseFiles are rendered into every jail before the recipe's own files:
@@ -16,4 +20,5 @@ var baseFiles = []FileSpec{
 	{Template: "base/resolv.conf.tmpl", Path: "/etc/resolv.conf", Mode: "0644"},
 	{Template: "base/fstab.tmpl", Path: "/etc/fstab", Mode: "0644"},
 	{Template: "base/loghost.conf.tmpl", Path: "/usr/local/etc/syslog.d/jailkit-loghost.conf", Mode: "0644", When: "{{ .Params.loghost }}"},
+	{Template: "base/sshd_config.tmpl", Path: "/etc/ssh/sshd_config", Mode: "0644", When: "{{ .Params.sshd }}"},
 }
