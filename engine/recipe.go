@@ -41,6 +41,8 @@ type Recipe struct {
 	Source string `yaml:"-"`
 	// Templates holds the templates the recipe's files name.
 	Templates fs.FS `yaml:"-"`
+
+	cache *templateCache
 }
 
 // Param is one typed, user-settable value of a recipe.
@@ -168,7 +170,7 @@ func ParseRecipe(source string, data []byte, templates fs.FS) (*Recipe, error) {
 	}
 	root := doc.Content[0]
 	checkKnownFields(source, root, reflect.TypeOf(Recipe{}), &errs)
-	r := &Recipe{Source: source, Templates: templates}
+	r := &Recipe{Source: source, Templates: templates, cache: &templateCache{}}
 	if err := root.Decode(r); err != nil {
 		errs = append(errs, yamlError(source, err)...)
 	}

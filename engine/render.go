@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"text/template"
 
 	"github.com/Masterminds/sprig/v3"
@@ -47,8 +48,22 @@ var nonReproducible = []string{
 }
 
 // FuncMap returns the functions templates may call: sprig's hermetic set
-// without anything non-reproducible, plus a few for network configs.
+// without anything non-reproducible, plus a few for network configs. The
+// map is the caller's to change.
 func FuncMap() template.FuncMap {
+	fm := template.FuncMap{}
+	for k, v := range sharedFuncs() {
+		fm[k] = v
+	}
+	return fm
+}
+
+// sharedFuncs is built once: sprig assembles a map of some two hundred
+// functions on every call, which was most of a render's time. Templates
+// copy what they need from it, so sharing it read-only is safe.
+var sharedFuncs = sync.OnceValue(buildFuncMap)
+
+func buildFuncMap() template.FuncMap {
 	fm := sprig.HermeticTxtFuncMap()
 	for _, n := range nonReproducible {
 		delete(fm, n)
@@ -176,7 +191,7 @@ func Render(v *Values) ([]File, error) {
 		if !ok {
 			continue
 		}
-		content, err := renderTemplate(tfs, f.Template, ctx)
+		content, err := renderTemplate(r.cache, tfs, f.Template, ctx)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -209,12 +224,41 @@ func parseModeDefault(s string, def fs.FileMode) (fs.FileMode, error) {
 var builtinTemplates fs.FS
 
 func newTemplate(name string) *template.Template {
-	return template.New(name).Funcs(FuncMap()).Option("missingkey=error")
+	return template.New(name).Funcs(sharedFuncs()).Option("missingkey=error")
 }
+
+// templateCache keeps a recipe's parsed templates: parsing (and copying
+// the function map into every template) was most of a render's cost, and
+// a parsed template is safe to execute from many goroutines.
+type templateCache struct{ m sync.Map }
 
 // renderTemplate renders one template file; errors read
 // "templates/NAME:LINE: message".
-func renderTemplate(tfs fs.FS, name string, ctx *Context) ([]byte, error) {
+func renderTemplate(cache *templateCache, tfs fs.FS, name string, ctx *Context) ([]byte, error) {
+	var t *template.Template
+	if cache != nil {
+		if v, ok := cache.m.Load(name); ok {
+			t = v.(*template.Template)
+		}
+	}
+	if t == nil {
+		var err error
+		if t, err = parseTemplate(tfs, name); err != nil {
+			return nil, err
+		}
+		if cache != nil {
+			cache.m.Store(name, t)
+		}
+	}
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, ctx); err != nil {
+		return nil, templateError("templates/"+name, 0, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// parseTemplate parses a template file together with its helpers.
+func parseTemplate(tfs fs.FS, name string) (*template.Template, error) {
 	src, err := fs.ReadFile(tfs, name)
 	if err != nil {
 		return nil, &PosError{File: "templates/" + name, Msg: "cannot read template: " + errors.Unwrap(err).Error()}
@@ -238,11 +282,7 @@ func renderTemplate(tfs fs.FS, name string, ctx *Context) ([]byte, error) {
 			return nil, templateError("templates/"+h, 0, err)
 		}
 	}
-	var buf bytes.Buffer
-	if err := t.Execute(&buf, ctx); err != nil {
-		return nil, templateError("templates/"+name, 0, err)
-	}
-	return buf.Bytes(), nil
+	return t, nil
 }
 
 // renderString renders a one-line template from a recipe field.
@@ -250,9 +290,15 @@ func renderString(file, what string, line int, src string, ctx *Context) (string
 	if !strings.Contains(src, "{{") {
 		return src, nil
 	}
-	t, err := newTemplate(what).Parse(src)
-	if err != nil {
-		return "", templateError(file, line, err)
+	var t *template.Template
+	if v, ok := inlineTemplates.Load(src); ok {
+		t = v.(*template.Template)
+	} else {
+		var err error
+		if t, err = newTemplate(what).Parse(src); err != nil {
+			return "", templateError(file, line, err)
+		}
+		inlineTemplates.Store(src, t)
 	}
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, ctx); err != nil {
@@ -260,6 +306,11 @@ func renderString(file, what string, line int, src string, ctx *Context) (string
 	}
 	return buf.String(), nil
 }
+
+// inlineTemplates caches the parsed one-line templates of recipe fields
+// (rc_conf values, when expressions), keyed by their source text: the same
+// text parses to the same template whatever recipe it came from.
+var inlineTemplates sync.Map
 
 func when(file string, line int, expr string, ctx *Context) (bool, error) {
 	if expr == "" {
