@@ -1,0 +1,675 @@
+package fakehost
+
+import (
+	"archive/tar"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/netip"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/jailkit/jailkit/engine/system"
+)
+
+// fail is a command that ran and exited 1 with msg on standard error.
+func fail(argv []string, format string, args ...any) error {
+	return &system.ExitError{Argv: argv, Err: errors.New("exit status 1"), Stderr: fmt.Sprintf(format, args...)}
+}
+
+// run dispatches a command; h.mu is held.
+func (h *Host) run(cmd system.Cmd) ([]byte, error) {
+	a := cmd.Argv
+	switch a[0] {
+	case "ifconfig":
+		return h.ifconfig()
+	case "jls":
+		return h.jls(a)
+	case "sockstat":
+		return h.sockstat(a)
+	case "sysrc":
+		return h.sysrc(a)
+	case "fetch":
+		return h.fetch(a, cmd.Progress)
+	case "tar":
+		return h.tar(a)
+	case "chflags":
+		if len(a) < 4 {
+			return nil, fail(a, "usage: chflags [-R] flags file ...")
+		}
+		if _, err := h.files.Lstat(a[len(a)-1]); err != nil {
+			return nil, fail(a, "chflags: %s: No such file or directory", a[len(a)-1])
+		}
+		return nil, nil
+	case "jail":
+		return h.jail(a)
+	case "jexec":
+		return h.jexec(a)
+	case "pkg":
+		return h.pkg(a, cmd.Progress)
+	case "service":
+		return h.service(a)
+	}
+	return nil, fmt.Errorf("%s: %w", a[0], system.ErrNoCommand)
+}
+
+func (h *Host) ifconfig() ([]byte, error) {
+	cfg, err := h.Config()
+	if err != nil {
+		return nil, err
+	}
+	st, err := h.State()
+	if err != nil {
+		return nil, err
+	}
+	var b strings.Builder
+	for i, ifc := range cfg.Interfaces {
+		fmt.Fprintf(&b, "%s: flags=1008843<UP,BROADCAST,RUNNING,SIMPLEX,MULTICAST,LOWER_UP> metric 0 mtu 1500\n", ifc.Name)
+		fmt.Fprintf(&b, "\toptions=4e507bb<RXCSUM,TXCSUM,VLAN_MTU>\n\tether 52:54:00:00:00:%02x\n", i)
+		addrs := slices.Clone(ifc.Addrs)
+		for _, j := range st.Jails {
+			if j.Iface == ifc.Name {
+				for _, ip := range j.IP4 {
+					addrs = append(addrs, ip+"/32")
+				}
+				for _, ip := range j.IP6 {
+					addrs = append(addrs, ip+"/128")
+				}
+			}
+		}
+		for _, a := range addrs {
+			p, err := netip.ParsePrefix(a)
+			if err != nil {
+				continue
+			}
+			if p.Addr().Is4() {
+				mask := uint32(0xffffffff) << (32 - p.Bits())
+				if p.Bits() == 0 {
+					mask = 0
+				}
+				fmt.Fprintf(&b, "\tinet %s netmask 0x%08x broadcast %s\n", p.Addr(), mask, lastAddr(p))
+			} else {
+				fmt.Fprintf(&b, "\tinet6 %s prefixlen %d\n", p.Addr(), p.Bits())
+			}
+		}
+		b.WriteString("\tmedia: Ethernet autoselect (1000baseT <full-duplex>)\n\tstatus: active\n")
+	}
+	return []byte(b.String()), nil
+}
+
+func lastAddr(p netip.Prefix) netip.Addr {
+	b := p.Masked().Addr().As4()
+	n := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+	n |= ^uint32(0) >> p.Bits()
+	if p.Bits() == 0 {
+		n = ^uint32(0)
+	}
+	return netip.AddrFrom4([4]byte{byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)})
+}
+
+func (h *Host) jls(a []string) ([]byte, error) {
+	st, err := h.State()
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Contains(a, "--libxo") {
+		var b strings.Builder
+		b.WriteString("   JID  IP Address      Hostname                      Path\n")
+		for _, j := range st.Jails {
+			ip := ""
+			if len(j.IP4) > 0 {
+				ip = j.IP4[0]
+			}
+			fmt.Fprintf(&b, "%6d  %-15s %-29s %s\n", j.JID, ip, j.Hostname, j.Path)
+		}
+		return []byte(b.String()), nil
+	}
+	type jl struct {
+		JID      int      `json:"jid"`
+		Name     string   `json:"name"`
+		Hostname string   `json:"host.hostname"`
+		Path     string   `json:"path"`
+		IP4      []string `json:"ip4.addr"`
+		IP6      []string `json:"ip6.addr"`
+		Persist  bool     `json:"persist"`
+	}
+	out := struct {
+		Version string `json:"__version"`
+		Info    struct {
+			Jail []jl `json:"jail"`
+		} `json:"jail-information"`
+	}{Version: "2"}
+	out.Info.Jail = []jl{}
+	for _, j := range st.Jails {
+		out.Info.Jail = append(out.Info.Jail, jl{JID: j.JID, Name: j.Name, Hostname: j.Hostname, Path: j.Path,
+			IP4: nonNil(j.IP4), IP6: nonNil(j.IP6), Persist: true})
+	}
+	return json.Marshal(out)
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func (h *Host) sockstat(a []string) ([]byte, error) {
+	cfg, err := h.Config()
+	if err != nil {
+		return nil, err
+	}
+	st, err := h.State()
+	if err != nil {
+		return nil, err
+	}
+	only := ""
+	if i := slices.Index(a, "-j"); i >= 0 && i+1 < len(a) {
+		only = a[i+1]
+		found := false
+		for _, j := range st.Jails {
+			if j.Name == only || fmt.Sprint(j.JID) == only {
+				found, only = true, j.Name
+			}
+		}
+		if !found {
+			return nil, fail(a, "sockstat: jail \"%s\" not found", only)
+		}
+	}
+	var ls []Listener
+	if only == "" {
+		ls = append(ls, cfg.Listeners...)
+	}
+	pid := 2000
+	for _, j := range st.Jails {
+		if only != "" && j.Name != only {
+			continue
+		}
+		for _, name := range j.Running {
+			svc := cfg.Services[name]
+			pid++
+			for _, p := range svc.Ports {
+				for _, ip := range j.IP4 {
+					ls = append(ls, Listener{User: "root", Command: svc.Command, PID: pid, Proto: p.Proto + "4", Addr: ip, Port: p.Port})
+				}
+				for _, ip := range j.IP6 {
+					ls = append(ls, Listener{User: "root", Command: svc.Command, PID: pid, Proto: p.Proto + "6", Addr: ip, Port: p.Port})
+				}
+			}
+		}
+	}
+	var b strings.Builder
+	b.WriteString("USER     COMMAND    PID   FD  PROTO  LOCAL ADDRESS         FOREIGN ADDRESS      \n")
+	for i, l := range ls {
+		fmt.Fprintf(&b, "%-8s %-10.10s %5d %-3d %-6s %-21s %s\n", l.User, l.Command, l.PID, 4+i, l.Proto,
+			fmt.Sprintf("%s:%d", l.Addr, l.Port), "*:*")
+	}
+	return []byte(b.String()), nil
+}
+
+var rcLineRE = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*)=`)
+
+// sysrc handles "sysrc [-j JAIL] NAME=VALUE ...", "sysrc -x NAME ..." and
+// "sysrc -n NAME" on /etc/rc.conf, editing one line in place like the
+// real sysrc does.
+func (h *Host) sysrc(a []string) ([]byte, error) {
+	file := "/etc/rc.conf"
+	sys := system.System(h.files)
+	args := a[1:]
+	remove, valueOnly := false, false
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
+		switch args[0] {
+		case "-x":
+			remove = true
+		case "-n":
+			valueOnly = true
+		case "-j":
+			if len(args) < 2 {
+				return nil, fail(a, "sysrc: -j needs a jail")
+			}
+			j, err := h.running(args[1])
+			if err != nil {
+				return nil, fail(a, "sysrc: %v", err)
+			}
+			sub, err := h.files.OpenRoot(j.Path)
+			if err != nil {
+				return nil, err
+			}
+			sys = sub
+			args = args[1:]
+		default:
+			return nil, fail(a, "sysrc: unknown option %s", args[0])
+		}
+		args = args[1:]
+	}
+	data, err := sys.ReadFile(file)
+	if err != nil && !errors.Is(err, fsNotExist) {
+		return nil, err
+	}
+	lines := strings.SplitAfter(string(data), "\n")
+	if len(lines) > 0 && lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	find := func(name string) int {
+		idx := -1
+		for i, l := range lines {
+			if m := rcLineRE.FindStringSubmatch(l); m != nil && m[1] == name {
+				idx = i
+			}
+		}
+		return idx
+	}
+	var out strings.Builder
+	for _, arg := range args {
+		name, value, isSet := strings.Cut(arg, "=")
+		i := find(name)
+		switch {
+		case valueOnly:
+			if i < 0 {
+				return nil, fail(a, "sysrc: unknown variable '%s'", name)
+			}
+			_, v, _ := strings.Cut(strings.TrimSpace(lines[i]), "=")
+			out.WriteString(strings.Trim(v, `"`) + "\n")
+			continue
+		case remove:
+			if i >= 0 {
+				lines = slices.Delete(lines, i, i+1)
+			}
+			continue
+		case !isSet:
+			return nil, fail(a, "sysrc: %s: not NAME=VALUE", arg)
+		}
+		line := name + "=\"" + value + "\"\n"
+		if i >= 0 {
+			fmt.Fprintf(&out, "%s: %s -> %s\n", name, strings.Trim(strings.SplitN(strings.TrimSpace(lines[i]), "=", 2)[1], `"`), value)
+			lines[i] = line
+		} else {
+			fmt.Fprintf(&out, "%s:  -> %s\n", name, value)
+			if n := len(lines); n > 0 && !strings.HasSuffix(lines[n-1], "\n") {
+				lines[n-1] += "\n"
+			}
+			lines = append(lines, line)
+		}
+	}
+	if valueOnly {
+		return []byte(out.String()), nil
+	}
+	if err := sys.WriteFile(file, []byte(strings.Join(lines, "")), 0o644); err != nil {
+		return nil, err
+	}
+	return []byte(out.String()), nil
+}
+
+var mirrorRE = regexp.MustCompile(`/releases/([a-z0-9]+)/([a-z0-9]+)/([0-9]+\.[0-9]-[A-Z0-9-]+)/([A-Za-z0-9._-]+)$`)
+
+// fetch serves the fake mirror: fetch -o OUT URL, OUT "-" for stdout.
+func (h *Host) fetch(a []string, progress io.Writer) ([]byte, error) {
+	if len(a) != 4 || a[1] != "-o" {
+		return nil, fail(a, "usage: fetch -o file URL")
+	}
+	out, url := a[2], a[3]
+	cfg, err := h.Config()
+	if err != nil {
+		return nil, err
+	}
+	m := mirrorRE.FindStringSubmatch(url)
+	if m == nil || !slices.Contains(cfg.Releases, m[3]) || (m[4] != "MANIFEST" && m[4] != "base.txz") {
+		return nil, fail(a, "fetch: %s: Not Found", url)
+	}
+	data := Manifest(m[3], m[2])
+	if m[4] == "base.txz" {
+		data = BaseTarball(m[3], m[2])
+	}
+	if progress != nil {
+		fmt.Fprintf(progress, "%s                                      %d kB  100%% of  %d kB\n", m[4], len(data)/1024, len(data)/1024)
+	}
+	if out == "-" {
+		return data, nil
+	}
+	if err := h.files.WriteFile(out, data, 0o644); err != nil {
+		return nil, fail(a, "fetch: %s: %v", out, err)
+	}
+	return nil, nil
+}
+
+// tar handles "tar -xf FILE -C DIR [--unlink] [member...]"; extraction is
+// confined to DIR.
+func (h *Host) tar(a []string) ([]byte, error) {
+	var file, dir string
+	var members []string
+	for i := 1; i < len(a); i++ {
+		switch a[i] {
+		case "-xf":
+			i++
+			if i < len(a) {
+				file = a[i]
+			}
+		case "-C":
+			i++
+			if i < len(a) {
+				dir = a[i]
+			}
+		case "--unlink", "-p", "--no-same-owner":
+		default:
+			members = append(members, strings.TrimPrefix(strings.TrimPrefix(a[i], "./"), "/"))
+		}
+	}
+	if file == "" || dir == "" {
+		return nil, fail(a, "usage: tar -xf file -C dir")
+	}
+	data, err := h.files.ReadFile(file)
+	if err != nil {
+		return nil, fail(a, "tar: Error opening archive: Failed to open '%s'", file)
+	}
+	sub, err := h.files.OpenRoot(dir)
+	if err != nil {
+		return nil, fail(a, "tar: could not chdir to '%s'", dir)
+	}
+	tr := tar.NewReader(bytes.NewReader(data))
+	matched := map[string]bool{}
+	for {
+		hd, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fail(a, "tar: Error reading archive: %v", err)
+		}
+		name := strings.TrimSuffix(strings.TrimPrefix(hd.Name, "./"), "/")
+		if name == "" || name == "." {
+			continue
+		}
+		if len(members) > 0 {
+			ok := false
+			for _, m := range members {
+				if name == m || strings.HasPrefix(name, m+"/") {
+					ok, matched[m] = true, true
+				}
+			}
+			if !ok {
+				continue
+			}
+		}
+		p := "/" + name
+		switch hd.Typeflag {
+		case tar.TypeDir:
+			if err := sub.MkdirAll(p, 0o755); err != nil {
+				return nil, fail(a, "tar: %s: %v", name, err)
+			}
+			if err := sub.Chmod(p, hd.FileInfo().Mode().Perm()|(hd.FileInfo().Mode()&0o1000)); err != nil {
+				return nil, fail(a, "tar: %s: %v", name, err)
+			}
+		case tar.TypeReg:
+			body, _ := io.ReadAll(tr)
+			if err := sub.MkdirAll(path.Dir(p), 0o755); err != nil {
+				return nil, fail(a, "tar: %s: %v", name, err)
+			}
+			if err := sub.WriteFile(p, body, hd.FileInfo().Mode().Perm()); err != nil {
+				return nil, fail(a, "tar: %s: %v", name, err)
+			}
+		}
+	}
+	for _, m := range members {
+		if !matched[m] {
+			return nil, fail(a, "tar: %s: Not found in archive", m)
+		}
+	}
+	return nil, nil
+}
+
+func (h *Host) running(name string) (Jail, error) {
+	st, err := h.State()
+	if err != nil {
+		return Jail{}, err
+	}
+	for _, j := range st.Jails {
+		if j.Name == name || fmt.Sprint(j.JID) == name {
+			return j, nil
+		}
+	}
+	return Jail{}, fmt.Errorf("jail \"%s\" not found", name)
+}
+
+var (
+	confStrRE = regexp.MustCompile(`"([^"]*)"`)
+)
+
+// jail handles "jail -f CONF -c NAME", "jail -r NAME" and
+// "jail -f CONF -rc NAME" (restart).
+func (h *Host) jail(a []string) ([]byte, error) {
+	var conf, op, name string
+	for i := 1; i < len(a); i++ {
+		switch a[i] {
+		case "-f":
+			i++
+			if i < len(a) {
+				conf = a[i]
+			}
+		case "-c", "-r", "-rc", "-cr":
+			op = a[i]
+		default:
+			name = a[i]
+		}
+	}
+	if name == "" || op == "" {
+		return nil, fail(a, "usage: jail [-f conf] -c|-r|-rc name")
+	}
+	st, err := h.State()
+	if err != nil {
+		return nil, err
+	}
+	idx := -1
+	for i, j := range st.Jails {
+		if j.Name == name {
+			idx = i
+		}
+	}
+	if op == "-r" || op == "-rc" || op == "-cr" {
+		if idx < 0 && op == "-r" {
+			return nil, fail(a, "jail: \"%s\" not found", name)
+		}
+		if idx >= 0 {
+			st.Jails = slices.Delete(st.Jails, idx, idx+1)
+			idx = -1
+		}
+		if op == "-r" {
+			return nil, h.saveState(st)
+		}
+	}
+	if idx >= 0 {
+		return nil, fail(a, "jail: %s: already exists", name)
+	}
+	if conf == "" {
+		conf = "/etc/jail.conf"
+	}
+	data, err := h.files.ReadFile(conf)
+	if err != nil {
+		return nil, fail(a, "jail: %s: No such file or directory", conf)
+	}
+	j := Jail{Name: name, JID: nextJID(st), IP4: []string{}, IP6: []string{}, Running: []string{}}
+	inBlock := false
+	for _, line := range strings.Split(string(data), "\n") {
+		t := strings.TrimSpace(line)
+		if strings.HasPrefix(t, name+" {") {
+			inBlock = true
+			continue
+		}
+		if !inBlock {
+			continue
+		}
+		if t == "}" {
+			break
+		}
+		key, val, _ := strings.Cut(t, "=")
+		key = strings.TrimSpace(strings.TrimSuffix(key, "+"))
+		strs := confStrRE.FindAllStringSubmatch(val, -1)
+		switch key {
+		case "path":
+			if len(strs) > 0 {
+				j.Path = strings.ReplaceAll(strs[0][1], "${name}", name)
+			}
+		case "host.hostname":
+			if len(strs) > 0 {
+				j.Hostname = strs[0][1]
+			}
+		case "ip4.addr", "ip6.addr":
+			for _, s := range strs {
+				ifc, addr, ok := strings.Cut(s[1], "|")
+				if !ok {
+					addr, ifc = ifc, ""
+				}
+				addr, _, _ = strings.Cut(addr, "/")
+				j.Iface = ifc
+				if key == "ip4.addr" {
+					j.IP4 = append(j.IP4, addr)
+				} else {
+					j.IP6 = append(j.IP6, addr)
+				}
+			}
+		}
+	}
+	if !inBlock || j.Path == "" {
+		return nil, fail(a, "jail: %s: no such jail in %s", name, conf)
+	}
+	if _, err := h.files.Lstat(path.Join(j.Path, "etc")); err != nil {
+		return nil, fail(a, "jail: %s: %s/etc: No such file or directory", name, j.Path)
+	}
+	for _, other := range st.Jails {
+		for _, ip := range j.IP4 {
+			if slices.Contains(other.IP4, ip) {
+				return nil, fail(a, "jail: %s: ip4.addr %s: Address already in use", name, ip)
+			}
+		}
+	}
+	st.Jails = append(st.Jails, j)
+	return []byte(name + ": created\n"), h.saveState(st)
+}
+
+// jexec handles "jexec -l NAME /usr/sbin/pkg bootstrap -y".
+func (h *Host) jexec(a []string) ([]byte, error) {
+	args := slices.DeleteFunc(slices.Clone(a[1:]), func(s string) bool { return s == "-l" })
+	if len(args) < 2 {
+		return nil, fail(a, "usage: jexec [-l] jail command ...")
+	}
+	j, err := h.running(args[0])
+	if err != nil {
+		return nil, fail(a, "jexec: %v", err)
+	}
+	if strings.HasSuffix(args[1], "pkg") && len(args) >= 3 && args[2] == "bootstrap" {
+		sub, err := h.files.OpenRoot(j.Path)
+		if err != nil {
+			return nil, err
+		}
+		if err := sub.MkdirAll("/usr/local/sbin", 0o755); err != nil {
+			return nil, err
+		}
+		return []byte("Bootstrapping pkg from pkg+https://pkg.FreeBSD.org/FreeBSD:14:amd64/quarterly, please wait...\nInstalling pkg-2.1.2...\n"),
+			sub.WriteFile("/usr/local/sbin/pkg", []byte("fake pkg\n"), 0o755)
+	}
+	return nil, fail(a, "jexec: %s: command not found in the fake host", args[1])
+}
+
+// pkg handles "pkg -j NAME install -y PKG...".
+func (h *Host) pkg(a []string, progress io.Writer) ([]byte, error) {
+	if len(a) < 5 || a[1] != "-j" || a[3] != "install" {
+		return nil, fail(a, "usage: pkg -j jail install -y pkg ...")
+	}
+	j, err := h.running(a[2])
+	if err != nil {
+		return nil, fail(a, "pkg: %v", err)
+	}
+	sub, err := h.files.OpenRoot(j.Path)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := sub.Lstat("/usr/local/sbin/pkg"); err != nil {
+		return nil, fail(a, "pkg: pkg is not bootstrapped in jail %s", j.Name)
+	}
+	old, _ := sub.ReadFile("/var/db/pkg/installed")
+	have := strings.Fields(string(old))
+	for _, p := range a[4:] {
+		if p == "-y" {
+			continue
+		}
+		if progress != nil {
+			fmt.Fprintf(progress, "[%s] Installing %s...\n", j.Name, p)
+		}
+		if !slices.Contains(have, p) {
+			have = append(have, p)
+		}
+	}
+	if err := sub.MkdirAll("/var/db/pkg", 0o755); err != nil {
+		return nil, err
+	}
+	return nil, sub.WriteFile("/var/db/pkg/installed", []byte(strings.Join(have, "\n")+"\n"), 0o644)
+}
+
+// service handles "service -j NAME SVC start|stop|restart|status" and
+// "service devfs restart".
+func (h *Host) service(a []string) ([]byte, error) {
+	if len(a) == 3 && a[1] == "devfs" && a[2] == "restart" {
+		return nil, nil
+	}
+	if len(a) != 5 || a[1] != "-j" {
+		return nil, fail(a, "usage: service -j jail name start|stop|restart|status")
+	}
+	cfg, err := h.Config()
+	if err != nil {
+		return nil, err
+	}
+	st, err := h.State()
+	if err != nil {
+		return nil, err
+	}
+	idx := -1
+	for i, j := range st.Jails {
+		if j.Name == a[2] {
+			idx = i
+		}
+	}
+	if idx < 0 {
+		return nil, fail(a, "jexec: jail \"%s\" not found", a[2])
+	}
+	j := &st.Jails[idx]
+	name, verb := a[3], a[4]
+	svc, known := cfg.Services[name]
+	sub, err := h.files.OpenRoot(j.Path)
+	if err != nil {
+		return nil, err
+	}
+	installed, _ := sub.ReadFile("/var/db/pkg/installed")
+	if !known || (svc.Package != "" && !slices.Contains(strings.Fields(string(installed)), svc.Package)) {
+		return nil, fail(a, "%s does not exist in /etc/rc.d or the local startup directories (/usr/local/etc/rc.d)", name)
+	}
+	running := slices.Contains(j.Running, name)
+	switch verb {
+	case "status":
+		if running {
+			return []byte(name + " is running as pid 2001.\n"), nil
+		}
+		return nil, fail(a, "%s is not running.", name)
+	case "stop":
+		if !running {
+			return nil, fail(a, "%s not running? (check /var/run/%s.pid).", name, name)
+		}
+		j.Running = slices.DeleteFunc(j.Running, func(s string) bool { return s == name })
+		return []byte("Stopping " + name + ".\n"), h.saveState(st)
+	case "start", "restart":
+		rc, _ := sub.ReadFile("/etc/rc.conf")
+		if !regexp.MustCompile(`(?m)^` + name + `_enable="?(YES|yes)"?`).Match(rc) {
+			return nil, fail(a, "Cannot 'start' %s. Set %s_enable to YES in /etc/rc.conf or use 'onestart' instead of 'start'.", name, name)
+		}
+		if verb == "start" && running {
+			return nil, fail(a, "%s already running? (pid=2001).", name)
+		}
+		if !running {
+			j.Running = append(j.Running, name)
+		}
+		return []byte("Starting " + name + ".\n"), h.saveState(st)
+	}
+	return nil, fail(a, "service: unknown verb %s", verb)
+}

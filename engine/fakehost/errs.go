@@ -1,0 +1,5 @@
+package fakehost
+
+import "io/fs"
+
+var fsNotExist = fs.ErrNotExist

@@ -1,0 +1,351 @@
+package fakehost
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/jailkit/jailkit/engine/system"
+)
+
+// Iface is one host network interface and its addresses (ADDR/LEN).
+type Iface struct {
+	Name  string   `json:"name"`
+	Addrs []string `json:"addrs"`
+}
+
+// Listener is one listening socket on the host, as sockstat shows it.
+type Listener struct {
+	User    string `json:"user"`
+	Command string `json:"command"`
+	PID     int    `json:"pid"`
+	Proto   string `json:"proto"` // tcp4, udp4, tcp6, udp46 ...
+	Addr    string `json:"addr"`  // "*" for a wildcard
+	Port    int    `json:"port"`
+}
+
+// Port is one port a service listens on once started.
+type Port struct {
+	Proto string `json:"proto"` // tcp or udp
+	Port  int    `json:"port"`
+}
+
+// Service says what starting an rc.d service in a jail needs and does.
+type Service struct {
+	Package string `json:"package"`
+	Command string `json:"command"`
+	Ports   []Port `json:"ports"`
+}
+
+// Config is the fake host's fixed configuration.
+type Config struct {
+	OSRelease  string             `json:"osrelease"` // kern.osrelease, such as 14.3-RELEASE-p2
+	Arch       string             `json:"arch"`      // hw.machine_arch
+	Interfaces []Iface            `json:"interfaces"`
+	Listeners  []Listener         `json:"listeners"`
+	Releases   []string           `json:"releases"` // what the fake mirror serves
+	Services   map[string]Service `json:"services"`
+	// FailCommand makes every mutating command whose argv, joined with
+	// spaces, contains it fail (for CLI scripts; tests use Host.Fault).
+	FailCommand string `json:"fail_command,omitempty"`
+}
+
+// Jail is one running jail of the fake host.
+type Jail struct {
+	JID      int      `json:"jid"`
+	Name     string   `json:"name"`
+	Path     string   `json:"path"`
+	Hostname string   `json:"hostname"`
+	Iface    string   `json:"iface,omitempty"`
+	IP4      []string `json:"ip4"`
+	IP6      []string `json:"ip6"`
+	Running  []string `json:"services"` // started rc.d services
+}
+
+// State is what changes as commands run.
+type State struct {
+	Jails []Jail `json:"jails"`
+}
+
+// DefaultConfig is a FreeBSD 14.3 amd64 host on 192.0.2.10/24 with sshd
+// listening on every address.
+func DefaultConfig() Config {
+	return Config{
+		OSRelease: "14.3-RELEASE-p2",
+		Arch:      "amd64",
+		Interfaces: []Iface{
+			{Name: "em0", Addrs: []string{"192.0.2.10/24"}},
+			{Name: "lo0", Addrs: []string{"127.0.0.1/8"}},
+		},
+		Listeners: []Listener{
+			{User: "root", Command: "sshd", PID: 1021, Proto: "tcp4", Addr: "*", Port: 22},
+			{User: "root", Command: "syslogd", PID: 702, Proto: "udp4", Addr: "192.0.2.10", Port: 514},
+		},
+		Releases: []string{"14.2-RELEASE", "14.3-RELEASE", "15.0-RELEASE"},
+		Services: map[string]Service{
+			"named":    {Package: "bind920", Command: "named", Ports: []Port{{"udp", 53}, {"tcp", 53}}},
+			"apache24": {Package: "apache24", Command: "httpd", Ports: []Port{{"tcp", 80}}},
+			"dhcpd":    {Package: "isc-dhcp44-server", Command: "dhcpd", Ports: []Port{{"udp", 67}}},
+			"postfix":  {Package: "postfix", Command: "master", Ports: []Port{{"tcp", 25}}},
+			"sshd":     {Package: "", Command: "sshd", Ports: []Port{{"tcp", 22}}},
+		},
+	}
+}
+
+// Host is the fake host. Its files live under Dir.
+type Host struct {
+	Dir string
+	// Fault, when set, is called before every mutation; an error makes
+	// the mutation fail without effect.
+	Fault func(c system.Call) error
+
+	files *system.Real
+	mu    sync.Mutex
+}
+
+const (
+	configFile = ".fakehost/config.json"
+	stateFile  = ".fakehost/state.json"
+	// LockFile is where jailkit's lock lives; Snapshot leaves it out
+	// because a lock file stays behind by design (removing it would race
+	// with a waiting process).
+	LockFile = "var/run/jailkit.lock"
+)
+
+// New makes a fresh fake host in dir (usually t.TempDir()): the config,
+// an empty state, and the host files a FreeBSD install has (rc.conf,
+// resolv.conf, devfs.rules defaults, /var/run, /var/db).
+func New(dir string, cfg Config) (*Host, error) {
+	skel := map[string]string{
+		"etc/rc.conf":              "hostname=\"host.home.lan\"\nifconfig_em0=\"inet 192.0.2.10/24\"\ndefaultrouter=\"192.0.2.1\"\nsshd_enable=\"YES\"\n",
+		"etc/resolv.conf":          "search home.lan\nnameserver 192.0.2.1\nnameserver 127.0.0.1\n",
+		"etc/defaults/devfs.rules": defaultDevfsRules,
+		"etc/master.passwd":        "root:$6$secret:0:0::0:0:Charlie &:/root:/bin/sh\n",
+		"etc/passwd":               "root:*:0:0:Charlie &:/root:/bin/sh\n",
+		"etc/group":                "wheel:*:0:root\n",
+	}
+	for _, d := range []string{"var/run", "var/db", "usr/local/etc", "etc", ".fakehost"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			return nil, err
+		}
+	}
+	for name, content := range skel {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			return nil, err
+		}
+	}
+	if err := writeJSON(filepath.Join(dir, configFile), cfg); err != nil {
+		return nil, err
+	}
+	if err := writeJSON(filepath.Join(dir, stateFile), State{Jails: []Jail{}}); err != nil {
+		return nil, err
+	}
+	return Open(dir)
+}
+
+// Open opens an existing fake host; a directory without one gets a fresh
+// fake host with DefaultConfig first (so a testscript only has to name
+// a directory).
+func Open(dir string) (*Host, error) {
+	if _, err := os.Stat(filepath.Join(dir, configFile)); errors.Is(err, fs.ErrNotExist) {
+		var cfg Config
+		if data, err := os.ReadFile(filepath.Join(dir, ".fakehost.json")); err == nil {
+			// A script may give its own config beside the root.
+			if err := json.Unmarshal(data, &cfg); err != nil {
+				return nil, fmt.Errorf("fakehost: %w", err)
+			}
+		} else {
+			cfg = DefaultConfig()
+		}
+		return New(dir, cfg)
+	}
+	r, err := system.NewReal(dir)
+	if err != nil {
+		return nil, err
+	}
+	return &Host{Dir: dir, files: r}, nil
+}
+
+func writeJSON(name string, v any) error {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(name, append(data, '\n'), 0o644)
+}
+
+// Config returns the host's configuration.
+func (h *Host) Config() (Config, error) {
+	var c Config
+	data, err := os.ReadFile(filepath.Join(h.Dir, configFile))
+	if err != nil {
+		return c, err
+	}
+	return c, json.Unmarshal(data, &c)
+}
+
+// SetConfig replaces the host's configuration.
+func (h *Host) SetConfig(c Config) error { return writeJSON(filepath.Join(h.Dir, configFile), c) }
+
+// State returns the jails and services now running.
+func (h *Host) State() (State, error) {
+	var s State
+	data, err := os.ReadFile(filepath.Join(h.Dir, stateFile))
+	if err != nil {
+		return s, err
+	}
+	return s, json.Unmarshal(data, &s)
+}
+
+func (h *Host) saveState(s State) error {
+	sort.Slice(s.Jails, func(i, j int) bool { return s.Jails[i].JID < s.Jails[j].JID })
+	return writeJSON(filepath.Join(h.Dir, stateFile), s)
+}
+
+// AddJail records a running jail that jailkit did not make (for tests of
+// "name taken" and "address used by another jail").
+func (h *Host) AddJail(j Jail) error {
+	s, err := h.State()
+	if err != nil {
+		return err
+	}
+	j.JID = nextJID(s)
+	s.Jails = append(s.Jails, j)
+	return h.saveState(s)
+}
+
+func nextJID(s State) int {
+	n := 1
+	for _, j := range s.Jails {
+		if j.JID >= n {
+			n = j.JID + 1
+		}
+	}
+	return n
+}
+
+// Snapshot returns every entry under the host's directory (the lock file
+// aside) as path -> "mode content" or "symlink -> target", so two
+// snapshots compare byte for byte, jail and service state included.
+func (h *Host) Snapshot() (map[string]string, error) {
+	out := map[string]string{}
+	err := filepath.WalkDir(h.Dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(h.Dir, p)
+		if rel == LockFile {
+			return nil
+		}
+		info, err := os.Lstat(p)
+		if err != nil {
+			return err
+		}
+		switch {
+		case info.Mode()&fs.ModeSymlink != 0:
+			t, err := os.Readlink(p)
+			if err != nil {
+				return err
+			}
+			out[rel] = "symlink -> " + t
+		case info.IsDir():
+			out[rel] = fmt.Sprintf("dir %v", info.Mode())
+		default:
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			out[rel] = fmt.Sprintf("%v %s", info.Mode(), data)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// FailNth returns a Fault that fails the nth mutation (counting from 1)
+// and lets every other one through. Count reports how many it has seen.
+func FailNth(n int) (fault func(system.Call) error, count func() int) {
+	var mu sync.Mutex
+	seen := 0
+	return func(c system.Call) error {
+			mu.Lock()
+			defer mu.Unlock()
+			seen++
+			if seen == n {
+				return fmt.Errorf("fakehost: injected failure of mutation %d (%s)", n, c)
+			}
+			return nil
+		}, func() int {
+			mu.Lock()
+			defer mu.Unlock()
+			return seen
+		}
+}
+
+func (h *Host) fault(c system.Call) error {
+	if h.Fault == nil {
+		return nil
+	}
+	return h.Fault(c)
+}
+
+// Sysctl answers kern.osrelease and hw.machine_arch from the config.
+func (h *Host) Sysctl(name string) (string, error) {
+	cfg, err := h.Config()
+	if err != nil {
+		return "", err
+	}
+	switch name {
+	case "kern.osrelease":
+		return cfg.OSRelease, nil
+	case "hw.machine_arch", "hw.machine":
+		return cfg.Arch, nil
+	case "security.jail.jailed":
+		return "0", nil
+	}
+	return "", fmt.Errorf("sysctl: unknown oid '%s'", name)
+}
+
+// TryLock takes a real flock on a file under the fake root, so two
+// processes (or two goroutines) on one fake host exclude each other.
+func (h *Host) TryLock(name string) (func() error, string, error) {
+	root, err := os.OpenRoot(h.Dir)
+	if err != nil {
+		return nil, "", err
+	}
+	unlock, holder, err := system.FlockUnder(root, name)
+	root.Close()
+	return unlock, holder, err
+}
+
+// Run simulates a FreeBSD command; see commands.go.
+func (h *Host) Run(ctx context.Context, cmd system.Cmd) ([]byte, error) {
+	if len(cmd.Argv) == 0 {
+		return nil, errors.New("run: empty argv")
+	}
+	if cmd.Mutates {
+		if err := h.fault(system.Call{Op: "run", Argv: cmd.Argv, Mutates: true}); err != nil {
+			return nil, err
+		}
+		cfg, err := h.Config()
+		if err != nil {
+			return nil, err
+		}
+		if cfg.FailCommand != "" && strings.Contains(strings.Join(cmd.Argv, " "), cfg.FailCommand) {
+			return nil, &system.ExitError{Argv: cmd.Argv, Err: errors.New("exit status 1"), Stderr: "fakehost: failing as configured"}
+		}
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.run(cmd)
+}
