@@ -25,7 +25,9 @@ func dnsCases(t *testing.T) []string {
 	return cases
 }
 
-var zoneRE = regexp.MustCompile(`(?m)^zone "([^"]+)" \{\n\ttype (primary|secondary);\n(?:[^}]*\n)*?\tfile "([^"]+)";`)
+// zoneRE finds the zone statements of a rendered named.conf: name, type
+// and file, with any lines (primaries) between type and file.
+var zoneRE = regexp.MustCompile(`(?m)^zone "([^"]+)" \{\n\ttype (primary|secondary);\n(?:\t[^\n]*\n)*?\tfile "([^"]+)";`)
 
 // dnsZone is one zone statement of a rendered named.conf.
 type dnsZone struct{ name, typ, file string }
@@ -41,8 +43,8 @@ func zonesOf(t *testing.T, root string) []dnsZone {
 	for _, m := range zoneRE.FindAllStringSubmatch(string(conf), -1) {
 		zones = append(zones, dnsZone{m[1], m[2], m[3]})
 	}
-	if len(zones) == 0 {
-		t.Fatalf("no zone statements in %s:\n%s", namedConf, conf)
+	if n := strings.Count(string(conf), "\nzone \""); len(zones) == 0 || len(zones) != n {
+		t.Fatalf("read %d of %d zone statements in %s:\n%s", len(zones), n, namedConf, conf)
 	}
 	return zones
 }
@@ -240,6 +242,63 @@ func TestDNSConformanceServe(t *testing.T) {
 	}
 	// rndc's control channel: on the jail address too, never 127.0.0.1.
 	ns.requireOnlyOn(t, "tcp", 953, ip)
+}
+
+// TestDNSConformancePrimarySecondary serves the dns-records case as a
+// primary on 127.0.0.53 and the dns-secondary case as its secondary on
+// 127.0.0.54, in one namespace, and proves the whole chain: the records
+// parameter becomes real answers (A, CNAME, MX, TXT, NS and the PTR made
+// from an A record), the secondary transfers both zones and answers them
+// authoritatively, the primary refuses a transfer to any other address,
+// and neither server answers on 127.0.0.1.
+func TestDNSConformancePrimarySecondary(t *testing.T) {
+	requireTool(t, "named", "dig")
+	const primary, secondary = "127.0.0.53", "127.0.0.54"
+	ns := newNamespace(t)
+	ns.addAddr(t, "lo", primary+"/8")
+	ns.addAddr(t, "lo", secondary+"/8")
+	// The primary's records name 192.0.2.54 as ns2; in this namespace the
+	// secondary lives on 127.0.0.54, so the address lists follow it.
+	pri, _ := serveDNS(t, ns, "testdata/values/dns-records.args", primary, "secondaries="+secondary)
+	sec, _ := serveDNS(t, ns, "testdata/values/dns-secondary.args", secondary, "primary="+primary)
+
+	for _, want := range []struct{ name, typ, answer string }{
+		{"www.home.lan", "A", "www.home.lan. A 192.0.2.80"},
+		{"www.home.lan", "AAAA", "www.home.lan. AAAA 2001:db8::80"},
+		{"ftp.home.lan", "CNAME", "ftp.home.lan. CNAME www.home.lan."},
+		{"home.lan", "MX", "home.lan. MX 10 mail.home.lan."},
+		{"home.lan", "TXT", `home.lan. TXT "v=spf1 mx -all"`},
+		{"home.lan", "NS", "home.lan. NS ns2.home.lan."},
+		{"53.0.0.127.in-addr.arpa", "PTR", "53.0.0.127.in-addr.arpa. PTR dns.home.lan."},
+	} {
+		requireAuthAnswer(t, ns, primary, want.name, want.typ, want.answer)
+	}
+
+	// notify yes with also-notify: the primary tells its secondary.
+	pri.waitLog(t, "zone home.lan/IN: sending notifies", 15*time.Second)
+	// The secondary loads both zones by transfer; named logs each.
+	sec.waitLog(t, "transfer of 'home.lan/IN' from 127.0.0.53#53: Transfer status: success", 30*time.Second)
+	sec.waitLog(t, "transfer of '0.0.127.in-addr.arpa/IN' from 127.0.0.53#53: Transfer status: success", 30*time.Second)
+	requireAuthAnswer(t, ns, secondary, "www.home.lan", "A", "www.home.lan. A 192.0.2.80")
+	requireAuthAnswer(t, ns, secondary, "home.lan", "MX", "home.lan. MX 10 mail.home.lan.")
+	requireAuthAnswer(t, ns, secondary, "53.0.0.127.in-addr.arpa", "PTR", "53.0.0.127.in-addr.arpa. PTR dns.home.lan.")
+
+	// allow-transfer: the secondary's address may pull the zone, any
+	// other address of the same machine may not.
+	out, err := ns.run(t, 15*time.Second, "dig", "+time=2", "+tries=1", "-b", secondary, "@"+primary, "home.lan", "AXFR")
+	if err != nil || !strings.Contains(out, "www.home.lan.") || strings.Contains(out, "Transfer failed") {
+		t.Fatalf("AXFR from the secondary's address was not served: %v\n%s", err, out)
+	}
+	out, _ = ns.run(t, 15*time.Second, "dig", "+time=2", "+tries=1", "-b", "127.0.0.1", "@"+primary, "home.lan", "AXFR")
+	if strings.Contains(out, "www.home.lan.") || !strings.Contains(out, "Transfer failed") {
+		t.Fatalf("AXFR from 127.0.0.1 was not refused:\n%s", out)
+	}
+
+	requireNoAnswer(t, ns, "127.0.0.1", "www.home.lan", "A")
+	for _, proto := range []string{"tcp", "udp"} {
+		ns.requireOnlyOn(t, proto, 53, primary, secondary)
+	}
+	ns.requireOnlyOn(t, "tcp", 953, primary, secondary)
 }
 
 // TestParseProcAddr pins the decoding of /proc/net addresses that
