@@ -1,0 +1,18 @@
+// Package hostcheck audits a FreeBSD host before jails share it: wildcard
+// listeners, sendmail, devfs rules, jail parameters, host hardening, user
+// accounts and services that do not belong in a jail.
+//
+// Facts come from one gatherer with two sources: the live host, read
+// through an engine/system.System (commands as argv, files, sysctls), or a
+// snapshot directory written by Collect and described in docs/snapshot.md,
+// so an audit runs on any OS. Every parser of FreeBSD output in this package
+// works by fields rather than column offsets and never panics on odd input.
+//
+// Run applies the catalogue of checks (see Catalogue and docs/checks.md) to
+// the facts and returns a Report of findings, each with a stable ID, a
+// severity, what was found, why it matters and the exact fix. The install
+// engine calls the same Run for its pre-flight with the jail it is about to
+// create described as a Planned value.
+//
+// The package never prints and never decides exit codes; cmd/jailkit does.
+package hostcheck

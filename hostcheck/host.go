@@ -1,0 +1,224 @@
+package hostcheck
+
+import (
+	"bufio"
+	"bytes"
+	"net/netip"
+	"strconv"
+	"strings"
+)
+
+// Interface is one network interface from ifconfig -a.
+type Interface struct {
+	Name     string
+	Loopback bool
+	Up       bool
+	// Prefixes holds each address with its netmask as a prefix length.
+	Prefixes []netip.Prefix
+}
+
+// ParseIfconfig reads `ifconfig -a`: a line "name: flags=..." starts an
+// interface; indented "inet ADDR netmask 0xffffff00" (or ADDR/LEN, or a
+// dotted netmask) and "inet6 ADDR prefixlen N" lines add addresses.
+func ParseIfconfig(data []byte) []Interface {
+	var out []Interface
+	var cur *Interface
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 0, 64*1024), 1024*1024)
+	for sc.Scan() {
+		line := sc.Text()
+		if line == "" {
+			continue
+		}
+		if line[0] != ' ' && line[0] != '\t' {
+			name, rest, ok := strings.Cut(line, ":")
+			if !ok || strings.ContainsAny(name, " \t") || name == "" {
+				cur = nil
+				continue
+			}
+			out = append(out, Interface{Name: name})
+			cur = &out[len(out)-1]
+			if i := strings.Index(rest, "<"); i >= 0 {
+				if j := strings.Index(rest[i:], ">"); j > 0 {
+					for _, fl := range strings.Split(rest[i+1:i+j], ",") {
+						switch fl {
+						case "LOOPBACK":
+							cur.Loopback = true
+						case "UP":
+							cur.Up = true
+						}
+					}
+				}
+			}
+			continue
+		}
+		if cur == nil {
+			continue
+		}
+		f := strings.Fields(line)
+		if len(f) < 2 || (f[0] != "inet" && f[0] != "inet6") {
+			continue
+		}
+		addrText := f[1]
+		bits := -1
+		if a, l, ok := strings.Cut(addrText, "/"); ok {
+			addrText = a
+			if n, err := strconv.Atoi(l); err == nil {
+				bits = n
+			}
+		}
+		a, err := netip.ParseAddr(addrText)
+		if err != nil {
+			continue
+		}
+		a = a.Unmap()
+		for i := 2; i+1 < len(f); i++ {
+			switch f[i] {
+			case "netmask":
+				bits = maskBits(f[i+1])
+			case "prefixlen":
+				if n, err := strconv.Atoi(f[i+1]); err == nil {
+					bits = n
+				}
+			}
+		}
+		if bits < 0 || bits > a.BitLen() {
+			bits = a.BitLen()
+		}
+		if p, err := a.WithZone("").Prefix(bits); err == nil {
+			// Keep the host address, not the network, in the prefix.
+			cur.Prefixes = append(cur.Prefixes, netip.PrefixFrom(a.WithZone(""), p.Bits()))
+		}
+	}
+	return out
+}
+
+// maskBits reads a netmask as ifconfig prints it (0xffffff00) or dotted.
+func maskBits(s string) int {
+	var m uint32
+	if strings.HasPrefix(s, "0x") {
+		n, err := strconv.ParseUint(s[2:], 16, 32)
+		if err != nil {
+			return -1
+		}
+		m = uint32(n)
+	} else {
+		a, err := netip.ParseAddr(s)
+		if err != nil || !a.Is4() {
+			return -1
+		}
+		b := a.As4()
+		m = uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+	}
+	bits := 0
+	for m&0x80000000 != 0 {
+		bits++
+		m <<= 1
+	}
+	if m != 0 {
+		return -1 // not a contiguous mask
+	}
+	return bits
+}
+
+// Account is one line of a passwd file.
+type Account struct {
+	Name  string
+	UID   int
+	GID   int
+	Home  string
+	Shell string
+}
+
+// ParsePasswd reads /etc/passwd (name:password:uid:gid:gecos:home:shell);
+// comments and malformed lines are skipped.
+func ParsePasswd(data []byte) []Account {
+	var out []Account
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 0, 64*1024), 1024*1024)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		f := strings.Split(line, ":")
+		if len(f) < 7 || f[0] == "" || strings.HasPrefix(f[0], "+") || strings.HasPrefix(f[0], "-") {
+			continue
+		}
+		uid, err1 := strconv.Atoi(f[2])
+		gid, err2 := strconv.Atoi(f[3])
+		if err1 != nil || err2 != nil || uid < 0 {
+			continue
+		}
+		out = append(out, Account{Name: f[0], UID: uid, GID: gid, Home: f[5], Shell: f[6]})
+	}
+	return out
+}
+
+// SystemAccount reports whether an account is one FreeBSD or a package
+// creates (root, daemons, nobody): the article accepts that those exist in
+// both the host and a jail.
+func (a Account) SystemAccount() bool {
+	return a.UID < 1000 || a.UID == 65534
+}
+
+// ParseRelease reads freebsd-version output such as "14.3-RELEASE-p2" and
+// returns the major and minor numbers (0, 0 when unreadable).
+func ParseRelease(data []byte) (release string, major, minor int) {
+	release = strings.TrimSpace(string(data))
+	if i := strings.IndexByte(release, '\n'); i >= 0 {
+		release = strings.TrimSpace(release[:i])
+	}
+	num, _, _ := strings.Cut(release, "-")
+	ma, mi, _ := strings.Cut(num, ".")
+	major, err1 := strconv.Atoi(ma)
+	minor, err2 := strconv.Atoi(mi)
+	if err1 != nil || err2 != nil {
+		return release, 0, 0
+	}
+	return release, major, minor
+}
+
+// ParseKldstat reads kldstat output and returns the module file names
+// without ".ko" (kernel, linux64, ...).
+func ParseKldstat(data []byte) []string {
+	var out []string
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) < 5 || f[0] == "Id" {
+			continue
+		}
+		if _, err := strconv.Atoi(f[0]); err != nil {
+			continue
+		}
+		out = append(out, strings.TrimSuffix(f[len(f)-1], ".ko"))
+	}
+	return out
+}
+
+// ParseDf reads `df -k DIR` and returns the available space in KiB of the
+// last filesystem line (-1 when unreadable). Long device names can wrap
+// df's line, so the numbers are counted from the right.
+func ParseDf(data []byte) int64 {
+	var fields []string
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) == 0 || f[0] == "Filesystem" {
+			continue
+		}
+		fields = append(fields, f...)
+	}
+	// ... 1024-blocks Used Avail Capacity Mounted-on
+	for i := len(fields) - 1; i >= 3; i-- {
+		if strings.HasSuffix(fields[i], "%") {
+			n, err := strconv.ParseInt(fields[i-1], 10, 64)
+			if err != nil || n < 0 {
+				return -1
+			}
+			return n
+		}
+	}
+	return -1
+}

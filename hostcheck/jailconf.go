@@ -1,0 +1,271 @@
+package hostcheck
+
+import (
+	"sort"
+	"strings"
+)
+
+// ConfFile is one file handed to the jail.conf parser for an .include.
+type ConfFile struct {
+	Name string
+	Data []byte
+}
+
+// IncludeFunc resolves the pattern of an .include (a path or a glob such
+// as /etc/jail.conf.d/*.conf) to the files it names, in order.
+type IncludeFunc func(pattern string) []ConfFile
+
+// maxIncludeDepth stops include loops.
+const maxIncludeDepth = 8
+
+// ParseJailConf reads jail.conf(5): global parameters, "name { ... }"
+// blocks (and the "*" block that applies to every jail), "param;",
+// "param = value;", "param += value;", quoted strings, comma lists,
+// comments in #, // and /* */ form, $variables, and .include. Boolean
+// parameters written as allow.noX become allow.X = "false"; a bare
+// parameter becomes "true". It returns the jails in the order first
+// defined. include may be nil.
+func ParseJailConf(file string, data []byte, include IncludeFunc) []Jail {
+	st := &jcState{byName: map[string]*jcJail{}, include: include}
+	st.parse(file, data, 0)
+	out := make([]Jail, 0, len(st.order))
+	for _, name := range st.order {
+		jj := st.byName[name]
+		params := map[string]string{}
+		apply := func(list []jcParam) {
+			for _, p := range list {
+				v := expandJailVars(p.value, name, params)
+				if p.add && params[p.name] != "" {
+					params[p.name] += "," + v
+				} else {
+					params[p.name] = v
+				}
+			}
+		}
+		apply(st.global)
+		apply(st.star)
+		apply(jj.params)
+		params["name"] = name
+		j := Jail{Params: params, Source: jj.file}
+		fillJail(&j)
+		j.JID = 0
+		out = append(out, j)
+	}
+	return out
+}
+
+type jcParam struct {
+	name, value string
+	add         bool
+}
+
+type jcJail struct {
+	file   string
+	params []jcParam
+}
+
+type jcState struct {
+	global, star []jcParam
+	byName       map[string]*jcJail
+	order        []string
+	include      IncludeFunc
+}
+
+// jcTok is one token: a word or string, or punctuation { } ; = += ,
+type jcTok struct {
+	text  string
+	punct bool
+}
+
+func lexJailConf(data []byte) []jcTok {
+	var toks []jcTok
+	s := string(data)
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			i++
+		case c == '#':
+			for i < len(s) && s[i] != '\n' {
+				i++
+			}
+		case c == '/' && i+1 < len(s) && s[i+1] == '/':
+			for i < len(s) && s[i] != '\n' {
+				i++
+			}
+		case c == '/' && i+1 < len(s) && s[i+1] == '*':
+			end := strings.Index(s[i+2:], "*/")
+			if end < 0 {
+				i = len(s)
+			} else {
+				i += end + 4
+			}
+		case c == '{' || c == '}' || c == ';' || c == '=' || c == ',':
+			toks = append(toks, jcTok{string(c), true})
+			i++
+		case c == '+' && i+1 < len(s) && s[i+1] == '=':
+			toks = append(toks, jcTok{"+=", true})
+			i += 2
+		case c == '"' || c == '\'':
+			var b strings.Builder
+			i++
+			for i < len(s) && s[i] != c {
+				if s[i] == '\\' && c == '"' && i+1 < len(s) {
+					i++
+					switch s[i] {
+					case 'n':
+						b.WriteByte('\n')
+					case 't':
+						b.WriteByte('\t')
+					case '\n':
+					default:
+						b.WriteByte(s[i])
+					}
+					i++
+					continue
+				}
+				b.WriteByte(s[i])
+				i++
+			}
+			i++
+			toks = append(toks, jcTok{b.String(), false})
+		default:
+			start := i
+			for i < len(s) && !strings.ContainsRune(" \t\r\n{};=,\"'#", rune(s[i])) &&
+				!(s[i] == '+' && i+1 < len(s) && s[i+1] == '=') &&
+				!(s[i] == '/' && i+1 < len(s) && (s[i+1] == '/' || s[i+1] == '*')) {
+				i++
+			}
+			if i == start {
+				i++
+				continue
+			}
+			toks = append(toks, jcTok{s[start:i], false})
+		}
+	}
+	return toks
+}
+
+func (st *jcState) parse(file string, data []byte, depth int) {
+	toks := lexJailConf(data)
+	var cur *jcJail
+	curStar := false
+	for i := 0; i < len(toks); {
+		t := toks[i]
+		if t.punct {
+			if t.text == "}" {
+				cur, curStar = nil, false
+			}
+			i++
+			continue
+		}
+		// .include "pattern";
+		if t.text == ".include" {
+			i++
+			if i < len(toks) && !toks[i].punct {
+				pat := toks[i].text
+				i++
+				if st.include != nil && depth < maxIncludeDepth {
+					for _, f := range st.include(pat) {
+						st.parse(f.Name, f.Data, depth+1)
+					}
+				}
+			}
+			continue
+		}
+		// name { ... }
+		if i+1 < len(toks) && toks[i+1].punct && toks[i+1].text == "{" {
+			// Nested blocks name hierarchical jails; they are read flat.
+			name := t.text
+			i += 2
+			if name == "*" {
+				curStar, cur = true, nil
+				continue
+			}
+			jj, ok := st.byName[name]
+			if !ok {
+				jj = &jcJail{file: file}
+				st.byName[name] = jj
+				st.order = append(st.order, name)
+			}
+			cur, curStar = jj, false
+			continue
+		}
+		// param [= value[, value...] | += value] ;
+		p := jcParam{name: t.text}
+		i++
+		if i < len(toks) && toks[i].punct && (toks[i].text == "=" || toks[i].text == "+=") {
+			p.add = toks[i].text == "+="
+			i++
+			var vals []string
+			for i < len(toks) && !(toks[i].punct && (toks[i].text == ";" || toks[i].text == "}" || toks[i].text == "{")) {
+				if !toks[i].punct {
+					vals = append(vals, toks[i].text)
+				}
+				i++
+			}
+			p.value = strings.Join(vals, ",")
+		} else {
+			p.name, p.value = boolParam(t.text)
+		}
+		switch {
+		case cur != nil:
+			cur.params = append(cur.params, p)
+		case curStar:
+			st.star = append(st.star, p)
+		default:
+			st.global = append(st.global, p)
+		}
+	}
+}
+
+// expandJailVars replaces $name, ${name} and parameter references such as
+// $path or ${host.hostname} in a value.
+func expandJailVars(v, jail string, params map[string]string) string {
+	if !strings.Contains(v, "$") {
+		return v
+	}
+	var b strings.Builder
+	for i := 0; i < len(v); i++ {
+		if v[i] != '$' || i+1 >= len(v) {
+			b.WriteByte(v[i])
+			continue
+		}
+		var name string
+		if v[i+1] == '{' {
+			end := strings.IndexByte(v[i+2:], '}')
+			if end < 0 {
+				b.WriteString(v[i:])
+				break
+			}
+			name = v[i+2 : i+2+end]
+			i += 2 + end
+		} else {
+			j := i + 1
+			for j < len(v) && (isNameByte(v[j], j == i+1) || v[j] == '.') {
+				j++
+			}
+			name = v[i+1 : j]
+			i = j - 1
+		}
+		switch {
+		case name == "name":
+			b.WriteString(jail)
+		case params[name] != "":
+			b.WriteString(params[name])
+		case params["$"+name] != "":
+			b.WriteString(params["$"+name])
+		}
+	}
+	return b.String()
+}
+
+// jailConfNames lists jail names in a stable order, for messages.
+func jailConfNames(js []Jail) []string {
+	out := make([]string, 0, len(js))
+	for _, j := range js {
+		out = append(out, j.Name)
+	}
+	sort.Strings(out)
+	return out
+}
