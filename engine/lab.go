@@ -1,0 +1,692 @@
+package engine
+
+import (
+	"bytes"
+	"fmt"
+	"net/netip"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Lab is a whole home lab read from one file: one network and the jails on
+// it, classroom entries already expanded, every address allocated and
+// every cross-lab rule checked. A Lab only exists when the file was valid.
+type Lab struct {
+	Source  string
+	Name    string
+	Release string
+	Network LabNetwork
+	// Jails are in file order, a classroom entry expanded in place.
+	Jails []*LabJail
+	// Warnings are problems that do not stop the lab but that the admin
+	// should read, such as a DHCP jail without VNET.
+	Warnings []LabWarning
+
+	loghostJail string // network.loghost named a lab jail
+}
+
+// LabNetwork is the one network every jail of a lab lives on.
+type LabNetwork struct {
+	Interface string
+	Subnet    netip.Prefix
+	Gateway   netip.Addr
+	Domain    string
+	// Loghost receives every jail's syslog; invalid when there is none.
+	Loghost netip.Addr
+	// Forwarders are the upstream resolvers of the lab's DNS jail.
+	Forwarders []netip.Addr
+	// VNet gives every jail its own network stack instead of an alias on
+	// Interface (shared IP).
+	VNet bool
+}
+
+// LabJail is one jail of a lab after expansion and address allocation.
+type LabJail struct {
+	Name     string
+	Recipe   *Recipe
+	Addr     netip.Addr
+	Hostname string
+	// Params are the user's own settings from the file, in file order.
+	Params []LabParam
+	// Line is where the jail's entry starts in the lab file.
+	Line int
+	// Group is the classroom entry's name for an expanded jail, "" otherwise.
+	Group string
+	// Auto says the address was allocated rather than written.
+	Auto bool
+}
+
+// LabParam is one recipe setting of a lab jail, already in --set form
+// (a list joined with commas).
+type LabParam struct {
+	Name  string
+	Value string
+	Line  int
+}
+
+// LabWarning is a problem with a lab that does not stop it. Msg reads
+// "file:line: jail NAME: problem; fix".
+type LabWarning struct {
+	Jail string
+	Line int
+	Msg  string
+}
+
+// MaxLabJails bounds the size of a lab so a typo in count cannot make
+// jailkit plan a million jails.
+const MaxLabJails = 4096
+
+// labFile is the YAML shape of a lab file.
+type labFile struct {
+	APIVersion string         `yaml:"apiVersion"`
+	Name       string         `yaml:"name"`
+	Release    string         `yaml:"release"`
+	Network    labNetworkYAML `yaml:"network"`
+	Jails      []labJailYAML  `yaml:"jails"`
+}
+
+type labNetworkYAML struct {
+	Interface  string   `yaml:"interface"`
+	Subnet     string   `yaml:"subnet"`
+	Gateway    string   `yaml:"gateway"`
+	Domain     string   `yaml:"domain"`
+	Loghost    string   `yaml:"loghost"`
+	Forwarders []string `yaml:"forwarders"`
+	VNet       bool     `yaml:"vnet"`
+}
+
+type labJailYAML struct {
+	Name    string        `yaml:"name"`
+	Recipe  string        `yaml:"recipe"`
+	Address string        `yaml:"address"`
+	Count   int           `yaml:"count"`
+	Params  labParamsYAML `yaml:"params"`
+}
+
+// labParamsYAML keeps the order and lines of a params mapping; a slice
+// type, so checkKnownFields leaves the user's param names alone.
+type labParamsYAML []LabParam
+
+// UnmarshalYAML reads name: value pairs where a value is a scalar or a
+// list of scalars.
+func (p *labParamsYAML) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.MappingNode {
+		return fmt.Errorf("line %d: params must be a mapping of name: value", n.Line)
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		var val string
+		switch v.Kind {
+		case yaml.ScalarNode:
+			val = v.Value
+		case yaml.SequenceNode:
+			items := make([]string, 0, len(v.Content))
+			for _, it := range v.Content {
+				if it.Kind != yaml.ScalarNode {
+					return fmt.Errorf("line %d: params.%s: a list item must be a single value", it.Line, k.Value)
+				}
+				if strings.Contains(it.Value, ",") {
+					return fmt.Errorf("line %d: params.%s: list item %q contains a comma; give each value as its own item", it.Line, k.Value, it.Value)
+				}
+				items = append(items, it.Value)
+			}
+			val = strings.Join(items, ",")
+		default:
+			return fmt.Errorf("line %d: params.%s must be a value or a list of values", v.Line, k.Value)
+		}
+		*p = append(*p, LabParam{Name: k.Value, Value: val, Line: k.Line})
+	}
+	return nil
+}
+
+// labLines remembers where things are in the file, for messages.
+type labLines struct {
+	network map[string]int // network field -> line
+	jails   []map[string]int
+	jail    []int // line of each jail entry
+}
+
+func labNodeLines(root *yaml.Node) labLines {
+	var ll labLines
+	ll.network = map[string]int{}
+	if root.Kind != yaml.MappingNode {
+		return ll
+	}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		key, val := root.Content[i], root.Content[i+1]
+		switch key.Value {
+		case "network":
+			ll.network[""] = key.Line
+			if val.Kind == yaml.MappingNode {
+				for j := 0; j+1 < len(val.Content); j += 2 {
+					ll.network[val.Content[j].Value] = val.Content[j].Line
+				}
+			}
+		case "jails":
+			if val.Kind != yaml.SequenceNode {
+				continue
+			}
+			for _, item := range val.Content {
+				m := map[string]int{}
+				if item.Kind == yaml.MappingNode {
+					for j := 0; j+1 < len(item.Content); j += 2 {
+						m[item.Content[j].Value] = item.Content[j].Line
+					}
+				}
+				ll.jails = append(ll.jails, m)
+				ll.jail = append(ll.jail, item.Line)
+			}
+		}
+	}
+	return ll
+}
+
+// labCheck collects the errors of one lab file.
+type labCheck struct {
+	source string
+	errs   ErrorList
+	lines  labLines
+}
+
+func (c *labCheck) at(line int, format string, args ...any) {
+	c.errs = append(c.errs, &PosError{File: c.source, Line: line, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (c *labCheck) netLine(field string) int {
+	if l := c.lines.network[field]; l > 0 {
+		return l
+	}
+	return c.lines.network[""]
+}
+
+func (c *labCheck) jailLine(i int, field string) int {
+	if i < len(c.lines.jails) {
+		if l := c.lines.jails[i][field]; l > 0 {
+			return l
+		}
+	}
+	if i < len(c.lines.jail) {
+		return c.lines.jail[i]
+	}
+	return 0
+}
+
+// ParseLab decodes a lab file strictly, expands classroom entries,
+// allocates automatic addresses and checks the whole lab against the
+// recipes of cat. It reports every problem at once, each as
+// "file:line: jail NAME: field: problem; fix", in an ErrorList of input
+// errors. Nothing is touched: a lab is only data.
+func ParseLab(source string, data []byte, cat *Catalog) (*Lab, error) {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, ErrorList(yamlError(source, err))
+	}
+	if len(doc.Content) == 0 {
+		return nil, ErrorList{&PosError{File: source, Msg: "the lab file is empty; see docs/lab.md for its format"}}
+	}
+	root := doc.Content[0]
+	c := &labCheck{source: source, lines: labNodeLines(root)}
+	checkKnownFields(source, root, reflect.TypeOf(labFile{}), &c.errs)
+	var f labFile
+	if err := root.Decode(&f); err != nil {
+		c.errs = append(c.errs, yamlError(source, err)...)
+	}
+	if len(c.errs) > 0 {
+		return nil, c.sorted()
+	}
+	l := &Lab{Source: source, Name: f.Name, Release: f.Release}
+	if f.APIVersion != APIVersion {
+		c.at(1, "apiVersion is %q; set apiVersion: %s", f.APIVersion, APIVersion)
+	}
+	if f.Name != "" {
+		if err := ValidJailName(f.Name); err != nil {
+			c.at(1, "name: %v; use letters, digits, '-' and '_'", err)
+		}
+	}
+	if f.Release != "" {
+		if err := ValidRelease(f.Release); err != nil {
+			c.at(1, "release: %v; use a name such as %s", err, DefaultRelease)
+		}
+	}
+	c.network(l, &f.Network)
+	if len(f.Jails) == 0 {
+		c.at(1, "jails: the lab has no jails; add at least one under jails:")
+	}
+	if len(c.errs) == 0 {
+		c.jails(l, f.Jails, cat)
+	}
+	if len(c.errs) > 0 {
+		return nil, c.sorted()
+	}
+	return l, nil
+}
+
+func (c *labCheck) sorted() ErrorList {
+	slices.SortStableFunc(c.errs, func(a, b error) int { return errLine(a) - errLine(b) })
+	return c.errs
+}
+
+func validIface(s string) bool {
+	if len(s) == 0 || len(s) > 15 || s[0] < 'a' || s[0] > 'z' {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' || r == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+func (c *labCheck) network(l *Lab, n *labNetworkYAML) {
+	net := &l.Network
+	if c.lines.network[""] == 0 {
+		c.at(1, "network: is missing; give the lab's interface, subnet, gateway and domain")
+		return
+	}
+	net.Interface, net.VNet = n.Interface, n.VNet
+	if !validIface(n.Interface) {
+		c.at(c.netLine("interface"), "network.interface: %q is not an interface name; use the host's LAN interface such as em0", n.Interface)
+	}
+	p, err := netip.ParsePrefix(n.Subnet)
+	switch {
+	case err != nil:
+		c.at(c.netLine("subnet"), "network.subnet: %q is not a network; write it as ADDRESS/LENGTH such as 192.168.1.0/24", n.Subnet)
+	case !p.Addr().Is4():
+		c.at(c.netLine("subnet"), "network.subnet: %s is not an IPv4 network; a lab is one IPv4 subnet such as 192.168.1.0/24", n.Subnet)
+	case p.Bits() < 8 || p.Bits() > 29:
+		c.at(c.netLine("subnet"), "network.subnet: %s has a prefix length outside 8-29; use a /24 for a home lab", n.Subnet)
+	case p.Masked() != p:
+		c.at(c.netLine("subnet"), "network.subnet: %s has host bits set; write the network as %s", n.Subnet, p.Masked())
+	default:
+		net.Subnet = p
+	}
+	gw, err := netip.ParseAddr(n.Gateway)
+	if err != nil || !gw.Is4() {
+		c.at(c.netLine("gateway"), "network.gateway: %q is not an IPv4 address; give the router of the subnet, such as 192.168.1.1", n.Gateway)
+	} else if net.Subnet.IsValid() && !hostAddrOf(net.Subnet, gw) {
+		c.at(c.netLine("gateway"), "network.gateway: %s is not a host address of %s; give the router's address on that subnet", gw, net.Subnet)
+	} else {
+		net.Gateway = gw
+	}
+	if err := ValidHostname(n.Domain); err != nil {
+		c.at(c.netLine("domain"), "network.domain: %q is not a domain name; use one such as home.lan", n.Domain)
+	} else {
+		net.Domain = strings.ToLower(strings.TrimSuffix(n.Domain, "."))
+	}
+	if n.Loghost != "" {
+		if a, err := netip.ParseAddr(n.Loghost); err == nil && a.Zone() == "" {
+			net.Loghost = a.Unmap()
+		} else if ValidJailName(n.Loghost) == nil {
+			l.loghostJail = n.Loghost
+		} else {
+			c.at(c.netLine("loghost"), "network.loghost: %q is neither an IP address nor a jail of the lab; give the syslog server's address or the name of a lab jail", n.Loghost)
+		}
+	}
+	for _, fw := range n.Forwarders {
+		a, err := netip.ParseAddr(fw)
+		if err != nil || a.Zone() != "" {
+			c.at(c.netLine("forwarders"), "network.forwarders: %q is not an IP address; list upstream resolvers such as 192.168.1.1", fw)
+			continue
+		}
+		net.Forwarders = append(net.Forwarders, a.Unmap())
+	}
+}
+
+// hostAddrOf reports whether a is a usable host address of p: inside it,
+// neither its network nor its broadcast address.
+func hostAddrOf(p netip.Prefix, a netip.Addr) bool {
+	if !p.Contains(a) {
+		return false
+	}
+	return a != p.Addr() && a != lastAddr(p)
+}
+
+func lastAddr(p netip.Prefix) netip.Addr {
+	b := p.Addr().As4()
+	v := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+	v |= (1 << (32 - p.Bits())) - 1
+	return addr4(v)
+}
+
+func addr4(v uint32) netip.Addr {
+	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)})
+}
+
+func u32(a netip.Addr) uint32 {
+	b := a.As4()
+	return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+}
+
+// labEntry is one jails: item during checking.
+type labEntry struct {
+	idx   int
+	y     *labJailYAML
+	r     *Recipe
+	first netip.Addr // explicit first address
+	auto  bool
+	count int // 1 for a plain entry
+	// numbered is true for a classroom entry (one with count), whose
+	// jails are named NAME01.. even when count is 1.
+	numbered bool
+	ok       bool
+}
+
+func (c *labCheck) jails(l *Lab, items []labJailYAML, cat *Catalog) {
+	entries := make([]*labEntry, len(items))
+	total := 0
+	for i := range items {
+		y := &items[i]
+		e := &labEntry{idx: i, y: y, count: 1, ok: true}
+		entries[i] = e
+		label := y.Name
+		if label == "" {
+			label = fmt.Sprintf("#%d", i+1)
+		}
+		bad := func(field, format string, args ...any) {
+			c.at(c.jailLine(i, field), "jail %s: %s: %s", label, field, fmt.Sprintf(format, args...))
+			e.ok = false
+		}
+		if y.Name == "" {
+			bad("name", "is missing; give every jail a name")
+		} else if err := ValidJailName(y.Name); err != nil || strings.ContainsRune(y.Name, '.') {
+			bad("name", "%q is not a valid jail name; use letters, digits, '-' and '_'", y.Name)
+		}
+		if y.Recipe == "" {
+			bad("recipe", "is missing; name one of: %s", strings.Join(cat.Names(), ", "))
+		} else if r, err := cat.Get(y.Recipe); err != nil {
+			bad("recipe", "no recipe named %q; use one of: %s", y.Recipe, strings.Join(cat.Names(), ", "))
+		} else {
+			e.r = r
+		}
+		if c.lines.jails[i]["count"] > 0 {
+			if y.Count < 1 || y.Count > MaxLabJails {
+				bad("count", "%d is not a number of jails from 1 to %d", y.Count, MaxLabJails)
+			} else {
+				e.count, e.numbered = y.Count, true
+			}
+		}
+		switch y.Address {
+		case "":
+			bad("address", "is missing; give an address of %s or write address: auto", l.Network.Subnet)
+		case "auto":
+			e.auto = true
+		default:
+			a, err := netip.ParseAddr(y.Address)
+			if err != nil || !a.Is4() {
+				bad("address", "%q is not an IPv4 address; give one of %s or write address: auto", y.Address, l.Network.Subnet)
+			} else {
+				e.first = a
+			}
+		}
+		if e.r != nil {
+			c.params(e, label)
+		}
+		total += e.count
+	}
+	if total > MaxLabJails {
+		c.at(1, "jails: the lab expands to %d jails, more than %d; lower the counts", total, MaxLabJails)
+		return
+	}
+	if len(c.errs) > 0 {
+		return
+	}
+	// Names, after classroom expansion.
+	byName := map[string]string{} // expanded name -> label of its entry
+	for _, e := range entries {
+		for _, n := range expandNames(e.y.Name, e.count, e.numbered) {
+			if prev, dup := byName[n]; dup {
+				c.at(c.jailLine(e.idx, "name"), "jail %s: name: %q is also the name of jail %s; give every jail its own name", e.y.Name, n, prev)
+				e.ok = false
+				continue
+			}
+			if err := ValidJailName(n); err != nil {
+				c.at(c.jailLine(e.idx, "name"), "jail %s: name: %q is too long once numbered; shorten the name", e.y.Name, n)
+				e.ok = false
+			}
+			byName[n] = e.y.Name
+		}
+	}
+	c.allocate(l, entries)
+	if len(c.errs) > 0 {
+		return
+	}
+	for _, e := range entries {
+		names := expandNames(e.y.Name, e.count, e.numbered)
+		for k, n := range names {
+			j := &LabJail{Name: n, Recipe: e.r, Addr: addr4(u32(e.first) + uint32(k)), Params: e.y.Params,
+				Line: c.jailLine(e.idx, ""), Auto: e.auto}
+			if e.numbered {
+				j.Group = e.y.Name
+			}
+			j.Hostname = strings.ToLower(strings.ReplaceAll(n, "_", "-")) + "." + l.Network.Domain
+			l.Jails = append(l.Jails, j)
+		}
+	}
+	c.crossChecks(l)
+}
+
+// expandNames numbers a classroom entry NAME01..NAMEnn; a plain entry
+// keeps its name. The width grows with the count so names sort.
+func expandNames(name string, count int, numbered bool) []string {
+	if !numbered {
+		return []string{name}
+	}
+	width := max(2, len(strconv.Itoa(count)))
+	out := make([]string, count)
+	for i := range out {
+		out[i] = fmt.Sprintf("%s%0*d", name, width, i+1)
+	}
+	return out
+}
+
+// params checks each of an entry's settings against its recipe's type.
+func (c *labCheck) params(e *labEntry, label string) {
+	all := e.r.AllParams()
+	byName := make(map[string]*Param, len(all))
+	names := map[string]reflect.Type{}
+	for i := range all {
+		byName[all[i].Name] = &all[i]
+		names[all[i].Name] = nil
+	}
+	seen := map[string]int{}
+	for _, p := range e.y.Params {
+		if prev, dup := seen[p.Name]; dup {
+			c.at(p.Line, "jail %s: params.%s: is set twice (also at line %d); keep one", label, p.Name, prev)
+			e.ok = false
+			continue
+		}
+		seen[p.Name] = p.Line
+		rp := byName[p.Name]
+		if rp == nil {
+			c.at(p.Line, "jail %s: params.%s: recipe %s has no parameter %q%s; see jailkit show %s", label, p.Name, e.r.Name, p.Name, suggest(p.Name, names), e.r.Name)
+			e.ok = false
+			continue
+		}
+		if _, err := rp.Parse(p.Value); err != nil {
+			c.at(p.Line, "jail %s: params.%s: %v; %s", label, p.Name, err, rp.Hint())
+			e.ok = false
+		}
+	}
+}
+
+// reserved is an address taken in the lab, and by what.
+type reserved struct {
+	what string
+	line int
+}
+
+// allocate checks the written addresses and hands out the automatic ones:
+// written addresses first (so an auto jail never takes one a later entry
+// names), then each auto entry in file order gets the lowest free block
+// of the subnet big enough for it. The same file always gives the same
+// addresses.
+func (c *labCheck) allocate(l *Lab, entries []*labEntry) {
+	sub := l.Network.Subnet
+	taken := map[netip.Addr]reserved{l.Network.Gateway: {what: "the gateway", line: c.netLine("gateway")}}
+	dyn := dhcpRanges(l, entries)
+	for _, e := range entries {
+		if e.auto || !e.first.IsValid() {
+			continue
+		}
+		name := e.y.Name
+		for k := 0; k < e.count; k++ {
+			a := addr4(u32(e.first) + uint32(k))
+			line := c.jailLine(e.idx, "address")
+			who := name
+			if e.numbered {
+				who = expandNames(name, e.count, e.numbered)[k]
+			}
+			switch {
+			case !hostAddrOf(sub, a):
+				if k > 0 {
+					c.at(line, "jail %s: address: %d jails from %s run past the end of %s at %s; start lower or shrink the subnet's count", name, e.count, e.first, sub, who)
+				} else {
+					c.at(line, "jail %s: address: %s is not a host address of the lab subnet %s; pick an address inside it or write address: auto", name, a, sub)
+				}
+				e.ok = false
+			case taken[a].what != "":
+				t := taken[a]
+				c.at(line, "jail %s: address: %s is already %s (line %d); give every jail its own address or write address: auto", who, a, t.what, t.line)
+				e.ok = false
+			default:
+				if r, in := inRanges(dyn, a); in {
+					c.at(line, "jail %s: address: %s lies in the dynamic range %s-%s of DHCP jail %s; pick an address outside it or write address: auto", who, a, r.start, r.end, r.jail)
+					e.ok = false
+					continue
+				}
+				taken[a] = reserved{what: "the address of jail " + who, line: line}
+			}
+			if !e.ok {
+				break
+			}
+		}
+	}
+	if len(c.errs) > 0 {
+		return
+	}
+	first, last := u32(sub.Addr())+1, u32(lastAddr(sub))-1
+	for _, e := range entries {
+		if !e.auto {
+			continue
+		}
+		start, run := uint32(0), 0
+		found := false
+		for v := first; v <= last; v++ {
+			a := addr4(v)
+			_, inDyn := inRanges(dyn, a)
+			// A loghost on the subnet may be a machine outside the lab;
+			// an auto jail must not take its address.
+			if taken[a].what != "" || inDyn || a == l.Network.Loghost {
+				run = 0
+				continue
+			}
+			if run == 0 {
+				start = v
+			}
+			run++
+			if run == e.count {
+				found = true
+				break
+			}
+		}
+		if !found {
+			what := "a free address"
+			if e.count > 1 {
+				what = fmt.Sprintf("%d consecutive free addresses", e.count)
+			}
+			c.at(c.jailLine(e.idx, "address"), "jail %s: address: auto finds no %s left in %s; use a larger subnet or fewer jails", e.y.Name, what, sub)
+			e.ok = false
+			continue
+		}
+		e.first = addr4(start)
+		names := expandNames(e.y.Name, e.count, e.numbered)
+		for k := 0; k < e.count; k++ {
+			taken[addr4(start+uint32(k))] = reserved{what: "the address of jail " + names[k], line: c.jailLine(e.idx, "address")}
+		}
+	}
+}
+
+// dynRange is the dynamic address range of a DHCP jail.
+type dynRange struct {
+	jail       string
+	start, end netip.Addr
+}
+
+func inRanges(rs []dynRange, a netip.Addr) (dynRange, bool) {
+	for _, r := range rs {
+		if u32(a) >= u32(r.start) && u32(a) <= u32(r.end) {
+			return r, true
+		}
+	}
+	return dynRange{}, false
+}
+
+// dhcpRanges returns the dynamic range of every DHCP jail: its own
+// range_start and range_end, else the recipe's default of .100-.199 of
+// the subnet's first /24 (which the lab then hands the recipe
+// explicitly, see labRangeDefault).
+func dhcpRanges(l *Lab, entries []*labEntry) []dynRange {
+	var out []dynRange
+	for _, e := range entries {
+		if e.r == nil || e.r.Name != "dhcp" {
+			continue
+		}
+		start, end, ok := labDHCPRange(l.Network.Subnet, e.y.Params)
+		if ok {
+			out = append(out, dynRange{jail: e.y.Name, start: start, end: end})
+		}
+	}
+	return out
+}
+
+// labDHCPRange is the dynamic range a DHCP jail of the lab serves.
+func labDHCPRange(sub netip.Prefix, params []LabParam) (netip.Addr, netip.Addr, bool) {
+	var s, e string
+	for _, p := range params {
+		switch p.Name {
+		case "range_start":
+			s = p.Value
+		case "range_end":
+			e = p.Value
+		}
+	}
+	if s != "" || e != "" {
+		sa, err1 := netip.ParseAddr(s)
+		ea, err2 := netip.ParseAddr(e)
+		if err1 != nil || err2 != nil || !sa.Is4() || !ea.Is4() {
+			return netip.Addr{}, netip.Addr{}, false
+		}
+		return sa, ea, true
+	}
+	if !sub.IsValid() || sub.Bits() > 24 {
+		return netip.Addr{}, netip.Addr{}, false
+	}
+	b := sub.Addr().As4()
+	return netip.AddrFrom4([4]byte{b[0], b[1], b[2], 100}), netip.AddrFrom4([4]byte{b[0], b[1], b[2], 199}), true
+}
+
+// param returns the user's value of a lab jail's setting.
+func (j *LabJail) param(name string) (string, bool) {
+	for _, p := range j.Params {
+		if p.Name == name {
+			return p.Value, true
+		}
+	}
+	return "", false
+}
+
+// paramLine is the line of a setting, or the jail's line.
+func (j *LabJail) paramLine(name string) int {
+	for _, p := range j.Params {
+		if p.Name == name {
+			return p.Line
+		}
+	}
+	return j.Line
+}
