@@ -1,6 +1,8 @@
 package hostcheck
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -83,10 +85,28 @@ func (s Summary) Count(sev Severity) int {
 	return 0
 }
 
+// ReportSchema names the JSON schema of a Report; it changes only when a
+// field is removed or changes meaning.
+const ReportSchema = "jailkit.check/v1"
+
 // Report is the result of Run.
 type Report struct {
+	Schema   string    `json:"schema"`
 	Findings []Finding `json:"findings"`
 	Summary  Summary   `json:"summary"`
+}
+
+// JSON returns the report as indented JSON with a final newline, without
+// HTML escaping (fixes hold "&&" and "<").
+func (r *Report) JSON() ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(r); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
 }
 
 // Failed reports whether any finding failed.
@@ -223,7 +243,7 @@ func Run(f *Facts, opts Options) Report {
 	if a, ok := f.HostAddr(); ok {
 		c.host = a.String()
 	}
-	var r Report
+	r := Report{Schema: ReportSchema}
 	for i := range catalogue {
 		ch := &catalogue[i]
 		if !chosen(ch.ID, opts) {

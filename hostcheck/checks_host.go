@@ -22,6 +22,9 @@ func (c *runCtx) mailPlanned() *Planned {
 
 // rcWhere says where a variable's value comes from: "(/etc/rc.conf:12)".
 func rcWhere(v RCVar) string {
+	if v.File == "" || strings.HasPrefix(v.File, "(") {
+		return "built-in default"
+	}
 	if v.Line > 0 {
 		return fmt.Sprintf("%s:%d", v.File, v.Line)
 	}
@@ -72,7 +75,7 @@ func checkPort25(c *runCtx) []Finding {
 		}
 		fix := sendmailFix
 		if s.Command != "sendmail" {
-			fix = daemonFix(s.Command, "tcp", 25, c.host) + "; or stop it"
+			fix = daemonFix(s.Command, 25, c.host) + "; or stop it"
 		}
 		out = append(out, c.finding(sev, found, fix))
 	}

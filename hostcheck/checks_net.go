@@ -85,11 +85,11 @@ func (c *runCtx) plannedPort(transport string, port int) *Planned {
 
 func checkWildcard(c *runCtx) []Finding {
 	type group struct {
-		owner     string
-		command   string
-		transport string
-		port      int
-		protos    []string
+		owner      string
+		command    string
+		transports []string
+		port       int
+		protos     []string
 	}
 	groups := map[string]*group{}
 	var order []string
@@ -101,12 +101,15 @@ func checkWildcard(c *runCtx) []Finding {
 		if t != "tcp" && t != "udp" && t != "sctp" && t != "udplite" {
 			continue
 		}
-		k := fmt.Sprintf("%s|%s|%d", s.Command, t, s.Local.Port)
+		k := fmt.Sprintf("%s|%d", s.Command, s.Local.Port)
 		g, ok := groups[k]
 		if !ok {
-			g = &group{owner: s.Owner(), command: s.Command, transport: t, port: s.Local.Port}
+			g = &group{owner: s.Owner(), command: s.Command, port: s.Local.Port}
 			groups[k] = g
 			order = append(order, k)
+		}
+		if !contains(g.transports, t) {
+			g.transports = append(g.transports, t)
 		}
 		if !contains(g.protos, s.Proto) {
 			g.protos = append(g.protos, s.Proto)
@@ -117,9 +120,6 @@ func checkWildcard(c *runCtx) []Finding {
 		if a.port != b.port {
 			return a.port < b.port
 		}
-		if a.transport != b.transport {
-			return a.transport < b.transport
-		}
 		return a.command < b.command
 	})
 	out := []Finding{}
@@ -127,11 +127,13 @@ func checkWildcard(c *runCtx) []Finding {
 		g := groups[k]
 		found := fmt.Sprintf("%s listens on *:%d (%s)", g.owner, g.port, strings.Join(g.protos, ", "))
 		sev := Warn
-		if p := c.plannedPort(g.transport, g.port); p != nil {
-			sev = Fail
-			found += fmt.Sprintf("; the planned %s jail needs %s/%d on its own address", plannedName(p), g.transport, g.port)
+		for _, t := range g.transports {
+			if p := c.plannedPort(t, g.port); p != nil && sev != Fail {
+				sev = Fail
+				found += fmt.Sprintf("; the planned %s jail needs %s/%d on its own address", plannedName(p), t, g.port)
+			}
 		}
-		out = append(out, c.finding(sev, found, daemonFix(g.command, g.transport, g.port, c.host)))
+		out = append(out, c.finding(sev, found, daemonFix(g.command, g.port, c.host)))
 	}
 	return out
 }
@@ -145,7 +147,7 @@ func plannedName(p *Planned) string {
 
 // daemonFix is the exact way to bind a daemon FreeBSD ships (or a common
 // package) to the host's own address, or to turn it off.
-func daemonFix(command, transport string, port int, host string) string {
+func daemonFix(command string, port int, host string) string {
 	switch command {
 	case "sshd":
 		return fmt.Sprintf("add \"ListenAddress %s\" to /etc/ssh/sshd_config, then: service sshd restart", host)

@@ -88,7 +88,7 @@ func (r *RCConf) Parse(file string, data []byte) {
 		}
 		c := p.peek()
 		if c == '#' {
-			p.skipLine()
+			p.skipComment()
 			continue
 		}
 		if c == '\n' || c == ';' {
@@ -137,6 +137,13 @@ func (p *shParser) skipBlanks() {
 			continue
 		}
 		return
+	}
+}
+
+// skipComment skips to the end of the line: quotes mean nothing in a
+// comment ("the article's advice").
+func (p *shParser) skipComment() {
+	for !p.eof() && p.next() != '\n' {
 	}
 }
 

@@ -1,0 +1,288 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net/netip"
+	"runtime"
+	"sort"
+	"strings"
+
+	"github.com/jailkit/jailkit/engine"
+	"github.com/jailkit/jailkit/engine/system"
+	"github.com/jailkit/jailkit/hostcheck"
+)
+
+func init() {
+	register(&command{name: "check", order: 30, summary: "audit the host before jails share it",
+		usage: "check [--from DIR] [--recipe R --ip IP [--name N] [--set k=v]...] [--only ID,...] [--skip ID,...] [--format text|json]",
+		positional: 0, run: runCheck, flags: checkFlags,
+		help: `Audits the host the way the jails article asks before jails share it: daemons
+listening on every address, sendmail, devfs rules, jail parameters, host
+hardening, accounts shared with jails and services that do not belong in a
+jail. Every finding has a stable ID (see docs/checks.md), a severity (pass,
+info, warn, fail), what was found, why it matters and the exact fix.
+
+Without --from the live host is read, which needs FreeBSD. With --from DIR a
+snapshot written by "jailkit collect --out DIR" is audited, on any OS.
+
+Flags:
+  --from DIR        audit the snapshot in DIR instead of the live host
+  --recipe R        also run the checks a planned install of recipe R needs
+  --ip IP           the planned jail's address (repeat or comma-separate)
+  --name N          the planned jail's name (default: the recipe name)
+  --set k=v         a recipe parameter of the planned jail (such as role=secondary)
+  --only ID,...     run only these checks (IDs such as JK-NET-010, or groups such as NET)
+  --skip ID,...     do not run these checks
+  --format F        text (default) or json
+
+Exit status: 0 when nothing failed, 1 when a check failed, 2 on bad usage.`})
+}
+
+// checkArgs holds check's flags.
+type checkArgs struct {
+	from       string
+	recipe     string
+	jail       jailFlags
+	only, skip []string
+}
+
+var checkOpts checkArgs
+
+// idList collects --only/--skip values, repeated or comma-separated.
+func idList(dst *[]string) func(string) error {
+	return func(s string) error {
+		for _, id := range strings.Split(s, ",") {
+			if id = strings.TrimSpace(id); id != "" {
+				*dst = append(*dst, strings.ToUpper(id))
+			}
+		}
+		return nil
+	}
+}
+
+func checkFlags(fs *flag.FlagSet, a *app) {
+	checkOpts = checkArgs{}
+	checkOpts.jail.register(fs)
+	fs.StringVar(&checkOpts.from, "from", "", "")
+	fs.StringVar(&checkOpts.recipe, "recipe", "", "")
+	fs.Func("only", "", idList(&checkOpts.only))
+	fs.Func("skip", "", idList(&checkOpts.skip))
+	formatFlag(fs, a)
+}
+
+// liveUnsupported is the error for live checks on a host that is not FreeBSD.
+func liveUnsupported(what string) error {
+	return &usageError{
+		msg:  fmt.Sprintf("%s needs FreeBSD: this is %s", what, runtime.GOOS),
+		hint: "capture the host with jailkit collect --out DIR on FreeBSD, then audit it anywhere with jailkit check --from DIR"}
+}
+
+func runCheck(a *app, _ []string) error {
+	o := checkOpts
+	format, err := a.format()
+	if err != nil {
+		return err
+	}
+	for _, l := range [][]string{o.only, o.skip} {
+		if err := hostcheck.ValidateIDs(l); err != nil {
+			return &usageError{msg: "--only/--skip: " + err.Error(), hint: "see the IDs in docs/checks.md or jailkit check --format json"}
+		}
+	}
+	planned, err := a.plannedFromFlags(o)
+	if err != nil {
+		return err
+	}
+	facts, err := a.gatherFacts(o.from)
+	if err != nil {
+		return err
+	}
+	opts := hostcheck.Options{Only: o.only, Skip: o.skip}
+	if planned != nil {
+		opts.Planned = []hostcheck.Planned{*planned}
+	}
+	report := hostcheck.Run(facts, opts)
+	if format == "json" {
+		data, err := report.JSON()
+		if err != nil {
+			return err
+		}
+		if _, err := a.stdout.Write(data); err != nil {
+			return err
+		}
+	} else {
+		a.printReport(a.stdout, &report, facts)
+	}
+	if report.Failed() {
+		return &exitError{code: exitFailure}
+	}
+	return nil
+}
+
+// gatherFacts reads the snapshot in from, or the live host.
+func (a *app) gatherFacts(from string) (*hostcheck.Facts, error) {
+	ctx := context.Background()
+	if from != "" {
+		snap, err := hostcheck.OpenSnapshot(from)
+		if err != nil {
+			return nil, &usageError{msg: "--from: " + err.Error(), hint: "give a directory written by jailkit collect --out DIR"}
+		}
+		defer snap.Close()
+		return hostcheck.Gather(ctx, snap, hostcheck.GatherOptions{JailsDir: snap.Meta.JailsDir}), nil
+	}
+	if runtime.GOOS != "freebsd" {
+		return nil, liveUnsupported("a live check")
+	}
+	sys, err := system.NewReal(a.root)
+	if err != nil {
+		return nil, err
+	}
+	defer sys.Close()
+	return hostcheck.Gather(ctx, &hostcheck.LiveSource{Sys: sys}, hostcheck.GatherOptions{}), nil
+}
+
+// plannedFromFlags turns --recipe/--ip/--name/--set into the plain
+// description hostcheck works with; nil when no install is planned.
+func (a *app) plannedFromFlags(o checkArgs) (*hostcheck.Planned, error) {
+	spec := o.jail.spec
+	if o.recipe == "" {
+		if len(spec.IPs) == 0 && spec.Name == "" && len(spec.Sets) == 0 {
+			return nil, nil
+		}
+		if len(spec.Sets) > 0 {
+			return nil, &usageError{msg: "--set needs --recipe", hint: "name the recipe the values are for: --recipe R"}
+		}
+		if len(spec.IPs) == 0 {
+			return nil, &usageError{msg: "--name needs --recipe and --ip", hint: "describe the planned jail: --recipe R --ip IP"}
+		}
+	} else if len(spec.IPs) == 0 {
+		return nil, &engine.FieldError{Field: "--ip", Problem: "is required with --recipe", Hint: "give the planned jail's address, such as --ip 192.0.2.53"}
+	}
+	var r *engine.Recipe
+	var v *engine.Values
+	if o.recipe != "" {
+		var err error
+		v, err = a.values(o.recipe, spec)
+		if err != nil {
+			return nil, err
+		}
+		r = v.Recipe
+	}
+	p := &hostcheck.Planned{Name: spec.Name}
+	var ips []string
+	if v != nil {
+		p.Name = v.Jail.Name
+		ips = append(append(ips, v.Jail.IP4s...), v.Jail.IP6s...)
+	} else {
+		for _, s := range spec.IPs {
+			ips = append(ips, strings.Split(s, ",")...)
+		}
+	}
+	for _, s := range ips {
+		s = strings.TrimSpace(s)
+		if pr, err := netip.ParsePrefix(s); err == nil {
+			p.IPs = append(p.IPs, pr.Addr())
+			continue
+		}
+		addr, err := netip.ParseAddr(s)
+		if err != nil {
+			return nil, &engine.FieldError{Field: "--ip", Problem: fmt.Sprintf("%q is not an IPv4 or IPv6 address", s), Hint: "give an address such as 192.0.2.53"}
+		}
+		p.IPs = append(p.IPs, addr)
+	}
+	if r == nil {
+		return p, nil
+	}
+	p.Recipe = r.Name
+	for _, l := range r.Listens {
+		p.Ports = append(p.Ports, hostcheck.Port{Proto: l.Proto, Port: l.Port})
+	}
+	p.DevfsUnhide = append(p.DevfsUnhide, r.Host.DevfsUnhide...)
+	p.KernelModules = append(p.KernelModules, r.Host.KernelModules...)
+	if len(r.Host.RCConf) > 0 {
+		p.HostRCConf = map[string]string{}
+		for _, rv := range r.Host.RCConf {
+			p.HostRCConf[rv.Name] = rv.Value
+		}
+	}
+	p.SendmailOff = r.Host.SendmailOff
+	p.VNet = r.Host.VNet
+	switch r.Name {
+	case "dns":
+		role := "primary"
+		if s, ok := v.Params["role"].(string); ok && s != "" {
+			role = s
+		}
+		p.Role = "dns-" + role
+	case "mail":
+		p.Role = "mail"
+	}
+	return p, nil
+}
+
+// printReport writes the grouped, coloured text report.
+func (a *app) printReport(w io.Writer, r *hostcheck.Report, f *hostcheck.Facts) {
+	byGroup := map[string][]hostcheck.Finding{}
+	for _, fd := range r.Findings {
+		g := hostcheck.Group(fd.ID)
+		byGroup[g] = append(byGroup[g], fd)
+	}
+	label := map[hostcheck.Severity]string{
+		hostcheck.Fail: a.colors.err("FAIL"),
+		hostcheck.Warn: a.colors.warn("WARN"),
+		hostcheck.Info: a.colors.hint("INFO"),
+		hostcheck.Pass: a.colors.ok("PASS"),
+	}
+	first := true
+	for _, g := range hostcheck.Groups {
+		list := byGroup[g]
+		if len(list) == 0 {
+			continue
+		}
+		if !first {
+			fmt.Fprintln(w)
+		}
+		first = false
+		fmt.Fprintf(w, "%s\n", a.colors.bold(g+"  "+hostcheck.GroupTitles[g]))
+		for _, fd := range list {
+			if fd.Severity == hostcheck.Pass {
+				fmt.Fprintf(w, "  %s  %-12s %s: %s\n", label[fd.Severity], fd.ID, fd.Title, fd.Found)
+				continue
+			}
+			fmt.Fprintf(w, "  %s  %-12s %s\n", label[fd.Severity], fd.ID, fd.Title)
+			writeField(w, "found", fd.Found)
+			writeField(w, "why", fd.Why)
+			writeField(w, "fix", fd.Fix)
+		}
+	}
+	if len(r.Findings) > 0 {
+		fmt.Fprintln(w)
+	}
+	var missing []string
+	for k := range f.Missing {
+		missing = append(missing, k)
+	}
+	sort.Strings(missing)
+	if len(missing) > 0 {
+		fmt.Fprintf(w, "not read: %s\n", strings.Join(missing, ", "))
+	}
+	s := r.Summary
+	fmt.Fprintf(w, "summary: %s, %s, %s, %s\n",
+		a.colors.err(fmt.Sprintf("%d fail", s.Fail)), a.colors.warn(fmt.Sprintf("%d warn", s.Warn)),
+		a.colors.hint(fmt.Sprintf("%d info", s.Info)), a.colors.ok(fmt.Sprintf("%d pass", s.Pass)))
+}
+
+// writeField prints "found:", "why:" or "fix:" with continuation lines
+// indented under the value.
+func writeField(w io.Writer, name, value string) {
+	if value == "" {
+		return
+	}
+	lines := strings.Split(value, "\n")
+	fmt.Fprintf(w, "        %-6s %s\n", name+":", lines[0])
+	for _, l := range lines[1:] {
+		fmt.Fprintf(w, "               %s\n", l)
+	}
+}

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"runtime"
+
+	"github.com/jailkit/jailkit/engine"
+	"github.com/jailkit/jailkit/engine/system"
+	"github.com/jailkit/jailkit/hostcheck"
+)
+
+func init() {
+	register(&command{name: "collect", order: 31, summary: "capture host facts for an audit elsewhere",
+		usage: "collect --out DIR [--jails-dir DIR]", positional: 0, run: runCollect, flags: collectFlags,
+		help: `Reads what jailkit check looks at (sockstat, jls, sysctls, ifconfig, the
+rc.conf files, devfs.rules, jail.conf and jail.conf.d, /etc/passwd, and each
+jail's passwd, rc.conf and named.conf) and writes it under DIR, laid out as
+docs/snapshot.md describes. Audit it anywhere with jailkit check --from DIR.
+Secrets are never copied: no master.passwd, no keys, and secret lines of
+named.conf are removed. Needs FreeBSD. DIR must not exist or be empty.
+
+Flags:
+  --out DIR         where to write the snapshot (required)
+  --jails-dir DIR   where jails live, for the free-space check (default /usr/local/jails)`})
+}
+
+var collectOut, collectJailsDir string
+
+func collectFlags(fs *flag.FlagSet, a *app) {
+	collectOut, collectJailsDir = "", ""
+	fs.StringVar(&collectOut, "out", "", "")
+	fs.StringVar(&collectJailsDir, "jails-dir", "", "")
+}
+
+func runCollect(a *app, _ []string) error {
+	if collectOut == "" {
+		return &engine.FieldError{Field: "--out", Problem: "is required", Hint: "add --out DIR, the directory to write the snapshot into"}
+	}
+	if runtime.GOOS != "freebsd" {
+		return liveUnsupported("collect")
+	}
+	if ents, err := os.ReadDir(collectOut); err == nil && len(ents) > 0 {
+		return &engine.FieldError{Field: "--out", Problem: fmt.Sprintf("%s is not empty", collectOut), Hint: "give a new or empty directory, so no old facts mix with new ones"}
+	}
+	sys, err := system.NewReal(a.root)
+	if err != nil {
+		return err
+	}
+	defer sys.Close()
+	if err := os.MkdirAll(collectOut, 0o755); err != nil {
+		return fmt.Errorf("create %s: %w", collectOut, err)
+	}
+	out, err := os.OpenRoot(collectOut)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", collectOut, err)
+	}
+	defer out.Close()
+	src := &hostcheck.LiveSource{Sys: sys, JailsDir: collectJailsDir}
+	facts, n, err := hostcheck.Collect(context.Background(), src, out, hostcheck.GatherOptions{JailsDir: collectJailsDir})
+	if err != nil {
+		return fmt.Errorf("collect into %s: %w", collectOut, err)
+	}
+	fmt.Fprintf(a.stderr, "jailkit: wrote %d entries (%s) into %s\n", n, facts, collectOut)
+	return nil
+}
