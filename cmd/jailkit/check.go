@@ -17,7 +17,7 @@ import (
 
 func init() {
 	register(&command{name: "check", order: 30, summary: "audit the host before jails share it",
-		usage: "check [--from DIR] [--recipe R --ip IP [--name N] [--set k=v]...] [--only ID,...] [--skip ID,...] [--format text|json]",
+		usage:      "check [--from DIR] [--recipe R --ip IP [--name N] [--set k=v]...] [--only ID,...] [--skip ID,...] [--format text|json]",
 		positional: 0, run: runCheck, flags: checkFlags,
 		help: `Audits the host the way the jails article asks before jails share it: daemons
 listening on every address, sendmail, devfs rules, jail parameters, host
