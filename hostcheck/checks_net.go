@@ -257,8 +257,11 @@ func checkAddrSubnet(c *runCtx) []Finding {
 			}
 			var nets []string
 			for _, ifc := range c.f.Interfaces {
+				if ifc.Loopback {
+					continue
+				}
 				for _, pr := range ifc.Prefixes {
-					if !pr.Addr().IsLinkLocalUnicast() {
+					if !pr.Addr().IsLinkLocalUnicast() && pr.Bits() < pr.Addr().BitLen() {
 						nets = append(nets, ifc.Name+" "+pr.Masked().String())
 					}
 				}

@@ -77,8 +77,9 @@ func (r *RCConf) Yes(name string) bool {
 // Parse adds the assignments of one file in sh syntax: NAME=value,
 // NAME="value with $expansion", NAME='literal', several assignments on a
 // line, comments, backslash-newline continuations and double-quoted values
-// spanning lines. Anything else (functions, if blocks, commands) is
-// skipped: rc.conf files are meant to hold assignments only.
+// spanning lines. Lines that are not assignments (functions, if, fi,
+// commands) are skipped, and an assignment inside an if block counts as if
+// the test held: rc.conf files are meant to hold assignments only.
 func (r *RCConf) Parse(file string, data []byte) {
 	p := shParser{src: data, line: 1}
 	for !p.eof() {
