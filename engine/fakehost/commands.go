@@ -53,6 +53,16 @@ func (h *Host) run(cmd system.Cmd) ([]byte, error) {
 		return h.pkg(a, cmd.Progress)
 	case "service":
 		return h.service(a)
+	case "freebsd-version":
+		cfg, err := h.Config()
+		if err != nil {
+			return nil, err
+		}
+		return []byte(cfg.OSRelease + "\n"), nil
+	case "kldstat":
+		return []byte("Id Refs Address                Size Name\n 1   20 0xffffffff80200000  1f41500 kernel\n 2    1 0xffffffff82223000    5a5c8 zfs.ko\n"), nil
+	case "df":
+		return []byte("Filesystem  1024-blocks    Used    Avail Capacity  Mounted on\n/dev/ada0p2   40000000 8000000 30000000    21%    /\n"), nil
 	}
 	return nil, fmt.Errorf("%s: %w", a[0], system.ErrNoCommand)
 }
@@ -159,6 +169,10 @@ func nonNil(s []string) []string {
 }
 
 func (h *Host) sockstat(a []string) ([]byte, error) {
+	if slices.Contains(a, "--libxo") {
+		// 14.x sockstat has no libxo output; callers fall back to text.
+		return nil, fail(a, "sockstat: illegal option -- -")
+	}
 	cfg, err := h.Config()
 	if err != nil {
 		return nil, err

@@ -1,0 +1,184 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"runtime"
+	"testing"
+
+	"github.com/jailkit/jailkit/engine"
+	"github.com/jailkit/jailkit/engine/fakehost"
+	"github.com/jailkit/jailkit/engine/system"
+)
+
+func init() {
+	register(&command{name: "install", order: 30, summary: "install a recipe as a hardened jail on this FreeBSD host",
+		usage: "install RECIPE --ip IP [--name N] [--hostname H] [--set k=v]... [--dry-run] [--format text|json] [--force] [--thick]\n" +
+			"        [--release R] [--arch A] [--interface IF] [--mirror URL]",
+		positional: 1, run: runInstall, flags: installFlags,
+		help: `Installs RECIPE as a jail bound to --ip, in FreeBSD's order: pre-flight host
+checks, release media (base.txz, verified against the release MANIFEST and
+cached under /usr/local/jails/media), the jail root (thin: a read-only base
+shared with nullfs; --thick: a full copy), /etc/jail.conf.d/NAME.conf with
+hardened parameters, the .include line in /etc/jail.conf, jail_enable in
+rc.conf, a devfs ruleset when the recipe needs devices, the jail's files,
+then the jail is started, pkg installs the recipe's packages in one call and
+the services start. A post-check makes sure the service listens on the jail's
+address and not on *. The state file /var/db/jailkit/NAME.json records what
+was created. If a step fails, the completed steps are undone in reverse.
+
+Running it again with the same values changes nothing; with a changed --set,
+only the files that change are rewritten and the service is restarted.
+
+--dry-run prints the plan (every command as argv, every file with its content
+or a diff against what is there) and changes nothing; it works on any OS.
+
+Flags:
+  --ip IP[/LEN]     the jail's address (repeat, or separate with commas, for more)
+  --name N          jail name (default: the recipe name)
+  --hostname H      host name (default: NAME.home.lan)
+  --set k=v         set a recipe parameter (see jailkit show RECIPE)
+  --release R       FreeBSD release of the jail (default: the host's)
+  --arch A          amd64, arm64, or i386 on an amd64 host (default: the host's)
+  --interface IF    host interface for the address (default: the one whose subnet holds it)
+  --thick           a full copy of the base instead of a thin jail
+  --mirror URL      FreeBSD mirror (default ` + engine.DefaultMirror + `)
+  --force           install even when a pre-flight check fails
+  --dry-run         print the plan and change nothing
+  --format F        text or json`})
+}
+
+var (
+	installJail   jailFlags
+	installDryRun bool
+	installForce  bool
+	installThick  bool
+	installFormat string
+	installMirror string
+)
+
+func installFlags(fs *flag.FlagSet, a *app) {
+	installJail = jailFlags{}
+	installJail.register(fs)
+	fs.BoolVar(&installDryRun, "dry-run", false, "")
+	fs.BoolVar(&installForce, "force", false, "")
+	fs.BoolVar(&installThick, "thick", false, "")
+	fs.StringVar(&installFormat, "format", "text", "")
+	fs.StringVar(&installMirror, "mirror", "", "")
+}
+
+// fakeHostEnv names the environment variable that, in the test binary
+// only, makes --root a fakehost (a simulated FreeBSD host) so the CLI
+// scripts can run whole installs on Linux. A released jailkit ignores it:
+// testing.Testing() is false outside "go test".
+const fakeHostEnv = "JAILKIT_FAKE_HOST"
+
+// hostSystem returns the System of the host --root names, and whether it
+// is a simulated one.
+func (a *app) hostSystem() (system.System, bool, error) {
+	if testing.Testing() && os.Getenv(fakeHostEnv) == "1" {
+		h, err := fakehost.Open(a.root)
+		return h, true, err
+	}
+	r, err := system.NewReal(a.root)
+	return r, false, err
+}
+
+// notFreeBSD stops a command that changes a host on another OS.
+func notFreeBSD(cmd string) error {
+	return &usageError{msg: fmt.Sprintf("%s changes a FreeBSD host and this is %s; nothing was changed", cmd, runtime.GOOS),
+		hint: "here you can run " + cmd + " --dry-run (the plan), jailkit render (the files) and jailkit check --from DIR (an audit of a collected host)"}
+}
+
+func checkFormat(f string) error {
+	if f != "text" && f != "json" {
+		return &engine.FieldError{Field: "--format", Problem: fmt.Sprintf("%q is not a format", f), Hint: "use --format text or --format json"}
+	}
+	return nil
+}
+
+func (a *app) stepPrinter(verb string) func(i, n int, s *engine.Step) {
+	return func(i, n int, s *engine.Step) {
+		fmt.Fprintf(a.stderr, "jailkit: [%d/%d] %s\n", i, n, s.Name)
+	}
+}
+
+func (a *app) printPlan(p *engine.Plan, format string) error {
+	if format == "json" {
+		data, err := p.JSON()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "%s\n", data)
+		return nil
+	}
+	fmt.Fprint(a.stdout, p.Text())
+	return nil
+}
+
+func runInstall(a *app, args []string) error {
+	if err := checkFormat(installFormat); err != nil {
+		return err
+	}
+	c, err := a.catalog()
+	if err != nil {
+		return err
+	}
+	r, err := c.Get(args[0])
+	if err != nil {
+		return err
+	}
+	host, fake, err := a.hostSystem()
+	if err != nil {
+		return err
+	}
+	if !installDryRun && !fake && runtime.GOOS != "freebsd" {
+		return notFreeBSD("install")
+	}
+	opts := engine.InstallOptions{Thick: installThick, Force: installForce, Mirror: installMirror,
+		Version: versionString(), Progress: a.stderr}
+	if fake {
+		opts.LockWait, opts.CheckTries = 2e9, 1
+	}
+	ctx := context.Background()
+	if installDryRun {
+		p, err := engine.PlanInstall(ctx, system.NewDryRun(host), r, installJail.spec, opts)
+		if err != nil {
+			return err
+		}
+		return a.printPlan(p, installFormat)
+	}
+	opts.OnStep = a.stepPrinter("install")
+	p, err := engine.Install(ctx, host, r, installJail.spec, opts)
+	if err != nil {
+		if p != nil {
+			return fmt.Errorf("install %s: %w", p.Jail, err)
+		}
+		return err
+	}
+	if installFormat == "json" {
+		return a.printPlan(p, "json")
+	}
+	for _, n := range p.Notes {
+		fmt.Fprintf(a.stderr, "jailkit: note: %s\n", n)
+	}
+	if p.Changes() == 0 {
+		fmt.Fprintf(a.stdout, "jail %s is up to date: no changes\n", p.Jail)
+		return nil
+	}
+	fmt.Fprintf(a.stdout, "installed jail %s (%s) at %s on %s: %d changes\n", p.Jail, p.Recipe, joinComma(p.Address), p.Interface, p.Changes())
+	return nil
+}
+
+func joinComma(s []string) string {
+	out := ""
+	for i, x := range s {
+		if i > 0 {
+			out += ", "
+		}
+		out += x
+	}
+	return out
+}

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/jailkit/jailkit/engine"
+)
+
+func init() {
+	register(&command{name: "list", order: 32, summary: "list the jails jailkit manages, with their state",
+		usage:      "list [--format text|json]",
+		positional: 0, run: runList, flags: listFlags,
+		help: `Lists the jails that have a state file in /var/db/jailkit: name, recipe,
+address, release and whether the jail is running (from jls; "unknown" where
+jls cannot run). Works on any OS with --root.
+
+Flags:
+  --format F        text or json`})
+}
+
+var listFormat string
+
+func listFlags(fs *flag.FlagSet, a *app) {
+	fs.StringVar(&listFormat, "format", "text", "")
+}
+
+func runList(a *app, args []string) error {
+	if err := checkFormat(listFormat); err != nil {
+		return err
+	}
+	host, _, err := a.hostSystem()
+	if err != nil {
+		return err
+	}
+	jails, err := engine.List(context.Background(), host)
+	if err != nil {
+		return err
+	}
+	if listFormat == "json" {
+		data, err := json.MarshalIndent(struct {
+			Jails []engine.JailInfo `json:"jails"`
+		}{jails}, "", "  ")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "%s\n", data)
+		return nil
+	}
+	if len(jails) == 0 {
+		fmt.Fprintln(a.stderr, "jailkit: no jails installed by jailkit")
+		return nil
+	}
+	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tRECIPE\tADDRESS\tRELEASE\tSTATE")
+	for _, j := range jails {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", j.Name, j.Recipe, strings.Join(j.Addresses, ","), j.Release+" "+j.Arch, j.State)
+	}
+	return tw.Flush()
+}

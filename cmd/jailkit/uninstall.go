@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"runtime"
+
+	"github.com/jailkit/jailkit/engine"
+	"github.com/jailkit/jailkit/engine/system"
+)
+
+func init() {
+	register(&command{name: "uninstall", order: 31, summary: "remove a jail jailkit installed, and only what it created",
+		usage:      "uninstall NAME [--dry-run] [--format text|json]",
+		positional: 1, run: runUninstall, flags: uninstallFlags,
+		help: `Stops the jail and removes exactly what /var/db/jailkit/NAME.json says jailkit
+created for it: /etc/jail.conf.d/NAME.conf, its devfs ruleset, the jail root and
+the backups. The shared pieces (the .include line in /etc/jail.conf,
+jail_enable, the release media and the shared base) go with the last jail
+jailkit manages. Lines jailkit added to files it does not own are removed
+one by one; those files are never rewritten from a backup.
+
+Flags:
+  --dry-run         print the plan and change nothing
+  --format F        text or json`})
+}
+
+var (
+	uninstallDryRun bool
+	uninstallFormat string
+)
+
+func uninstallFlags(fs *flag.FlagSet, a *app) {
+	fs.BoolVar(&uninstallDryRun, "dry-run", false, "")
+	fs.StringVar(&uninstallFormat, "format", "text", "")
+}
+
+func runUninstall(a *app, args []string) error {
+	if err := checkFormat(uninstallFormat); err != nil {
+		return err
+	}
+	host, fake, err := a.hostSystem()
+	if err != nil {
+		return err
+	}
+	if !uninstallDryRun && !fake && runtime.GOOS != "freebsd" {
+		return notFreeBSD("uninstall")
+	}
+	ctx := context.Background()
+	if uninstallDryRun {
+		p, err := engine.PlanUninstall(ctx, system.NewDryRun(host), args[0])
+		if err != nil {
+			return err
+		}
+		return a.printPlan(p, uninstallFormat)
+	}
+	opts := engine.UninstallOptions{OnStep: a.stepPrinter("uninstall")}
+	if fake {
+		opts.LockWait = 2e9
+	}
+	p, err := engine.Uninstall(ctx, host, args[0], opts)
+	if err != nil {
+		return fmt.Errorf("uninstall %s: %w", args[0], err)
+	}
+	if uninstallFormat == "json" {
+		return a.printPlan(p, "json")
+	}
+	for _, n := range p.Notes {
+		fmt.Fprintf(a.stderr, "jailkit: note: %s\n", n)
+	}
+	fmt.Fprintf(a.stdout, "uninstalled jail %s (%s): %d changes\n", p.Jail, p.Recipe, p.Changes())
+	return nil
+}

@@ -1,0 +1,856 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/netip"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jailkit/jailkit/engine/system"
+	"github.com/jailkit/jailkit/hostcheck"
+)
+
+// InstallOptions are the install flags beyond the jail's values.
+type InstallOptions struct {
+	// Thick makes a full copy of the base instead of sharing it.
+	Thick bool
+	// Force installs even when a pre-flight check fails.
+	Force bool
+	// Mirror is the FreeBSD mirror (DefaultMirror when empty).
+	Mirror string
+	// JailsDir is where media, templates and containers live.
+	JailsDir string
+	// Version is jailkit's version, recorded in the state file.
+	Version string
+	// Progress receives the output of long commands (fetch, pkg).
+	Progress io.Writer
+	// LockWait is how long to wait for another run's lock.
+	LockWait time.Duration
+	// CheckTries is how often the post-check looks for the service's
+	// sockets (a daemon may bind a moment after it forked); 5 when 0.
+	CheckTries int
+	// CheckDelay is the pause between post-check tries; 1s when 0.
+	CheckDelay time.Duration
+	// OnStep is passed to Apply.
+	OnStep func(i, total int, s *Step)
+}
+
+func (o *InstallOptions) defaults() {
+	if o.Mirror == "" {
+		o.Mirror = DefaultMirror
+	}
+	if o.JailsDir == "" {
+		o.JailsDir = DefaultJailsDir
+	}
+	if o.LockWait == 0 {
+		o.LockWait = 10 * time.Second
+	}
+	if o.CheckTries == 0 {
+		o.CheckTries = 5
+	}
+	if o.CheckDelay == 0 {
+		o.CheckDelay = time.Second
+	}
+}
+
+// planner builds an install plan.
+type planner struct {
+	ctx   context.Context
+	sys   system.System
+	opts  InstallOptions
+	v     *Values
+	facts *hostcheck.Facts
+	old   *State // the jail's state from an earlier install, or nil
+	st    *State // the state this install records
+	plan  *Plan
+
+	rootExists  bool // the jail root is already there
+	jailRunning bool
+	jailStarted bool // a step starts (or restarts) the jail
+	restarted   bool
+	changed     bool // a file the service reads changes
+	backupDir   bool // a step made the backup directory
+	sets        []string
+	made        map[string]bool // directories an earlier step creates
+}
+
+// add appends a step.
+func (p *planner) add(s Step) { p.plan.Steps = append(p.plan.Steps, s) }
+
+// exists reports whether a host path exists (a symlink counts).
+func (p *planner) exists(name string) bool {
+	if p.made[name] {
+		return true
+	}
+	_, err := p.sys.Lstat(name)
+	return err == nil
+}
+
+// PlanInstall works out what installing recipe r with spec needs on the
+// host sys: it reads facts (through sys, so a DryRun works), runs the
+// pre-flight checks and returns the ordered steps. It changes nothing.
+// Errors caused by the input (a bad value, a name or address taken, an
+// unknown release, a refused pre-flight) wrap ErrInput.
+func PlanInstall(ctx context.Context, sys system.System, r *Recipe, spec JailSpec, opts InstallOptions) (*Plan, error) {
+	opts.defaults()
+	p := &planner{ctx: ctx, sys: sys, opts: opts, sets: spec.Sets, made: map[string]bool{}}
+	if spec.JailsDir == "" {
+		spec.JailsDir = opts.JailsDir
+	}
+	p.facts = hostcheck.Gather(ctx, &hostcheck.LiveSource{Sys: sys, JailsDir: opts.JailsDir}, hostcheck.GatherOptions{JailsDir: opts.JailsDir})
+	notes := []string{}
+	hostRelease := mediaRelease(p.facts.Release)
+	if spec.Release == "" {
+		if hostRelease != "" {
+			spec.Release = hostRelease
+		} else {
+			notes = append(notes, "the host's release could not be read; using "+DefaultRelease+" (give --release)")
+		}
+	}
+	spec.Release = mediaRelease(spec.Release)
+	hostArch, err := sys.Sysctl("hw.machine_arch")
+	hostArch = strings.TrimSpace(hostArch)
+	if hostArch == "aarch64" {
+		hostArch = "arm64"
+	}
+	if spec.Arch == "" {
+		if err == nil && hostArch != "" {
+			spec.Arch = hostArch
+		} else {
+			notes = append(notes, "the host's architecture could not be read; using "+DefaultArch+" (give --arch)")
+		}
+	}
+	v, err := NewValues(r, spec)
+	if err != nil {
+		return nil, err
+	}
+	p.v = v
+	j := &v.Jail
+	if err := p.checkRelease(hostRelease, hostArch); err != nil {
+		return nil, err
+	}
+	if r.Host.VNet == "required" {
+		return nil, &FieldError{Field: "recipe", Problem: fmt.Sprintf("recipe %s needs a VNET jail, which jailkit install does not set up yet", r.Name),
+			Hint: "render the files with jailkit render and create the VNET jail by hand"}
+	}
+	if p.old, err = ReadState(sys, j.Name); err != nil {
+		return nil, err
+	}
+	if err := p.checkName(); err != nil {
+		return nil, err
+	}
+	if err := p.pickInterface(&notes); err != nil {
+		return nil, err
+	}
+	notes = append(notes, p.fillResolvers()...)
+	findings, err := preflight(p.facts, v, opts.Force)
+	if err != nil {
+		return nil, err
+	}
+	notes = append(notes, preflightNote(findings)...)
+	for fact, why := range p.facts.Missing {
+		switch fact {
+		case hostcheck.FactSockets, hostcheck.FactJails, hostcheck.FactInterfaces:
+			notes = append(notes, fmt.Sprintf("%s could not be read (%s): pre-flight checks that need it did not run", fact, why))
+		}
+	}
+	slices.Sort(notes[len(notes)-countMissingNotes(notes):])
+
+	files, err := Render(v)
+	if err != nil {
+		return nil, err
+	}
+	p.plan = &Plan{Command: "install", Jail: j.Name, Recipe: r.Name, Release: j.Release, Arch: j.Arch,
+		Address: append(append([]string{}, j.IP4s...), j.IP6s...), Interface: j.Interface, Thin: !opts.Thick,
+		Preflight: findings, Notes: notes}
+	if p.old != nil {
+		p.plan.Thin = p.old.Thin
+	}
+	p.st = p.newState()
+	for _, jl := range p.facts.Jails {
+		if jl.Name == j.Name {
+			p.jailRunning = true
+		}
+	}
+	_, err = sys.Lstat(j.Path)
+	p.rootExists = err == nil
+
+	if err := p.planMedia(); err != nil {
+		return nil, err
+	}
+	p.planHostConfig()
+	if err := p.planFiles(files, true); err != nil {
+		return nil, err
+	}
+	p.planStart()
+	if err := p.planFiles(files, false); err != nil {
+		return nil, err
+	}
+	p.planServices()
+	p.planPostCheck()
+	if err := p.planState(files); err != nil {
+		return nil, err
+	}
+	p.plan.state = p.st
+	return p.plan, nil
+}
+
+func countMissingNotes(notes []string) int {
+	n := 0
+	for _, s := range notes {
+		if strings.Contains(s, "could not be read (") {
+			n++
+		}
+	}
+	return n
+}
+
+// checkRelease refuses a jail the host cannot run.
+func (p *planner) checkRelease(hostRelease, hostArch string) error {
+	j := p.v.Jail
+	if hostRelease != "" {
+		_, hmaj, hmin := hostcheck.ParseRelease([]byte(hostRelease))
+		_, jmaj, jmin := hostcheck.ParseRelease([]byte(j.Release))
+		if jmaj > hmaj || (jmaj == hmaj && jmin > hmin) {
+			return &FieldError{Field: "--release", Problem: fmt.Sprintf("%s is newer than the host's %s; a jail runs on the host's kernel", j.Release, hostRelease),
+				Hint: "use --release " + hostRelease + " or an older release"}
+		}
+	}
+	if hostArch != "" && j.Arch != hostArch && !(hostArch == "amd64" && j.Arch == "i386") {
+		return &FieldError{Field: "--arch", Problem: fmt.Sprintf("a %s host cannot run a %s jail", hostArch, j.Arch),
+			Hint: "use --arch " + hostArch + " (or i386 on an amd64 host)"}
+	}
+	return nil
+}
+
+// checkName refuses a name that belongs to a jail jailkit did not make,
+// or to a jailkit jail of another recipe.
+func (p *planner) checkName() error {
+	j := p.v.Jail
+	if p.old != nil {
+		if p.old.Recipe != p.v.Recipe.Name {
+			return &FieldError{Field: "--name", Problem: fmt.Sprintf("jail %s is already installed from the %s recipe", j.Name, p.old.Recipe),
+				Hint: fmt.Sprintf("choose another --name, or run jailkit uninstall %s first", j.Name)}
+		}
+		return nil
+	}
+	taken := func(where string) error {
+		return &FieldError{Field: "--name", Problem: fmt.Sprintf("jail name %s is already taken (%s)", j.Name, where),
+			Hint: "choose another --name; jailkit never takes over a jail it did not create"}
+	}
+	for _, jl := range p.facts.Jails {
+		if jl.Name == j.Name {
+			return taken("a running jail has it")
+		}
+	}
+	for _, jl := range p.facts.Configured {
+		if jl.Name == j.Name {
+			return taken("configured in " + jl.Source)
+		}
+	}
+	if p.exists(JailConfPath(j.Name)) {
+		return taken(JailConfPath(j.Name) + " exists")
+	}
+	if p.exists(j.Path) {
+		return taken(j.Path + " exists")
+	}
+	return nil
+}
+
+// pickInterface chooses the host interface for the jail's addresses: the
+// one given, else the one whose subnet holds the address, else the first
+// that is up and not a loopback.
+func (p *planner) pickInterface(notes *[]string) error {
+	j := &p.v.Jail
+	if p.old != nil && j.Interface == "" {
+		j.Interface = p.old.Interface
+	}
+	_, haveIfaces := p.facts.Missing[hostcheck.FactInterfaces]
+	haveIfaces = !haveIfaces
+	if j.Interface != "" {
+		if !haveIfaces {
+			return nil
+		}
+		for _, ifc := range p.facts.Interfaces {
+			if ifc.Name == j.Interface {
+				return nil
+			}
+		}
+		hint := "use one of the host's interfaces (ifconfig -l)"
+		if strings.HasPrefix(j.Interface, "lo") {
+			hint = fmt.Sprintf("create it first: sysrc cloned_interfaces+=%s && service netif cloneup", j.Interface)
+		}
+		return &FieldError{Field: "--interface", Problem: fmt.Sprintf("the host has no interface %s", j.Interface), Hint: hint}
+	}
+	if a, err := netip.ParseAddr(j.IP()); err == nil {
+		for _, ifc := range p.facts.Interfaces {
+			for _, pr := range ifc.Prefixes {
+				if pr.Bits() < pr.Addr().BitLen() && pr.Masked().Contains(a) {
+					j.Interface = ifc.Name
+					return nil
+				}
+			}
+		}
+	}
+	for _, ifc := range p.facts.Interfaces {
+		if ifc.Up && !ifc.Loopback && len(ifc.Prefixes) > 0 {
+			j.Interface = ifc.Name
+			*notes = append(*notes, fmt.Sprintf("no host subnet holds %s; using interface %s (give --interface)", j.IP(), ifc.Name))
+			return nil
+		}
+	}
+	j.Interface = "em0"
+	*notes = append(*notes, "the host's interfaces could not be read; using em0 (give --interface)")
+	return nil
+}
+
+// fillResolvers copies the host's name servers into an empty resolvers
+// parameter so pkg can resolve names inside the jail. Loopback servers
+// (a local_unbound on the host) do not answer inside a jail and are left
+// out.
+func (p *planner) fillResolvers() []string {
+	cur, _ := p.v.Params["resolvers"].([]any)
+	if len(cur) > 0 {
+		return nil
+	}
+	data, err := p.sys.ReadFile("/etc/resolv.conf")
+	if err != nil {
+		return []string{"the host's /etc/resolv.conf could not be read: give --set resolvers=ADDR so pkg works in the jail"}
+	}
+	var servers []any
+	for _, ns := range ParseResolvConf(data) {
+		if a, err := netip.ParseAddr(ns); err == nil && !a.IsLoopback() && !a.IsUnspecified() {
+			servers = append(servers, a.String())
+		}
+	}
+	if len(servers) == 0 {
+		return []string{"the host's /etc/resolv.conf names no usable name server: give --set resolvers=ADDR so pkg works in the jail"}
+	}
+	p.v.Params["resolvers"] = servers
+	return nil
+}
+
+// ParseResolvConf returns the nameserver addresses of a resolv.conf.
+func ParseResolvConf(data []byte) []string {
+	var out []string
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 2 && f[0] == "nameserver" {
+			out = append(out, f[1])
+		}
+	}
+	return out
+}
+
+func (p *planner) newState() *State {
+	j := p.v.Jail
+	st := &State{Format: 1, Name: j.Name, Recipe: p.v.Recipe.Name, RecipeVersion: p.v.Recipe.Version,
+		JailkitVersion: p.opts.Version, Hostname: j.Hostname, IP4: nonNilStrings(j.IP4s), IP6: nonNilStrings(j.IP6s),
+		Interface: j.Interface, Release: j.Release, Arch: j.Arch, Thin: !p.opts.Thick, Path: j.Path,
+		Conf: JailConfPath(j.Name), Params: p.v.Params, DevfsRuleset: 4,
+		Packages: nonNilStrings(p.v.Recipe.Packages), Services: nonNilStrings(p.v.Recipe.Services)}
+	if p.old != nil {
+		st.Thin = p.old.Thin
+		st.Resources = append(st.Resources, p.old.Resources...)
+		st.DevfsRuleset = p.old.DevfsRuleset
+		if p.old.JailkitVersion != "" && p.opts.Version == "" {
+			st.JailkitVersion = p.old.JailkitVersion
+		}
+	}
+	if st.Resources == nil {
+		st.Resources = []Resource{}
+	}
+	return st
+}
+
+func nonNilStrings(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return append([]string{}, s...)
+}
+
+// mkdir plans a host directory and records which levels it creates.
+// whole says the new directory's tree is jailkit's alone.
+func (p *planner) mkdir(name, p2 string, mode fs.FileMode, whole, shared bool) bool {
+	if p.exists(p2) {
+		return false
+	}
+	first := p2
+	var levels []string
+	for d := p2; d != "/" && d != "."; d = path.Dir(d) {
+		if p.exists(d) {
+			break
+		}
+		first = d
+		levels = append([]string{d}, levels...)
+	}
+	p.add(Step{Name: name, Action: ActMkdir, Path: p2, Mode: modeString(mode),
+		Undo: []Step{{Action: ActRemoveAll, Path: first}}})
+	for _, l := range levels {
+		p.made[l] = true
+		p.st.Resources = append(p.st.Resources, Resource{Kind: ResDir, Path: l, Whole: whole && l == p2, Shared: shared})
+	}
+	return true
+}
+
+// planMedia fetches and verifies base.txz and makes the jail root.
+func (p *planner) planMedia() error {
+	j := p.v.Jail
+	if p.rootExists {
+		return nil
+	}
+	jd := p.opts.JailsDir
+	media := MediaDir(jd, j.Release, j.Arch)
+	manifestPath, basePath := media+"/MANIFEST", media+"/base.txz"
+	manifestURL, baseURL := ReleaseURL(p.opts.Mirror, j.Release, j.Arch, "MANIFEST"), ReleaseURL(p.opts.Mirror, j.Release, j.Arch, "base.txz")
+
+	// The MANIFEST is read now: from the cache, or fetched to memory (a
+	// read-only command), so an unknown release is refused before
+	// anything changes.
+	manifest, cached := []byte(nil), false
+	if data, err := p.sys.ReadFile(manifestPath); err == nil {
+		manifest, cached = data, true
+	} else {
+		out, err := p.sys.Run(p.ctx, system.Cmd{Argv: []string{"fetch", "-o", "-", manifestURL}})
+		switch {
+		case err == nil:
+			manifest = out
+		case errors.Is(err, system.ErrNoCommand) || errors.Is(err, system.ErrNoExec):
+			p.plan.Notes = append(p.plan.Notes, "the release MANIFEST could not be fetched here ("+err.Error()+"); the sum is checked when the install runs")
+		case strings.Contains(err.Error(), "Not Found") || strings.Contains(err.Error(), "404"):
+			return &FieldError{Field: "--release", Problem: fmt.Sprintf("FreeBSD %s for %s is not on %s (%s)", j.Release, j.Arch, p.opts.Mirror, manifestURL),
+				Hint: "use a release the mirror has, such as " + DefaultRelease + ", or give --mirror"}
+		default:
+			return fmt.Errorf("fetch the %s MANIFEST: %w", j.Release, err)
+		}
+	}
+	sum := ""
+	if manifest != nil {
+		m, err := ParseManifest(manifest)
+		if err != nil {
+			return fmt.Errorf("%s: %w", manifestURL, err)
+		}
+		e, ok := m["base.txz"]
+		if !ok {
+			return fmt.Errorf("%s lists no base.txz", manifestURL)
+		}
+		sum = e.SHA256
+	}
+	p.mkdir("create the media cache for "+j.Release+" "+j.Arch, media, 0o755, true, true)
+	if !cached {
+		if manifest != nil {
+			p.add(Step{Name: "save the " + j.Release + " MANIFEST", Action: ActWrite, Path: manifestPath, Mode: "0644",
+				Content: content(manifest), Undo: []Step{{Action: ActRemove, Path: manifestPath}}})
+		} else {
+			p.add(Step{Name: "fetch the " + j.Release + " MANIFEST", Action: ActRun, Argv: []string{"fetch", "-o", manifestPath, manifestURL},
+				Undo: []Step{{Action: ActRemove, Path: manifestPath}}})
+		}
+	}
+	baseCached := false
+	if cached && p.exists(basePath) {
+		baseCached = true
+	}
+	if !baseCached {
+		p.add(Step{Name: "fetch base.txz of " + j.Release + " " + j.Arch, Action: ActRun, Argv: []string{"fetch", "-o", basePath, baseURL},
+			Progress: true, Undo: []Step{{Action: ActRemove, Path: basePath}}})
+	}
+	p.add(Step{Name: "verify base.txz against the MANIFEST", Action: ActVerify, Path: basePath, SHA256: sum, Target: manifestPath})
+
+	if !p.opts.Thick {
+		base := BaseDir(jd, j.Release, j.Arch)
+		if p.mkdir("create the shared base for thin jails", base, 0o755, true, true) {
+			p.add(Step{Name: "extract base.txz into the shared base", Action: ActRun,
+				Argv: []string{"tar", "-xf", basePath, "-C", base, "--unlink"}, Progress: true,
+				Undo: []Step{{Action: ActRun, Argv: []string{"chflags", "-R", "0", base}}}})
+		}
+	}
+	p.mkdir("create the jail root", j.Path, 0o755, true, false)
+	argv := []string{"tar", "-xf", basePath, "-C", j.Path, "--unlink"}
+	what := "extract base.txz into the jail root"
+	if !p.opts.Thick {
+		argv = append(argv, thinOwn...)
+		what = "extract the jail's own etc, var, root, tmp and dev"
+	}
+	p.add(Step{Name: what, Action: ActRun, Argv: argv, Progress: p.opts.Thick,
+		Undo: []Step{{Action: ActRun, Argv: []string{"chflags", "-R", "0", j.Path}}}})
+	var dirs []string
+	if !p.opts.Thick {
+		dirs = append(dirs, thinMounts...)
+		dirs = append(dirs, "/usr/local")
+	}
+	for _, m := range p.v.Recipe.Host.Mounts {
+		dirs = append(dirs, m.Path)
+	}
+	if len(dirs) > 0 {
+		p.add(Step{Name: "create the mount points in the jail root", Action: ActMkdir, Root: j.Path, Paths: dirs, Mode: "0755"})
+	}
+	return nil
+}
+
+// planHostConfig writes /etc/jail.conf.d/NAME.conf, the .include line,
+// the devfs ruleset and the host's rc.conf settings.
+func (p *planner) planHostConfig() {
+	j := p.v.Jail
+	rs := p.st.DevfsRuleset
+	var devfsNew string
+	if len(p.v.Recipe.Host.DevfsUnhide) > 0 && (p.old == nil || p.old.DevfsRuleset == 4 || p.old.DevfsRuleset == 0) {
+		rs = p.freeRuleset()
+		devfsNew = devfsBlock(j.Name, rs, p.v.Recipe.Host.DevfsUnhide)
+	}
+	p.st.DevfsRuleset = rs
+	base := ""
+	if p.st.Thin {
+		base = BaseDir(p.opts.JailsDir, j.Release, j.Arch)
+	}
+	conf := renderJailConf(jailConfInput{v: p.v, iface: j.Interface, devfsRuleset: rs, base: base})
+
+	// Backups go first so every later edit has one.
+	backup := func(file string) {
+		if !p.backupDir {
+			p.mkdir("create the backup directory", BackupDir(j.Name), 0o700, true, false)
+			p.backupDir = true
+		}
+		target := backupPath(j.Name, file)
+		p.add(Step{Name: "back up " + file, Action: ActBackup, Path: file, Target: target,
+			Undo: []Step{{Action: ActRemove, Path: target}}})
+		if !slices.ContainsFunc(p.st.Resources, func(r Resource) bool { return r.Kind == ResBackup && r.Path == target }) {
+			p.st.Resources = append(p.st.Resources, Resource{Kind: ResBackup, Path: target})
+		}
+	}
+
+	confDirMade := p.mkdir("create "+JailConfDir, JailConfDir, 0o755, false, true)
+	_ = confDirMade
+	old, err := p.sys.ReadFile(JailConfPath(j.Name))
+	switch {
+	case err != nil:
+		p.add(Step{Name: "write " + JailConfPath(j.Name), Action: ActWrite, Path: JailConfPath(j.Name), Mode: "0644",
+			Content: content(conf), Undo: []Step{{Action: ActRemove, Path: JailConfPath(j.Name)}}})
+		p.st.Resources = append(p.st.Resources, Resource{Kind: ResFile, Path: JailConfPath(j.Name)})
+	case !bytes.Equal(old, conf):
+		undo := []Step{{Action: ActWrite, Path: JailConfPath(j.Name), Mode: "0644", Content: content(old)}}
+		p.add(Step{Name: "rewrite " + JailConfPath(j.Name), Action: ActWrite, Path: JailConfPath(j.Name), Mode: "0644",
+			Content: content(conf), Diff: UnifiedDiff(JailConfPath(j.Name), old, conf), Undo: undo})
+		if p.jailRunning {
+			p.restarted = true
+		}
+	}
+
+	// The .include line in /etc/jail.conf: added, never rewritten.
+	jc, err := p.sys.ReadFile("/etc/jail.conf")
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		line := IncludeLine + "\n"
+		p.add(Step{Name: "create /etc/jail.conf with the .include line", Action: ActWrite, Path: "/etc/jail.conf", Mode: "0644",
+			Content: content([]byte(line)), Undo: []Step{{Action: ActRemove, Path: "/etc/jail.conf"}}})
+		p.st.Resources = append(p.st.Resources, Resource{Kind: ResLine, Path: "/etc/jail.conf", Text: line, Created: true, Shared: true})
+	case err == nil && !HasInclude(jc):
+		backup("/etc/jail.conf")
+		line := IncludeLine + "\n"
+		next := appendText(jc, line)
+		p.add(Step{Name: "add the .include line to /etc/jail.conf", Action: ActWrite, Path: "/etc/jail.conf", Mode: "0644",
+			Content: content(next), Diff: UnifiedDiff("/etc/jail.conf", jc, next),
+			Undo: []Step{{Action: ActWrite, Path: "/etc/jail.conf", Mode: "0644", Content: content(jc)}}})
+		p.st.Resources = append(p.st.Resources, Resource{Kind: ResLine, Path: "/etc/jail.conf", Text: line, Shared: true})
+	}
+
+	if devfsNew != "" {
+		rules, err := p.sys.ReadFile("/etc/devfs.rules")
+		existed := err == nil
+		if existed {
+			backup("/etc/devfs.rules")
+		}
+		next := appendText(rules, devfsNew)
+		undo := []Step{{Action: ActRemove, Path: "/etc/devfs.rules"}}
+		if existed {
+			undo = []Step{{Action: ActWrite, Path: "/etc/devfs.rules", Mode: "0644", Content: content(rules)}}
+		}
+		undo = append(undo, Step{Action: ActRun, Argv: []string{"service", "devfs", "restart"}})
+		s := Step{Name: fmt.Sprintf("add devfs ruleset %d to /etc/devfs.rules", rs), Action: ActWrite, Path: "/etc/devfs.rules",
+			Mode: "0644", Content: content(next), Undo: undo}
+		if existed {
+			s.Diff = UnifiedDiff("/etc/devfs.rules", rules, next)
+		}
+		p.add(s)
+		p.add(Step{Name: "load the devfs rules", Action: ActRun, Argv: []string{"service", "devfs", "restart"}})
+		p.st.Resources = append(p.st.Resources, Resource{Kind: ResDevfs, Path: "/etc/devfs.rules", Text: devfsNew, Created: !existed})
+	}
+
+	// rc.conf on the host: jail_enable and what the recipe needs, in one
+	// sysrc call.
+	rcData, _ := p.sys.ReadFile("/etc/rc.conf")
+	rc := hostcheck.NewRCConf()
+	rc.Parse("/etc/rc.conf", rcData)
+	want := []RCVar{{Name: "jail_enable", Value: "YES"}}
+	want = append(want, p.v.Recipe.Host.RCConf...)
+	var set, unset, restore []string
+	for _, w := range want {
+		cur, had := rc.Lookup(w.Name)
+		if had && cur.Value == w.Value {
+			continue
+		}
+		if had && strings.EqualFold(cur.Value, w.Value) {
+			continue
+		}
+		set = append(set, w.Name+"="+w.Value)
+		if had {
+			restore = append(restore, w.Name+"="+cur.Value)
+		} else {
+			unset = append(unset, w.Name)
+		}
+		p.st.Resources = append(p.st.Resources, Resource{Kind: ResRCVar, Path: "/etc/rc.conf", Name: w.Name, Value: w.Value,
+			Old: cur.Value, HadOld: had, Shared: w.Name == "jail_enable"})
+	}
+	if len(set) > 0 {
+		if rcData != nil {
+			backup("/etc/rc.conf")
+		}
+		var undo []Step
+		if len(unset) > 0 {
+			undo = append(undo, Step{Action: ActRun, Argv: append([]string{"sysrc", "-x"}, unset...)})
+		}
+		if len(restore) > 0 {
+			undo = append(undo, Step{Action: ActRun, Argv: append([]string{"sysrc"}, restore...)})
+		}
+		p.add(Step{Name: "set " + strings.Join(set, " ") + " in the host's rc.conf", Action: ActRun,
+			Argv: append([]string{"sysrc"}, set...), Undo: undo})
+	}
+	for _, m := range p.v.Recipe.Host.KernelModules {
+		if slices.Contains(p.facts.Modules, m) {
+			continue
+		}
+		p.add(Step{Name: "load kernel module " + m, Action: ActRun, Argv: []string{"kldload", "-n", m},
+			Undo: []Step{{Action: ActRun, Argv: []string{"kldunload", m}}}})
+	}
+}
+
+// freeRuleset returns a devfs ruleset number no file uses: 10 or above,
+// never 5 (devfsrules_jail_vnet) or anything below.
+func (p *planner) freeRuleset() int {
+	n := 9
+	if p.facts.Devfs != nil {
+		for _, s := range p.facts.Devfs.Sets {
+			if s.Number > n {
+				n = s.Number
+			}
+		}
+	}
+	return n + 1
+}
+
+// planFiles writes the jail's files: with base set, the common base (rc.conf,
+// resolv.conf: they must be there before pkg runs); otherwise the
+// recipe's own directories and files, written after the packages so the
+// users they belong to exist.
+func (p *planner) planFiles(files []File, base bool) error {
+	j := p.v.Jail
+	var jsys system.System
+	if p.rootExists {
+		var err error
+		if jsys, err = p.sys.OpenRoot(j.Path); err != nil {
+			return fmt.Errorf("open the jail root %s: %w", j.Path, err)
+		}
+	}
+	isBase := func(f File) bool {
+		return !f.Dir && (f.Path == "/etc/rc.conf" || f.Path == "/etc/resolv.conf" || f.Path == "/etc/fstab" ||
+			strings.HasPrefix(f.Path, "/usr/local/etc/syslog.d/"))
+	}
+	for _, f := range files {
+		if isBase(f) != base {
+			continue
+		}
+		mode := modeString(f.Mode)
+		if f.Dir {
+			if jsys != nil {
+				if fi, err := jsys.Lstat(f.Path); err == nil && fi.IsDir() && fi.Mode().Perm() == f.Mode.Perm() {
+					continue
+				} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+					return jailPathError(j, f.Path, err)
+				}
+			}
+			p.add(Step{Name: "create " + f.Path + " in the jail", Action: ActMkdir, Root: j.Path, Path: f.Path, Mode: mode,
+				Owner: f.Owner, Group: f.Group})
+			continue
+		}
+		var old []byte
+		existed := false
+		if jsys != nil {
+			data, err := jsys.ReadFile(f.Path)
+			switch {
+			case err == nil:
+				old, existed = data, true
+				fi, serr := jsys.Lstat(f.Path)
+				if bytes.Equal(data, f.Content) && serr == nil && fi.Mode().Perm() == f.Mode.Perm() {
+					continue
+				}
+			case errors.Is(err, fs.ErrNotExist):
+			default:
+				return jailPathError(j, f.Path, err)
+			}
+		}
+		s := Step{Name: "write " + f.Path + " in the jail", Action: ActWrite, Root: j.Path, Path: f.Path, Mode: mode,
+			Owner: f.Owner, Group: f.Group, Content: content(f.Content), changesService: true}
+		if existed {
+			s.Name = "rewrite " + f.Path + " in the jail"
+			s.Diff = UnifiedDiff(f.Path, old, f.Content)
+			s.Undo = []Step{{Action: ActWrite, Root: j.Path, Path: f.Path, Mode: mode, Owner: f.Owner, Group: f.Group, Content: content(old)}}
+		} else {
+			s.Undo = []Step{{Action: ActRemove, Root: j.Path, Path: f.Path}}
+		}
+		if p.rootExists {
+			p.changed = true
+		}
+		p.add(s)
+	}
+	return nil
+}
+
+// jailPathError explains a path inside the jail that cannot be used,
+// typically a symlink its root user planted that leads outside.
+func jailPathError(j Jail, p string, err error) error {
+	if strings.Contains(err.Error(), "path escapes from parent") {
+		return fmt.Errorf("%s in jail %s: %w (%v)", p, j.Name, ErrEscapes, err)
+	}
+	return fmt.Errorf("%s in jail %s: %w", p, j.Name, err)
+}
+
+// planStart starts the jail and installs the packages.
+func (p *planner) planStart() {
+	j := p.v.Jail
+	conf := JailConfPath(j.Name)
+	switch {
+	case !p.jailRunning:
+		p.add(Step{Name: "start jail " + j.Name, Action: ActRun, Argv: []string{"jail", "-f", conf, "-c", j.Name},
+			Undo: []Step{{Action: ActRun, Argv: []string{"jail", "-f", conf, "-r", j.Name}}}})
+		p.jailStarted = true
+	case p.restarted:
+		p.add(Step{Name: "restart jail " + j.Name + " with its new parameters", Action: ActRun, Argv: []string{"jail", "-f", conf, "-rc", j.Name}})
+		p.jailStarted = true
+	}
+	pkgs := p.v.Recipe.Packages
+	if p.old != nil && p.rootExists {
+		var missing []string
+		for _, pk := range pkgs {
+			if !slices.Contains(p.old.Packages, pk) {
+				missing = append(missing, pk)
+			}
+		}
+		pkgs = missing
+		if len(pkgs) > 0 {
+			p.add(Step{Name: "install " + strings.Join(pkgs, " ") + " in the jail", Action: ActRun,
+				Argv: append([]string{"pkg", "-j", j.Name, "install", "-y"}, pkgs...), Progress: true,
+				Undo: []Step{{Action: ActRun, Argv: append([]string{"pkg", "-j", j.Name, "delete", "-y"}, pkgs...)}}})
+			p.changed = true
+		}
+		return
+	}
+	if len(pkgs) == 0 {
+		return
+	}
+	p.add(Step{Name: "bootstrap pkg in the jail", Action: ActRun, Argv: []string{"jexec", "-l", j.Name, "/usr/sbin/pkg", "bootstrap", "-y"}, Progress: true})
+	p.add(Step{Name: "install " + strings.Join(pkgs, " ") + " in the jail", Action: ActRun,
+		Argv: append([]string{"pkg", "-j", j.Name, "install", "-y"}, pkgs...), Progress: true})
+}
+
+// planServices starts the recipe's services, or restarts them when their
+// files changed.
+func (p *planner) planServices() {
+	j := p.v.Jail
+	for _, svc := range p.v.Recipe.Services {
+		switch {
+		case p.jailStarted && !p.restarted:
+			p.add(Step{Name: "start " + svc + " in the jail", Action: ActRun, Argv: []string{"service", "-j", j.Name, svc, "start"},
+				Undo: []Step{{Action: ActRun, Argv: []string{"service", "-j", j.Name, svc, "stop"}}}})
+		case p.restarted || p.changed:
+			p.add(Step{Name: "restart " + svc + " in the jail", Action: ActRun, Argv: []string{"service", "-j", j.Name, svc, "restart"}})
+		}
+	}
+}
+
+// planPostCheck looks at the jail's sockets: each port of the recipe must
+// listen on the jail's address, and none on "*".
+func (p *planner) planPostCheck() {
+	ports := Planned(p.v).Ports
+	if len(ports) == 0 {
+		return
+	}
+	j := p.v.Jail
+	var want []string
+	for _, pt := range ports {
+		want = append(want, pt.String())
+	}
+	addrs := append(append([]string{}, j.IP4s...), j.IP6s...)
+	p.add(Step{Name: fmt.Sprintf("check that %s listens on %s only", strings.Join(want, ", "), strings.Join(addrs, ", ")),
+		Action: ActCheck, Argv: []string{"sockstat", "-46l", "-j", j.Name},
+		check: func(out []byte) error { return checkListeners(out, ports, addrs) }})
+}
+
+// checkListeners judges sockstat output of a jail against the recipe's
+// ports.
+func checkListeners(out []byte, ports []hostcheck.Port, addrs []string) error {
+	socks, _ := hostcheck.ParseSockstat(out)
+	var problems []string
+	for _, pt := range ports {
+		found := false
+		for _, s := range socks {
+			if s.Transport() != pt.Proto || s.Local.Port != pt.Port {
+				continue
+			}
+			if s.Local.Wildcard {
+				problems = append(problems, fmt.Sprintf("%s listens on *:%d (%s), not only on the jail's address", s.Command, pt.Port, s.Proto))
+				continue
+			}
+			if slices.Contains(addrs, s.Local.Addr.WithZone("").String()) {
+				found = true
+			}
+		}
+		if !found {
+			problems = append(problems, fmt.Sprintf("nothing listens on %s port %s", strings.Join(addrs, ", "), pt))
+		}
+	}
+	if len(problems) > 0 {
+		return errors.New(strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// planState writes the state file when it differs from what is there.
+func (p *planner) planState(files []File) error {
+	for _, f := range files {
+		rec := FileRecord{Path: f.Path, Dir: f.Dir, Mode: modeString(f.Mode), Owner: f.Owner, Group: f.Group}
+		if !f.Dir {
+			sum := sha256.Sum256(f.Content)
+			rec.SHA256 = hex.EncodeToString(sum[:])
+		}
+		p.st.Files = append(p.st.Files, rec)
+	}
+	p.st.Sets = nonNilStrings(p.sets)
+	data := p.st.marshal()
+	old, err := p.sys.ReadFile(StatePath(p.v.Jail.Name))
+	if err == nil && bytes.Equal(old, data) {
+		return nil
+	}
+	s := Step{Name: "record the jail in " + StatePath(p.v.Jail.Name), Action: ActWrite, Path: StatePath(p.v.Jail.Name), Mode: "0644",
+		Content: content(data), Undo: []Step{{Action: ActRemove, Path: StatePath(p.v.Jail.Name)}}}
+	if err == nil {
+		s.Diff = UnifiedDiff(StatePath(p.v.Jail.Name), old, data)
+		s.Undo = []Step{{Action: ActWrite, Path: StatePath(p.v.Jail.Name), Mode: "0644", Content: content(old)}}
+	} else if !p.exists(StateDir) {
+		p.mkdir("create "+StateDir, StateDir, 0o700, false, true)
+	}
+	p.add(s)
+	return nil
+}
+
+// strconvMode is used by apply to read Step.Mode.
+var _ = strconv.Itoa

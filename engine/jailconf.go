@@ -1,0 +1,148 @@
+package engine
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// JailConfDir holds one jail.conf(5) file per jail; rc.d/jail reads it
+// through the .include line in /etc/jail.conf.
+const JailConfDir = "/etc/jail.conf.d"
+
+// JailConfPath is the file jailkit owns for a jail.
+func JailConfPath(name string) string { return JailConfDir + "/" + name + ".conf" }
+
+// IncludeLine is the line /etc/jail.conf needs on FreeBSD 14+ so that
+// "service jail start" finds the per-jail files.
+const IncludeLine = `.include "/etc/jail.conf.d/*.conf";`
+
+var includeRE = regexp.MustCompile(`(?m)^[ \t]*\.include[ \t]+"/etc/jail\.conf\.d/\*\.conf"[ \t]*;`)
+
+// HasInclude reports whether a jail.conf already includes jail.conf.d.
+func HasInclude(jailConf []byte) bool { return includeRE.Match(jailConf) }
+
+// thinMounts are the base directories a thin jail mounts read-only from
+// the shared base; everything else (etc, var, root, tmp, usr/local) is the
+// jail's own.
+var thinMounts = []string{"/bin", "/boot", "/lib", "/libexec", "/rescue", "/sbin",
+	"/usr/bin", "/usr/include", "/usr/lib", "/usr/libdata", "/usr/libexec", "/usr/sbin", "/usr/share"}
+
+// thinOwn are the members of base.txz a thin jail extracts into its own,
+// writable root.
+var thinOwn = []string{"./etc", "./var", "./root", "./tmp", "./dev"}
+
+// jailConfInput is what the jail.conf file is made from.
+type jailConfInput struct {
+	v            *Values
+	iface        string
+	devfsRuleset int
+	base         string // shared base for a thin jail, "" for thick
+}
+
+// JailConf renders /etc/jail.conf.d/NAME.conf with the hardened
+// parameters: jail(8) adds and removes the addresses itself
+// ("IF|ADDR/32"), statfs is hidden, the securelevel is raised, child
+// jails, raw sockets, System V IPC, chflags and mounts are off.
+func renderJailConf(in jailConfInput) []byte {
+	v, j := in.v, in.v.Jail
+	var b strings.Builder
+	fmt.Fprintf(&b, "# %s, written by jailkit for the %s recipe (%s).\n", JailConfPath(j.Name), v.Recipe.Name, v.Recipe.Version)
+	fmt.Fprintf(&b, "# Plain jail.conf(5): \"service jail start %s\" works without jailkit.\n", j.Name)
+	fmt.Fprintf(&b, "# jailkit rewrites this file on install; \"jailkit uninstall %s\" removes it.\n", j.Name)
+	fmt.Fprintf(&b, "%s {\n", j.Name)
+	q := func(k, val string) { fmt.Fprintf(&b, "\t%s = %q;\n", k, val) }
+	q("path", j.Path)
+	q("host.hostname", j.Hostname)
+	addrs := func(key string, ips []string, bits int) {
+		if len(ips) == 0 {
+			fmt.Fprintf(&b, "\t%s = disable;\n", strings.TrimSuffix(key, ".addr"))
+			return
+		}
+		parts := make([]string, len(ips))
+		for i, ip := range ips {
+			parts[i] = fmt.Sprintf("%q", fmt.Sprintf("%s|%s/%d", in.iface, ip, bits))
+		}
+		fmt.Fprintf(&b, "\t%s = %s;\n", key, strings.Join(parts, ", "))
+	}
+	addrs("ip4.addr", j.IP4s, 32)
+	addrs("ip6.addr", j.IP6s, 128)
+	b.WriteString("\tmount.devfs;\n")
+	fmt.Fprintf(&b, "\tdevfs_ruleset = %d;\n", in.devfsRuleset)
+	if in.base != "" {
+		b.WriteString("\t# Thin jail: the base system is shared read-only with nullfs.\n")
+		for _, m := range thinMounts {
+			fmt.Fprintf(&b, "\tmount += %q;\n", fmt.Sprintf("%s%s %s%s nullfs ro 0 0", in.base, m, j.Path, m))
+		}
+	}
+	for _, m := range v.Recipe.Host.Mounts {
+		opts := m.Options
+		if opts == "" {
+			opts = "rw"
+		}
+		fmt.Fprintf(&b, "\tmount += %q;\n", fmt.Sprintf("%s %s%s %s %s 0 0", m.Source, j.Path, m.Path, m.FSType, opts))
+	}
+	b.WriteString("\texec.start = \"/bin/sh /etc/rc\";\n")
+	b.WriteString("\texec.stop = \"/bin/sh /etc/rc.shutdown jail\";\n")
+	b.WriteString("\texec.clean;\n")
+	b.WriteString("\t# Hardening (jailkit check explains each line).\n")
+	b.WriteString("\tenforce_statfs = 2;\n")
+	b.WriteString("\tsecurelevel = 2;\n")
+	b.WriteString("\tchildren.max = 0;\n")
+	for _, p := range []string{"allow.noset_hostname", "allow.nosysvipc", "allow.noraw_sockets", "allow.nochflags", "allow.nomount", "allow.nosocket_af"} {
+		fmt.Fprintf(&b, "\t%s;\n", p)
+	}
+	keys := make([]string, 0, len(v.Recipe.Host.JailParams))
+	for k := range v.Recipe.Host.JailParams {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if val := v.Recipe.Host.JailParams[k]; val == "" {
+			fmt.Fprintf(&b, "\t%s;\n", k)
+		} else {
+			q(k, val)
+		}
+	}
+	b.WriteString("}\n")
+	return []byte(b.String())
+}
+
+// devfsBlock is the ruleset jailkit appends to /etc/devfs.rules for a jail
+// whose recipe needs devices beyond devfsrules_jail.
+func devfsBlock(jail string, number int, unhide []string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# jailkit: devices for jail %s\n", jail)
+	fmt.Fprintf(&b, "[devfsrules_jailkit_%s=%d]\n", strings.ReplaceAll(jail, "-", "_"), number)
+	b.WriteString("add include $devfsrules_jail\n")
+	for _, u := range unhide {
+		fmt.Fprintf(&b, "add path '%s' unhide\n", u)
+	}
+	return b.String()
+}
+
+// removeText removes the first occurrence of block (a line or a ruleset
+// jailkit added) from data, with the blank line jailkit put before it.
+func removeText(data []byte, block string) ([]byte, bool) {
+	s := string(data)
+	for _, cand := range []string{"\n" + block, block} {
+		if i := strings.Index(s, cand); i >= 0 {
+			return []byte(s[:i] + s[i+len(cand):]), true
+		}
+	}
+	return data, false
+}
+
+// appendText appends block to data on a line of its own, separated from
+// what was there by a blank line when data is not empty.
+func appendText(data []byte, block string) []byte {
+	s := string(data)
+	if s == "" {
+		return []byte(block)
+	}
+	if !strings.HasSuffix(s, "\n") {
+		s += "\n"
+	}
+	return []byte(s + "\n" + block)
+}

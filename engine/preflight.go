@@ -1,0 +1,84 @@
+package engine
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"github.com/jailkit/jailkit/hostcheck"
+)
+
+// preflightChecks are the hostcheck checks that decide whether an install
+// may go ahead: wildcard listeners on the recipe's ports, the address
+// already in use, the address outside every subnet, missing kernel
+// modules and sendmail for a mail jail. The devfs check is left out: the
+// install adds the ruleset itself.
+var preflightChecks = []string{"JK-NET-010", "JK-NET-020", "JK-NET-030", "JK-HOST-070", "JK-MAIL-010"}
+
+// preflightError is an install refused by its pre-flight checks: bad
+// input (exit status 2), named after the check, with every fix as the hint.
+func preflightError(failed []Finding) error {
+	msgs := make([]string, len(failed))
+	var fixes []string
+	for i, f := range failed {
+		msgs[i] = f.ID + " " + f.Found
+		if f.Fix != "" {
+			fixes = append(fixes, f.Fix)
+		}
+	}
+	fixes = append(fixes, "or add --force to install anyway")
+	return &FieldError{Field: "pre-flight", Problem: strings.Join(msgs, "; "), Hint: strings.Join(fixes, "; ")}
+}
+
+// Planned describes the jail of v for hostcheck.
+func Planned(v *Values) hostcheck.Planned {
+	r := v.Recipe
+	p := hostcheck.Planned{Name: v.Jail.Name, Recipe: r.Name, DevfsUnhide: r.Host.DevfsUnhide,
+		KernelModules: r.Host.KernelModules, SendmailOff: r.Host.SendmailOff, VNet: r.Host.VNet,
+		HostRCConf: map[string]string{}}
+	for _, ip := range append(append([]string{}, v.Jail.IP4s...), v.Jail.IP6s...) {
+		if a, err := netip.ParseAddr(ip); err == nil {
+			p.IPs = append(p.IPs, a)
+		}
+	}
+	ctx := &Context{Jail: v.Jail, Params: v.Params}
+	for _, l := range r.Listens {
+		if ok, err := when(r.Source, 0, l.When, ctx); err != nil || !ok {
+			continue
+		}
+		p.Ports = append(p.Ports, hostcheck.Port{Proto: l.Proto, Port: l.Port})
+	}
+	for _, rv := range r.Host.RCConf {
+		p.HostRCConf[rv.Name] = rv.Value
+	}
+	return p
+}
+
+// preflight runs the checks for v against the facts and returns every
+// finding, plus an error when one failed and force is not set.
+func preflight(f *hostcheck.Facts, v *Values, force bool) ([]Finding, error) {
+	rep := hostcheck.Run(f, hostcheck.Options{Planned: []hostcheck.Planned{Planned(v)}, Only: preflightChecks})
+	var all, failed []Finding
+	for _, fd := range rep.Findings {
+		x := Finding{ID: fd.ID, Severity: string(fd.Severity), Found: fd.Found, Fix: fd.Fix}
+		all = append(all, x)
+		if fd.Severity == hostcheck.Fail {
+			failed = append(failed, x)
+		}
+	}
+	if len(failed) > 0 && !force {
+		return all, preflightError(failed)
+	}
+	return all, nil
+}
+
+// preflightNote turns a forced failure into a note for the plan.
+func preflightNote(all []Finding) []string {
+	var out []string
+	for _, f := range all {
+		if f.Severity == string(hostcheck.Fail) {
+			out = append(out, fmt.Sprintf("--force: going on despite %s: %s", f.ID, f.Found))
+		}
+	}
+	return out
+}

@@ -1,0 +1,228 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jailkit/jailkit/engine/system"
+	"github.com/jailkit/jailkit/hostcheck"
+)
+
+// UninstallOptions tune an uninstall.
+type UninstallOptions struct {
+	LockWait time.Duration
+	// OnStep is passed to Apply.
+	OnStep func(i, total int, s *Step)
+}
+
+// PlanUninstall works out how to remove exactly what the state file of
+// jail name says jailkit created: the jail (stopped first), its
+// jail.conf.d file, its devfs ruleset, its root and backups, and, when it
+// is the last jailkit jail, the shared pieces (the .include line,
+// jail_enable, the media cache and shared base, /var/db/jailkit). When
+// other jailkit jails remain, the shared pieces are handed to one of them.
+func PlanUninstall(ctx context.Context, sys system.System, name string) (*Plan, error) {
+	if err := ValidJailName(name); err != nil {
+		return nil, &FieldError{Field: "NAME", Problem: err.Error(), Hint: "give the name of a jail from jailkit list"}
+	}
+	st, err := ReadState(sys, name)
+	if err != nil {
+		return nil, err
+	}
+	if st == nil {
+		return nil, &FieldError{Field: "NAME", Problem: fmt.Sprintf("jailkit manages no jail named %s", name),
+			Hint: "see the jails jailkit manages with: jailkit list"}
+	}
+	all, err := ListStates(sys)
+	if err != nil {
+		return nil, err
+	}
+	var others []*State
+	for _, o := range all {
+		if o.Name != name {
+			others = append(others, o)
+		}
+	}
+	p := &Plan{Command: "uninstall", Jail: name, Recipe: st.Recipe, Release: st.Release, Arch: st.Arch,
+		Address: append(append([]string{}, st.IP4...), st.IP6...), Interface: st.Interface, Thin: st.Thin}
+	add := func(s Step) { p.Steps = append(p.Steps, s) }
+
+	running := false
+	src := &hostcheck.LiveSource{Sys: sys}
+	if out, err := src.Output(ctx, "jls-json"); err == nil {
+		if js, err := hostcheck.ParseJlsJSON(out); err == nil {
+			for _, j := range js {
+				running = running || j.Name == name
+			}
+		}
+	} else {
+		p.Notes = append(p.Notes, "jls could not run ("+err.Error()+"): the jail is assumed stopped")
+	}
+
+	madeBackup := false
+	if _, err := sys.Lstat(BackupDir(name)); err != nil {
+		madeBackup = true
+		add(Step{Name: "create the backup directory", Action: ActMkdir, Path: BackupDir(name), Mode: "0700",
+			Undo: []Step{{Action: ActRemoveAll, Path: BackupDir(name)}}})
+	}
+	backedUp := map[string]bool{}
+	backup := func(file string) {
+		if backedUp[file] {
+			return
+		}
+		if _, err := sys.Lstat(file); err != nil {
+			return
+		}
+		backedUp[file] = true
+		add(Step{Name: "back up " + file, Action: ActBackup, Path: file, Target: backupPath(name, file)})
+	}
+
+	if running {
+		undo := []Step{{Action: ActRun, Argv: []string{"jail", "-f", st.Conf, "-c", name}}}
+		for _, svc := range st.Services {
+			undo = append(undo, Step{Action: ActRun, Argv: []string{"service", "-j", name, svc, "start"}})
+		}
+		add(Step{Name: "stop jail " + name, Action: ActRun, Argv: []string{"jail", "-f", st.Conf, "-r", name}, Undo: undo})
+	}
+
+	last := len(others) == 0
+	var handOver []Resource
+	// Edits to files jailkit does not own, newest first.
+	edited := map[string][]byte{}
+	read := func(file string) ([]byte, error) {
+		if d, ok := edited[file]; ok {
+			return d, nil
+		}
+		return sys.ReadFile(file)
+	}
+	var unset, restore, reset []string
+	for i := len(st.Resources) - 1; i >= 0; i-- {
+		r := st.Resources[i]
+		if r.Shared && !last {
+			handOver = append(handOver, r)
+			continue
+		}
+		switch r.Kind {
+		case ResFile:
+			old, err := sys.ReadFile(r.Path)
+			if errors.Is(err, fs.ErrNotExist) {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			add(Step{Name: "remove " + r.Path, Action: ActRemove, Path: r.Path,
+				Undo: []Step{{Action: ActWrite, Path: r.Path, Mode: "0644", Content: content(old)}}})
+		case ResLine, ResDevfs:
+			old, err := read(r.Path)
+			if errors.Is(err, fs.ErrNotExist) {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			next, found := removeText(old, r.Text)
+			if !found {
+				p.Notes = append(p.Notes, fmt.Sprintf("%s no longer holds what jailkit added; left as it is", r.Path))
+				continue
+			}
+			backup(r.Path)
+			edited[r.Path] = next
+			what := "the .include line"
+			if r.Kind == ResDevfs {
+				what = "the jail's devfs ruleset"
+			}
+			undo := []Step{{Action: ActWrite, Path: r.Path, Mode: "0644", Content: content(old)}}
+			if r.Created && strings.TrimSpace(string(next)) == "" {
+				add(Step{Name: "remove " + r.Path + " (jailkit created it for " + what + ")", Action: ActRemove, Path: r.Path, Undo: undo})
+			} else {
+				add(Step{Name: "remove " + what + " from " + r.Path, Action: ActWrite, Path: r.Path, Mode: "0644",
+					Content: content(next), Diff: UnifiedDiff(r.Path, old, next), Undo: undo})
+			}
+			if r.Kind == ResDevfs {
+				add(Step{Name: "reload the devfs rules", Action: ActRun, Argv: []string{"service", "devfs", "restart"}})
+			}
+		case ResRCVar:
+			if r.HadOld {
+				restore = append(restore, r.Name+"="+r.Old)
+			} else {
+				unset = append(unset, r.Name)
+			}
+			reset = append(reset, r.Name+"="+r.Value)
+		}
+	}
+	if len(unset)+len(restore) > 0 {
+		backup("/etc/rc.conf")
+		undo := []Step{{Action: ActRun, Argv: append([]string{"sysrc"}, reset...)}}
+		if len(unset) > 0 {
+			add(Step{Name: "remove " + strings.Join(unset, " ") + " from the host's rc.conf", Action: ActRun,
+				Argv: append([]string{"sysrc", "-x"}, unset...), Undo: undo})
+			undo = nil
+		}
+		if len(restore) > 0 {
+			add(Step{Name: "restore " + strings.Join(restore, " ") + " in the host's rc.conf", Action: ActRun,
+				Argv: append([]string{"sysrc"}, restore...), Undo: undo})
+		}
+	}
+	if len(handOver) > 0 {
+		heir := others[0]
+		old, err := sys.ReadFile(StatePath(heir.Name))
+		if err != nil {
+			return nil, err
+		}
+		for i := len(handOver) - 1; i >= 0; i-- {
+			if !slices.Contains(heir.Resources, handOver[i]) {
+				heir.Resources = append(heir.Resources, handOver[i])
+			}
+		}
+		add(Step{Name: "hand the shared resources over to jail " + heir.Name, Action: ActWrite, Path: StatePath(heir.Name), Mode: "0644",
+			Content: content(heir.marshal()), Diff: UnifiedDiff(StatePath(heir.Name), old, heir.marshal()),
+			Undo: []Step{{Action: ActWrite, Path: StatePath(heir.Name), Mode: "0644", Content: content(old)}}})
+	}
+	stOld, _ := sys.ReadFile(StatePath(name))
+	add(Step{Name: "forget the jail: remove " + StatePath(name), Action: ActRemove, Path: StatePath(name),
+		Undo: []Step{{Action: ActWrite, Path: StatePath(name), Mode: "0644", Content: content(stOld)}}})
+	if madeBackup {
+		add(Step{Name: "remove the backups of this uninstall", Action: ActRemoveAll, Path: BackupDir(name)})
+		add(Step{Name: "remove " + StateDir + "/backup if nothing else is in it", Action: ActRmdir, Path: StateDir + "/backup"})
+	}
+	// Directories last: removing a tree cannot be undone.
+	for i := len(st.Resources) - 1; i >= 0; i-- {
+		r := st.Resources[i]
+		if r.Kind != ResDir || (r.Shared && !last) {
+			continue
+		}
+		if _, err := sys.Lstat(r.Path); err != nil {
+			continue
+		}
+		if r.Whole {
+			add(Step{Name: "clear file flags under " + r.Path, Action: ActRun, Argv: []string{"chflags", "-R", "0", r.Path}})
+			add(Step{Name: "remove " + r.Path, Action: ActRemoveAll, Path: r.Path})
+		} else {
+			add(Step{Name: "remove " + r.Path + " if nothing else is in it", Action: ActRmdir, Path: r.Path})
+		}
+	}
+	return p, nil
+}
+
+// Uninstall takes the host lock, plans the uninstall and applies it.
+func Uninstall(ctx context.Context, sys system.System, name string, opts UninstallOptions) (*Plan, error) {
+	if opts.LockWait == 0 {
+		opts.LockWait = 10 * time.Second
+	}
+	unlock, err := Lock(ctx, sys, opts.LockWait)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	p, err := PlanUninstall(ctx, sys, name)
+	if err != nil {
+		return nil, err
+	}
+	return p, Apply(ctx, sys, p, ApplyOptions{OnStep: opts.OnStep})
+}
