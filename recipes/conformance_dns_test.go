@@ -3,13 +3,17 @@
 package recipes_test
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/jailkit/jailkit/engine"
 )
 
 // namedConf is where the dns recipe puts BIND's config inside the jail.
@@ -321,4 +325,118 @@ func TestParseProcAddr(t *testing.T) {
 	if _, err := parseProcAddr("zz:1"); err == nil {
 		t.Fatal("parseProcAddr accepted garbage")
 	}
+}
+
+// dnsRecipe loads the built-in dns recipe once, so the fuzzer spends its
+// time in the templates rather than in parsing the catalogue.
+var dnsRecipe = sync.OnceValues(func() (*engine.Recipe, error) {
+	c, err := engine.Builtin()
+	if err != nil {
+		return nil, err
+	}
+	return c.Get("dns")
+})
+
+// renderDNS renders the dns recipe for 192.0.2.53 with sets.
+func renderDNS(t testing.TB, sets ...string) ([]engine.File, error) {
+	t.Helper()
+	r, err := dnsRecipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := engine.NewValues(r, engine.JailSpec{IPs: []string{"192.0.2.53"}, Sets: sets})
+	if err != nil {
+		return nil, err
+	}
+	return engine.Render(v)
+}
+
+// TestDNSBadInput covers the checks the dns templates make on values the
+// parameter types alone cannot judge: each must fail the render as bad
+// input (exit status 2), with one line naming the field and the fix.
+func TestDNSBadInput(t *testing.T) {
+	tests := []struct {
+		name string
+		sets []string
+		want string
+	}{
+		{"secondary without primary", []string{"role=secondary"}, "--set primary: a secondary needs the address of its primary"},
+		{"primary on a primary", []string{"primary=192.0.2.1"}, "--set primary: only a secondary transfers"},
+		{"records on a secondary", []string{"role=secondary", "primary=192.0.2.1", "records=www=A:192.0.2.80"}, "--set records: a secondary copies its zones"},
+		{"no equals", []string{"records=www"}, `--set records: "www" is not NAME=TYPE:DATA`},
+		{"bad A", []string{"records=www=A:300.1.1.1"}, `"300.1.1.1" is not an IPv4 address`},
+		{"v6 in A", []string{"records=www=A:2001:db8::1"}, "is not an IPv4 address"},
+		{"bad AAAA", []string{"records=www=AAAA:2001:db8:::1"}, "is not an IPv6 address"},
+		{"v4 in AAAA", []string{"records=www=AAAA:192.0.2.1"}, "is not an IPv6 address"},
+		{"bad name", []string{"records=w w=A:192.0.2.1"}, `name "w w" must be @ or a name inside the zone`},
+		{"label too long", []string{"records=" + strings.Repeat("a", 64) + "=A:192.0.2.1"}, "must be @ or a name inside the zone"},
+		{"bad CNAME target", []string{"records=ftp=CNAME:-www"}, "is not a host name"},
+		{"CNAME at apex", []string{"records=@=CNAME:www"}, "the zone apex cannot be a CNAME"},
+		{"CNAME on the jail's name", []string{"records=dns=CNAME:www"}, "dns already has the jail's own address records"},
+		{"CNAME beside A", []string{"records=www=A:192.0.2.80,www=CNAME:web"}, "www already has A records"},
+		{"A beside CNAME", []string{"records=www=CNAME:web,www=A:192.0.2.80"}, "www is a CNAME"},
+		{"two CNAMEs", []string{"records=www=CNAME:a,www=CNAME:b"}, "www already is a CNAME"},
+		{"MX preference too big", []string{"records=@=MX:65536:mail"}, "preference from 0 to 65535"},
+		{"MX without host", []string{"records=@=MX:10"}, "MX data must be PREFERENCE:HOST"},
+		{"unknown type", []string{"records=_sip._tcp=SRV:0:5:5060:sip"}, "type SRV is not supported"},
+		{"TXT too long", []string{"records=@=TXT:" + strings.Repeat("x", 256)}, "1 to 255 printable ASCII characters"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := renderDNS(t, tc.sets...)
+			if err == nil {
+				t.Fatalf("rendered with %q; want an error containing %q", tc.sets, tc.want)
+			}
+			if !errors.Is(err, engine.ErrInput) {
+				t.Errorf("error is not bad input (exit 2): %v", err)
+			}
+			if msg := err.Error(); !strings.Contains(msg, tc.want) || strings.Contains(msg, "\n") {
+				t.Errorf("error = %q; want one line containing %q", msg, tc.want)
+			}
+		})
+	}
+}
+
+// recordLineRE is the only shape a records entry may take in forward.db.
+var recordLineRE = regexp.MustCompile(`^(@|(\*|[a-z0-9_-]+)(\.[a-z0-9_-]+)*)\tIN\t(A|AAAA|CNAME|MX|NS|TXT)\t("[^"\\;]*"|[0-9a-z.:-]+|[0-9]+ [0-9a-z.-]+)$`)
+
+// FuzzDNSRecords feeds arbitrary entries to the records parser in the
+// dns templates. Whatever it accepts must come out as exactly one record
+// line of the expected shape, so no value can smuggle a second record, a
+// $INCLUDE or a comment into the zone file; and what it refuses must be
+// refused as bad input.
+func FuzzDNSRecords(f *testing.F) {
+	for _, s := range []string{"www=A:192.0.2.80", "www=AAAA:2001:db8::80", "ftp=CNAME:www", "@=MX:10:mail",
+		"@=NS:ns2.example.org.", "@=TXT:v=spf1 mx -all", "x=A:1.2.3.4 ; evil", "x=TXT:a\" b", "$INCLUDE=A:1.1.1.1", "*.w=A:1.1.1.1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, rec string) {
+		if strings.Contains(rec, ",") {
+			return // a list separator: that is two entries
+		}
+		files, err := renderDNS(t, "records="+rec)
+		if err != nil {
+			if !errors.Is(err, engine.ErrInput) {
+				t.Fatalf("records=%q: error is not bad input: %v", rec, err)
+			}
+			return
+		}
+		var zone string
+		for _, f := range files {
+			if f.Path == "/usr/local/etc/namedb/primary/forward.db" {
+				zone = string(f.Content)
+			}
+		}
+		_, extra, ok := strings.Cut(zone, "; records from the records parameter\n")
+		if strings.TrimSpace(rec) == "" {
+			return
+		}
+		if !ok {
+			t.Fatalf("records=%q rendered but forward.db has no records section:\n%s", rec, zone)
+		}
+		lines := strings.Split(strings.TrimSuffix(extra, "\n"), "\n")
+		if len(lines) != 1 || !recordLineRE.MatchString(lines[0]) {
+			t.Fatalf("records=%q became %q", rec, lines)
+		}
+	})
 }
