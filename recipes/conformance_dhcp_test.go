@@ -333,28 +333,11 @@ type dhcpClient struct {
 	link string
 }
 
-// newDHCPClient opens the client socket inside ns on link. As in
-// namespace.dial, the socket is made on a thread that joined the namespace
-// and that thread dies with its goroutine.
+// newDHCPClient opens the client socket inside ns on link.
 func newDHCPClient(t *testing.T, ns *namespace, link string) *dhcpClient {
 	t.Helper()
-	type result struct {
-		c   net.PacketConn
-		err error
-	}
-	ch := make(chan result, 1)
-	go func() {
-		runtime.LockOSThread()
-		f, err := os.Open(fmt.Sprintf("/proc/%d/ns/net", ns.pid))
-		if err != nil {
-			ch <- result{nil, err}
-			return
-		}
-		defer f.Close()
-		if err := unix.Setns(int(f.Fd()), unix.CLONE_NEWNET); err != nil {
-			ch <- result{nil, fmt.Errorf("setns: %w", err)}
-			return
-		}
+	var pc net.PacketConn
+	err := dhcpInNetns(ns, func() error {
 		lc := net.ListenConfig{Control: func(_, _ string, rc syscall.RawConn) error {
 			var serr error
 			err := rc.Control(func(fd uintptr) {
@@ -365,16 +348,61 @@ func newDHCPClient(t *testing.T, ns *namespace, link string) *dhcpClient {
 			})
 			return errors.Join(err, serr)
 		}}
-		c, err := lc.ListenPacket(context.Background(), "udp4", "0.0.0.0:68")
-		ch <- result{c, err}
-	}()
-	r := <-ch
-	if r.err != nil {
-		t.Fatalf("DHCP client socket on %s: %v", link, r.err)
+		var err error
+		pc, err = lc.ListenPacket(context.Background(), "udp4", "0.0.0.0:68")
+		return err
+	})
+	if err != nil {
+		t.Fatalf("DHCP client socket on %s: %v", link, err)
 	}
-	c := &dhcpClient{conn: r.c.(*net.UDPConn), link: link}
+	c := &dhcpClient{conn: pc.(*net.UDPConn), link: link}
 	t.Cleanup(func() { c.conn.Close() })
 	return c
+}
+
+// dhcpInNetns runs fn on an OS thread that has joined ns's network namespace
+// (sockets fn makes stay in that namespace and work from any goroutine),
+// then moves the thread back to the test's own namespace and hands it
+// back to the scheduler.
+//
+// It does not let the thread die instead, as namespace.dial does: the
+// namespace holder and the daemons are started with Pdeathsig, which
+// Linux sends when the OS thread that forked them exits, so ending a
+// thread the runtime once used for a fork can kill the namespace in the
+// middle of a test. Only if the way back fails does the thread stay
+// locked and die with its goroutine.
+func dhcpInNetns(ns *namespace, fn func() error) error {
+	errc := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread()
+		self, err := os.Open("/proc/thread-self/ns/net")
+		if err != nil {
+			runtime.UnlockOSThread()
+			errc <- err
+			return
+		}
+		defer self.Close()
+		target, err := os.Open(fmt.Sprintf("/proc/%d/ns/net", ns.pid))
+		if err != nil {
+			runtime.UnlockOSThread()
+			errc <- err
+			return
+		}
+		defer target.Close()
+		if err := unix.Setns(int(target.Fd()), unix.CLONE_NEWNET); err != nil {
+			runtime.UnlockOSThread()
+			errc <- fmt.Errorf("setns: %w", err)
+			return
+		}
+		ferr := fn()
+		if err := unix.Setns(int(self.Fd()), unix.CLONE_NEWNET); err != nil {
+			errc <- errors.Join(ferr, fmt.Errorf("setns back: %w", err))
+			return // still locked: the thread ends with this goroutine
+		}
+		runtime.UnlockOSThread()
+		errc <- ferr
+	}()
+	return <-errc
 }
 
 // exchange broadcasts m and returns the first answer with m's xid, or an

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -308,7 +309,7 @@ func TestX11ConformanceServe(t *testing.T) {
 	ns.requireOnlyOn(t, "tcp", 22, jailIP)
 
 	// The banner on the jail address, and nothing on 127.0.0.1.
-	conn, err := ns.dial("tcp", jailIP+":22", 5*time.Second)
+	conn, err := x11Dial(ns, jailIP+":22", 5*time.Second)
 	if err != nil {
 		t.Fatalf("connect to %s:22: %v", jailIP, err)
 	}
@@ -318,7 +319,7 @@ func TestX11ConformanceServe(t *testing.T) {
 	if err != nil || !strings.HasPrefix(banner, "SSH-2.0-") {
 		t.Fatalf("banner from %s:22 is %q (%v), want SSH-2.0-...", jailIP, banner, err)
 	}
-	if c, err := ns.dial("tcp", "127.0.0.1:22", 2*time.Second); err == nil {
+	if c, err := x11Dial(ns, "127.0.0.1:22", 2*time.Second); err == nil {
 		c.Close()
 		t.Fatal("127.0.0.1:22 accepted a connection; sshd must listen on the jail address only")
 	}
@@ -333,23 +334,7 @@ func TestX11ConformanceServe(t *testing.T) {
 		t.Fatalf("ssh-keyscan %s did not return the host key %s:\n%s", jailIP, want, scan)
 	}
 
-	// A real X11-forwarded login. DISPLAY=:0 on the client needs no X
-	// server: the client only forwards, with fake cookie data since
-	// there is no X authority, as it says.
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	cmd := ns.cmd(ctx, t, "ssh", "-F", "/dev/null", "-Y", "-i", userKey,
-		"-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes",
-		"-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-		"-o", "XAuthLocation="+toolPath(t, "xauth"),
-		user+"@"+jailIP,
-		`echo "DISPLAY=$DISPLAY"; xauth list; cat /proc/net/tcp`)
-	cmd.Env = append(cmd.Env, "DISPLAY=:0")
-	outb, err := cmd.CombinedOutput()
-	out := string(outb)
-	if err != nil {
-		t.Fatalf("ssh -Y %s@%s: %v\n%s", user, jailIP, err, out)
-	}
+	out := x11Login(t, ns, userKey, user+"@"+jailIP)
 	m := x11DisplayRE.FindStringSubmatch(out)
 	if m == nil {
 		t.Fatalf("the session got no X11 display (want DISPLAY=localhost:N.0):\n%s", out)
@@ -366,6 +351,53 @@ func TestX11ConformanceServe(t *testing.T) {
 	if d.exited() {
 		t.Fatalf("sshd exited: %v\n%s", d.err, d.log())
 	}
+
+	// The control: the same login to the config rendered with
+	// x11_forwarding=false, on a second jail address, gets no display.
+	const offIP = "127.0.0.71"
+	offRoot, _ := renderTo(t, "x11", x11Spec([]string{offIP}, "apps=xterm", "x11_forwarding=false"))
+	ns.addAddr(t, "lo", offIP+"/8")
+	off := ns.start(t, "sshd", "-D", "-e", "-f", filepath.Join(offRoot, sshdConfig), "-h", hostKey)
+	ns.waitListen(t, off, "tcp", offIP+":22", 20*time.Second)
+	out = x11Login(t, ns, userKey, user+"@"+offIP)
+	if x11DisplayRE.MatchString(out) || !strings.Contains(out, "X11 forwarding request failed") {
+		t.Errorf("with x11_forwarding=false the login still got an X11 display, or ssh did not say it was refused:\n%s", out)
+	}
+}
+
+// x11Login logs in to target ("user@ADDR") from inside ns with "ssh -Y"
+// (the article's ForwardX11Trusted client) and returns what the session
+// printed: its DISPLAY, "xauth list" and its /proc/net/tcp. DISPLAY=:0 on
+// the client needs no X server: the client only forwards, with fake
+// cookie data since there is no X authority, as it says.
+func x11Login(t *testing.T, ns *namespace, key, target string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := ns.cmd(ctx, t, "ssh", "-F", "/dev/null", "-Y", "-i", key,
+		"-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes",
+		"-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+		"-o", "XAuthLocation="+toolPath(t, "xauth"),
+		target,
+		`echo "DISPLAY=$DISPLAY"; xauth list; cat /proc/net/tcp`)
+	cmd.Env = append(cmd.Env, "DISPLAY=:0")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("ssh -Y %s: %v\n%s", target, err, out)
+	}
+	return string(out)
+}
+
+// x11Dial connects to a TCP address from inside ns, through the dhcp
+// test's dhcpInNetns; see there for why it does not use namespace.dial.
+func x11Dial(ns *namespace, address string, timeout time.Duration) (net.Conn, error) {
+	var c net.Conn
+	err := dhcpInNetns(ns, func() error {
+		var err error
+		c, err = net.DialTimeout("tcp", address, timeout)
+		return err
+	})
+	return c, err
 }
 
 // atoiOr parses s, or returns def.
