@@ -228,6 +228,10 @@ type runCtx struct {
 	planned []Planned
 	check   *Check
 	host    string // the host's own address for fixes, or HOST_IP
+
+	// Derived views, computed once per Run.
+	hostSocks []*Socket
+	jailSocks map[string][]*Socket
 }
 
 // finding makes a finding of the running check.

@@ -10,7 +10,10 @@ import (
 // hostSockets returns the IPv4/IPv6 sockets that belong to the host, not
 // to a jail: a socket bound to a jail's address is the jail's, and so is
 // one that sockstat -j listed for a jail.
-func (c *runCtx) hostSockets() []Socket {
+func (c *runCtx) hostSockets() []*Socket {
+	if c.hostSocks != nil {
+		return c.hostSocks
+	}
 	jailAddr := c.f.jailAddrSet()
 	type key struct {
 		pid, fd int
@@ -23,8 +26,9 @@ func (c *runCtx) hostSockets() []Socket {
 			inJail[key{s.PID, s.FD, s.Proto, s.Local}] = true
 		}
 	}
-	out := make([]Socket, 0, len(c.f.Sockets))
-	for _, s := range c.f.Sockets {
+	out := make([]*Socket, 0, len(c.f.Sockets))
+	for i := range c.f.Sockets {
+		s := &c.f.Sockets[i]
 		if s.Unix() {
 			continue
 		}
@@ -36,19 +40,24 @@ func (c *runCtx) hostSockets() []Socket {
 		}
 		out = append(out, s)
 	}
+	c.hostSocks = out
 	return out
 }
 
-// jailOfSocket names the running jail a socket belongs to, or "".
-func (c *runCtx) jailSocketsByName() map[string][]Socket {
+// jailSocketsByName groups the sockets of running jails by jail name.
+func (c *runCtx) jailSocketsByName() map[string][]*Socket {
+	if c.jailSocks != nil {
+		return c.jailSocks
+	}
 	byAddr := map[netip.Addr]string{}
 	for _, j := range c.f.Jails {
 		for _, a := range j.Addrs() {
 			byAddr[a.WithZone("")] = j.Name
 		}
 	}
-	out := map[string][]Socket{}
-	for _, s := range c.f.Sockets {
+	out := map[string][]*Socket{}
+	for i := range c.f.Sockets {
+		s := &c.f.Sockets[i]
 		if s.Unix() || s.Local.Wildcard || !s.Local.Addr.IsValid() {
 			continue
 		}
@@ -58,11 +67,15 @@ func (c *runCtx) jailSocketsByName() map[string][]Socket {
 	}
 	for jid, list := range c.f.JailSockets {
 		for _, j := range c.f.Jails {
-			if j.JID == jid {
-				out[j.Name] = append(out[j.Name], list...)
+			if j.JID != jid {
+				continue
+			}
+			for k := range list {
+				out[j.Name] = append(out[j.Name], &list[k])
 			}
 		}
 	}
+	c.jailSocks = out
 	return out
 }
 

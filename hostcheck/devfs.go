@@ -41,7 +41,7 @@ type DevfsRules struct {
 func (d *DevfsRules) Parse(file string, data []byte) {
 	var cur *DevfsRuleset
 	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 64*1024), 1024*1024)
+	sc.Buffer(nil, 1024*1024)
 	n := 0
 	for sc.Scan() {
 		n++

@@ -232,7 +232,12 @@ func readRCConf(src Source, jailRoot string, missing func(error)) *RCConf {
 		}
 		return src.ReadFile(name)
 	}
-	if data, err := read("/etc/defaults/rc.conf"); err == nil {
+	// Inside a jail the built-in defaults do: the checks only ask a jail
+	// about switches that default to NO, and a thousand jails would
+	// otherwise mean a thousand more reads.
+	if jailRoot != "" {
+		rc.Parse("(built-in defaults)", []byte(defaultRCConf))
+	} else if data, err := read("/etc/defaults/rc.conf"); err == nil {
 		rc.Parse("/etc/defaults/rc.conf", data)
 	} else {
 		rc.Parse("(built-in defaults)", []byte(defaultRCConf))

@@ -24,7 +24,7 @@ func ParseIfconfig(data []byte) []Interface {
 	var out []Interface
 	var cur *Interface
 	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 64*1024), 1024*1024)
+	sc.Buffer(nil, 1024*1024)
 	for sc.Scan() {
 		line := sc.Text()
 		if line == "" {
@@ -135,7 +135,7 @@ type Account struct {
 func ParsePasswd(data []byte) []Account {
 	var out []Account
 	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 64*1024), 1024*1024)
+	sc.Buffer(nil, 1024*1024)
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
 		if line == "" || line[0] == '#' {

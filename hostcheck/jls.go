@@ -149,7 +149,7 @@ func parseAddrList(s string) []netip.Addr {
 func ParseJls(data []byte) []Jail {
 	var out []Jail
 	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 64*1024), 1024*1024)
+	sc.Buffer(nil, 1024*1024)
 	for sc.Scan() {
 		f := strings.Fields(sc.Text())
 		if len(f) < 2 || f[0] == "JID" {
@@ -190,7 +190,7 @@ func ParseJls(data []byte) []Jail {
 func ParseJlsParams(data []byte) []Jail {
 	var out []Jail
 	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 64*1024), 4*1024*1024)
+	sc.Buffer(nil, 4*1024*1024)
 	for sc.Scan() {
 		toks := splitQuoted(sc.Text())
 		if len(toks) == 0 {

@@ -148,8 +148,9 @@ func ParseEndpoint(s string) (Endpoint, bool) {
 // columns from the addresses. Lines it cannot read are skipped; the count
 // of skipped lines is returned so the caller can say the output was odd.
 func ParseSockstat(data []byte) (socks []Socket, skipped int) {
+	socks = make([]Socket, 0, bytes.Count(data, []byte{'\n'})+1)
 	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 64*1024), 1024*1024)
+	sc.Buffer(nil, 1024*1024)
 	for sc.Scan() {
 		line := sc.Text()
 		fields := strings.Fields(line)

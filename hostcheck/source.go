@@ -186,6 +186,9 @@ type SnapshotMeta struct {
 type SnapshotSource struct {
 	root *os.Root
 	Meta SnapshotMeta
+	// jails caches an os.Root per jail directory: resolving a long path
+	// inside a Root costs a system call per element.
+	jails map[string]*os.Root
 }
 
 // OpenSnapshot opens dir and checks its snapshot.json.
@@ -215,7 +218,15 @@ func OpenSnapshot(dir string) (*SnapshotSource, error) {
 var ErrNotSnapshot = errors.New("not a jailkit snapshot")
 
 // Close releases the directory.
-func (s *SnapshotSource) Close() error { return s.root.Close() }
+func (s *SnapshotSource) Close() error {
+	for _, r := range s.jails {
+		if r != nil {
+			r.Close()
+		}
+	}
+	s.jails = nil
+	return s.root.Close()
+}
 
 func snapPath(name string) string { return "files/" + strings.TrimPrefix(path.Clean("/"+name), "/") }
 
@@ -249,7 +260,18 @@ func (s *SnapshotSource) Glob(pattern string) ([]string, error) {
 
 // ReadJailFile reads files/DIR/NAME.
 func (s *SnapshotSource) ReadJailFile(dir, name string) ([]byte, error) {
-	return s.ReadFile(path.Join(dir, path.Clean("/"+name)))
+	r, ok := s.jails[dir]
+	if !ok {
+		if s.jails == nil {
+			s.jails = map[string]*os.Root{}
+		}
+		r, _ = s.root.OpenRoot(snapPath(dir))
+		s.jails[dir] = r // nil too: a jail the snapshot has no files of
+	}
+	if r == nil {
+		return nil, &fs.PathError{Op: "open", Path: path.Join(dir, name), Err: fs.ErrNotExist}
+	}
+	return r.ReadFile(strings.TrimPrefix(path.Clean("/"+name), "/"))
 }
 
 // Output reads commands/FILE.
