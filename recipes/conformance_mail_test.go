@@ -38,10 +38,10 @@ func mailCases(t *testing.T) []string {
 	return cases
 }
 
-// postconf runs postconf on the host and returns its standard output. It
+// mailPostconf runs postconf on the host and returns its standard output. It
 // fails on a non-zero exit and on any "warning:" on standard error:
 // postconf exits 0 when main.cf has a misspelt parameter and only warns.
-func postconf(t *testing.T, args ...string) (string, error) {
+func mailPostconf(t *testing.T, args ...string) (string, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -61,19 +61,34 @@ func postconf(t *testing.T, args ...string) (string, error) {
 	return stdout.String(), nil
 }
 
-// postconfValue returns one parameter's value as Postfix reads it from dir.
-func postconfValue(t *testing.T, dir, name string) string {
+// mailPostconfValue returns one parameter's value as Postfix reads it from dir.
+func mailPostconfValue(t *testing.T, dir, name string) string {
 	t.Helper()
-	out, err := postconf(t, "-c", dir, "-h", name)
+	out, err := mailPostconf(t, "-c", dir, "-h", name)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return strings.TrimSpace(out)
 }
 
-// openPTY returns the two ends of a new pseudo-terminal. The controller
+// mailDialFrom is wwwDialIn with the local address chosen, to connect as a
+// client other than the jail itself.
+func mailDialFrom(ns *namespace, local, address string, timeout time.Duration) (net.Conn, error) {
+	var c net.Conn
+	err := wwwInNetns(ns, func() error {
+		la, err := net.ResolveTCPAddr("tcp", local)
+		if err != nil {
+			return err
+		}
+		c, err = (&net.Dialer{LocalAddr: la, Timeout: timeout}).Dial("tcp", address)
+		return err
+	})
+	return c, err
+}
+
+// mailOpenPTY returns the two ends of a new pseudo-terminal. The controller
 // end is non-blocking so that closing it ends a pending read.
-func openPTY() (ctrl, tty *os.File, err error) {
+func mailOpenPTY() (ctrl, tty *os.File, err error) {
 	fd, err := unix.Open("/dev/ptmx", unix.O_RDWR|unix.O_NOCTTY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return nil, nil, fmt.Errorf("open /dev/ptmx: %w", err)
@@ -103,7 +118,7 @@ func openPTY() (ctrl, tty *os.File, err error) {
 // failing "postfix check" would say nothing at all.
 func postfixRun(t *testing.T, ns *namespace, timeout time.Duration, argv ...string) (string, error) {
 	t.Helper()
-	ctrl, tty, err := openPTY()
+	ctrl, tty, err := mailOpenPTY()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,10 +163,10 @@ func mailNamespace(t *testing.T, dir string, addrs ...string) *namespace {
 		ns.addAddr(t, "lo", a)
 	}
 	ns.mountTmpfs(t, "/var")
-	spool := postconfValue(t, dir, "mail_spool_directory")
+	spool := mailPostconfValue(t, dir, "mail_spool_directory")
 	ns.mustRun(t, 10*time.Second, "mkdir", "-p",
-		postconfValue(t, dir, "queue_directory"),
-		filepath.Dir(postconfValue(t, dir, "data_directory")),
+		mailPostconfValue(t, dir, "queue_directory"),
+		filepath.Dir(mailPostconfValue(t, dir, "data_directory")),
 		spool)
 	ns.mustRun(t, 10*time.Second, "chmod", "1777", spool)
 	return ns
@@ -185,8 +200,8 @@ func mailJailAddrs(t *testing.T, spec engine.JailSpec) (addrs []string, cidrs []
 	return addrs, cidrs
 }
 
-// rcConfOf returns the rendered /etc/rc.conf as name -> value.
-func rcConfOf(t *testing.T, files []engine.File) map[string]string {
+// mailRCConf returns the rendered /etc/rc.conf as name -> value.
+func mailRCConf(t *testing.T, files []engine.File) map[string]string {
 	t.Helper()
 	for _, f := range files {
 		if f.Path != "/etc/rc.conf" {
@@ -229,10 +244,10 @@ func TestMailConformanceCheck(t *testing.T) {
 			spec := specFromArgs(t, file)
 			root, files := renderTo(t, "mail", spec)
 			dir := filepath.Join(root, postfixDir)
-			if _, err := postconf(t, "-c", dir, "-n"); err != nil {
+			if _, err := mailPostconf(t, "-c", dir, "-n"); err != nil {
 				t.Fatal(err)
 			}
-			master, err := postconf(t, "-c", dir, "-M")
+			master, err := mailPostconf(t, "-c", dir, "-M")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -240,7 +255,7 @@ func TestMailConformanceCheck(t *testing.T) {
 				t.Errorf("master.cf has no smtp inet service:\n%s", master)
 			}
 			addrs, cidrs := mailJailAddrs(t, spec)
-			got := strings.FieldsFunc(postconfValue(t, dir, "inet_interfaces"), func(r rune) bool { return r == ',' || r == ' ' })
+			got := strings.FieldsFunc(mailPostconfValue(t, dir, "inet_interfaces"), func(r rune) bool { return r == ',' || r == ' ' })
 			if !slices.Equal(got, addrs) {
 				t.Errorf("Postfix reads inet_interfaces as %q; want exactly the jail's %q", got, addrs)
 			}
@@ -248,7 +263,7 @@ func TestMailConformanceCheck(t *testing.T) {
 			if out, err := postfixCheck(t, ns, dir); err != nil {
 				t.Fatalf("postfix check: %v\n%s", err, out)
 			}
-			rc := rcConfOf(t, files)
+			rc := mailRCConf(t, files)
 			for k, want := range map[string]string{"postfix_enable": "YES", "sendmail_enable": "NONE",
 				"sendmail_submit_enable": "NO", "sendmail_outbound_enable": "NO", "sendmail_msp_queue_enable": "NO"} {
 				if rc[k] != want {
@@ -300,9 +315,9 @@ func TestMailConformanceRejectsBroken(t *testing.T) {
 			var out string
 			switch tc.check {
 			case "postconf-n":
-				_, err = postconf(t, "-c", dir, "-n")
+				_, err = mailPostconf(t, "-c", dir, "-n")
 			case "postconf-M":
-				_, err = postconf(t, "-c", dir, "-M")
+				_, err = mailPostconf(t, "-c", dir, "-M")
 			case "postfix-check":
 				ns := mailNamespace(t, dir, "192.0.2.25/32")
 				out, err = postfixCheck(t, ns, dir)
@@ -318,24 +333,24 @@ func TestMailConformanceRejectsBroken(t *testing.T) {
 	}
 }
 
-// smtpClient is a minimal SMTP client for the tests: one command, one
+// mailSMTP is a minimal SMTP client for the tests: one command, one
 // reply, and the reply checked against the code expected.
-type smtpClient struct {
+type mailSMTP struct {
 	t  *testing.T
 	tp *textproto.Conn
 }
 
-func newSMTPClient(t *testing.T, c net.Conn) *smtpClient {
+func newMailSMTP(t *testing.T, c net.Conn) *mailSMTP {
 	t.Helper()
 	_ = c.SetDeadline(time.Now().Add(30 * time.Second))
-	s := &smtpClient{t: t, tp: textproto.NewConn(c)}
+	s := &mailSMTP{t: t, tp: textproto.NewConn(c)}
 	t.Cleanup(func() { s.tp.Close() })
 	s.expect(220)
 	return s
 }
 
 // expect reads a reply and fails unless its code is want.
-func (s *smtpClient) expect(want int) string {
+func (s *mailSMTP) expect(want int) string {
 	s.t.Helper()
 	code, msg, err := s.tp.ReadResponse(want)
 	if err != nil {
@@ -345,7 +360,7 @@ func (s *smtpClient) expect(want int) string {
 }
 
 // cmd sends one command and returns the reply's code and text.
-func (s *smtpClient) cmd(format string, args ...any) (int, string) {
+func (s *mailSMTP) cmd(format string, args ...any) (int, string) {
 	s.t.Helper()
 	if err := s.tp.PrintfLine(format, args...); err != nil {
 		s.t.Fatalf("SMTP %s: %v", format, err)
@@ -358,7 +373,7 @@ func (s *smtpClient) cmd(format string, args ...any) (int, string) {
 }
 
 // must sends one command and fails unless the reply code is want.
-func (s *smtpClient) must(want int, format string, args ...any) string {
+func (s *mailSMTP) must(want int, format string, args ...any) string {
 	s.t.Helper()
 	code, msg := s.cmd(format, args...)
 	if code != want {
@@ -369,7 +384,7 @@ func (s *smtpClient) must(want int, format string, args ...any) string {
 
 // send runs a whole SMTP transaction and returns the final reply to DATA,
 // which must be 250.
-func (s *smtpClient) send(from, to, subject string) string {
+func (s *mailSMTP) send(from, to, subject string) string {
 	s.t.Helper()
 	s.must(250, "EHLO client.example.net")
 	s.must(250, "MAIL FROM:<%s>", from)
@@ -393,7 +408,7 @@ func startPostfix(t *testing.T, ns *namespace, dir, ip string) *daemon {
 	if out, err := postfixCheck(t, ns, dir); err != nil {
 		t.Fatalf("postfix check: %v\n%s", err, out)
 	}
-	master := filepath.Join(postconfValue(t, dir, "daemon_directory"), "master")
+	master := filepath.Join(mailPostconfValue(t, dir, "daemon_directory"), "master")
 	d := ns.start(t, master, "-c", dir, "-d")
 	ns.waitListen(t, d, "tcp", ip+":25", 20*time.Second)
 	return d
@@ -415,19 +430,19 @@ func TestMailConformanceServe(t *testing.T) {
 	ns := mailNamespace(t, dir, ip+"/8")
 	startPostfix(t, ns, dir, ip)
 
-	conn, err := dialIn(ns, "tcp", ip+":25", 5*time.Second)
+	conn, err := wwwDialIn(ns, "tcp", ip+":25", 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
 	subject := fmt.Sprintf("jailkit conformance %d", time.Now().UnixNano())
-	reply := newSMTPClient(t, conn).send("sender@example.net", "root@home.lan", subject)
+	reply := newMailSMTP(t, conn).send("sender@example.net", "root@home.lan", subject)
 	if !strings.Contains(reply, "queued") {
 		t.Fatalf("DATA reply %q does not say the message was queued", reply)
 	}
 	t.Logf("SMTP to %s:25: %s", ip, reply)
 
 	// Local delivery: the mailbox in the namespace's private /var.
-	mbox := fmt.Sprintf("/proc/%d/root%s/root", ns.pid, postconfValue(t, dir, "mail_spool_directory"))
+	mbox := fmt.Sprintf("/proc/%d/root%s/root", ns.pid, mailPostconfValue(t, dir, "mail_spool_directory"))
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		data, _ := os.ReadFile(mbox)
@@ -442,24 +457,24 @@ func TestMailConformanceServe(t *testing.T) {
 
 	// mynetworks is the jail alone: a client at 127.0.0.1 may send to
 	// local users but not relay.
-	conn, err = dialFromIn(ns, "127.0.0.1:0", ip+":25", 5*time.Second)
+	conn, err = mailDialFrom(ns, "127.0.0.1:0", ip+":25", 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := newSMTPClient(t, conn)
+	c := newMailSMTP(t, conn)
 	c.must(250, "EHLO outsider.example.net")
 	c.must(250, "MAIL FROM:<outsider@example.net>")
 	if code, msg := c.cmd("RCPT TO:<victim@example.com>"); code < 500 || !strings.Contains(msg, "Relay access denied") {
 		t.Fatalf("relaying for 127.0.0.1: got %d %s; want 554 Relay access denied", code, msg)
 	}
 
-	requireRefused(t, ns, "127.0.0.1:25")
+	wwwRequireRefused(t, ns, "127.0.0.1:25")
 	ns.requireOnlyOn(t, "tcp", 25, ip)
 }
 
-// smtpSink is a tiny SMTP server standing in for the relayhost: it
+// mailSink is a tiny SMTP server standing in for the relayhost: it
 // accepts one message and records who connected and what they sent.
-type smtpSink struct {
+type mailSink struct {
 	mu     sync.Mutex
 	remote string
 	rcpts  []string
@@ -467,7 +482,7 @@ type smtpSink struct {
 	got    chan struct{}
 }
 
-func (s *smtpSink) serve(l net.Listener) {
+func (s *mailSink) serve(l net.Listener) {
 	for {
 		c, err := l.Accept()
 		if err != nil {
@@ -477,7 +492,7 @@ func (s *smtpSink) serve(l net.Listener) {
 	}
 }
 
-func (s *smtpSink) session(c net.Conn) {
+func (s *mailSink) session(c net.Conn) {
 	defer c.Close()
 	_ = c.SetDeadline(time.Now().Add(30 * time.Second))
 	tp := textproto.NewConn(c)
@@ -533,27 +548,27 @@ func TestMailConformanceRelay(t *testing.T) {
 	spec.Sets = append(spec.Sets, "relayhost="+relay, "relay_port=2525")
 	root, _ := renderTo(t, "mail", spec)
 	dir := filepath.Join(root, postfixDir)
-	if got := postconfValue(t, dir, "relayhost"); got != "["+relay+"]:2525" {
+	if got := mailPostconfValue(t, dir, "relayhost"); got != "["+relay+"]:2525" {
 		t.Fatalf("relayhost reads %q", got)
 	}
 	ns := mailNamespace(t, dir, ip+"/8", relay+"/8")
-	l, err := listenIn(ns, "tcp", relay+":2525")
+	l, err := wwwListenIn(ns, "tcp", relay+":2525")
 	if err != nil {
 		t.Fatal(err)
 	}
-	sink := &smtpSink{got: make(chan struct{}, 1)}
+	sink := &mailSink{got: make(chan struct{}, 1)}
 	go sink.serve(l)
 	t.Cleanup(func() { l.Close() })
 	startPostfix(t, ns, dir, ip)
 
 	// A program in the jail connects from the jail's address, which
 	// mynetworks trusts to relay.
-	conn, err := dialFromIn(ns, ip+":0", ip+":25", 5*time.Second)
+	conn, err := mailDialFrom(ns, ip+":0", ip+":25", 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
 	subject := fmt.Sprintf("jailkit relay %d", time.Now().UnixNano())
-	newSMTPClient(t, conn).send("office@example.org", "someone@example.com", subject)
+	newMailSMTP(t, conn).send("office@example.org", "someone@example.com", subject)
 	select {
 	case <-sink.got:
 	case <-time.After(30 * time.Second):

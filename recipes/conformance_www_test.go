@@ -372,7 +372,7 @@ func TestWWWConformanceRejectsBroken(t *testing.T) {
 	}
 }
 
-// inNetns runs fn on an OS thread that has joined ns's network
+// wwwInNetns runs fn on an OS thread that has joined ns's network
 // namespace, then moves the thread back and hands it to the scheduler
 // again. The harness's namespace.dial lets its thread die instead, and a
 // dying thread is a hazard here: the harness starts the namespace holder
@@ -380,7 +380,7 @@ func TestWWWConformanceRejectsBroken(t *testing.T) {
 // that forked them exits, so a dial that happened to run on that thread
 // would kill the namespace under the test. Only when the way back fails
 // does the thread stay locked and die with its goroutine.
-func inNetns(ns *namespace, fn func() error) error {
+func wwwInNetns(ns *namespace, fn func() error) error {
 	errc := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread()
@@ -412,37 +412,22 @@ func inNetns(ns *namespace, fn func() error) error {
 	return <-errc
 }
 
-// dialIn connects a Go socket made inside ns to address; the
+// wwwDialIn connects a Go socket made inside ns to address; the
 // connection then works from any goroutine.
-func dialIn(ns *namespace, network, address string, timeout time.Duration) (net.Conn, error) {
+func wwwDialIn(ns *namespace, network, address string, timeout time.Duration) (net.Conn, error) {
 	var c net.Conn
-	err := inNetns(ns, func() (err error) {
+	err := wwwInNetns(ns, func() (err error) {
 		c, err = net.DialTimeout(network, address, timeout)
 		return err
 	})
 	return c, err
 }
 
-// dialFromIn is dialIn with the local address chosen, to connect as a
-// client other than the jail itself.
-func dialFromIn(ns *namespace, local, address string, timeout time.Duration) (net.Conn, error) {
-	var c net.Conn
-	err := inNetns(ns, func() error {
-		la, err := net.ResolveTCPAddr("tcp", local)
-		if err != nil {
-			return err
-		}
-		c, err = (&net.Dialer{LocalAddr: la, Timeout: timeout}).Dial("tcp", address)
-		return err
-	})
-	return c, err
-}
-
-// listenIn opens a listening socket inside ns, for a stand-in server the
+// wwwListenIn opens a listening socket inside ns, for a stand-in server the
 // daemon under test connects to.
-func listenIn(ns *namespace, network, address string) (net.Listener, error) {
+func wwwListenIn(ns *namespace, network, address string) (net.Listener, error) {
 	var l net.Listener
-	err := inNetns(ns, func() (err error) {
+	err := wwwInNetns(ns, func() (err error) {
 		l, err = net.Listen(network, address)
 		return err
 	})
@@ -493,7 +478,7 @@ func serveFakePHP(t *testing.T, l net.Listener) *fakePHP {
 func wwwClient(ns *namespace, name string, cert *x509.Certificate) *http.Client {
 	tr := &http.Transport{
 		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			return dialIn(ns, network, addr, 5*time.Second)
+			return wwwDialIn(ns, network, addr, 5*time.Second)
 		},
 		DisableKeepAlives: true,
 	}
@@ -526,11 +511,11 @@ func wwwGet(t *testing.T, c *http.Client, url, host string) (int, string) {
 	return resp.StatusCode, string(body)
 }
 
-// requireRefused requires that nothing accepts a TCP connection at addr
+// wwwRequireRefused requires that nothing accepts a TCP connection at addr
 // inside ns: the kernel must answer with a reset (connection refused).
-func requireRefused(t *testing.T, ns *namespace, addr string) {
+func wwwRequireRefused(t *testing.T, ns *namespace, addr string) {
 	t.Helper()
-	c, err := dialIn(ns, "tcp", addr, 5*time.Second)
+	c, err := wwwDialIn(ns, "tcp", addr, 5*time.Second)
 	if err == nil {
 		c.Close()
 		t.Fatalf("%s accepted a connection; only the jail address may", addr)
@@ -540,8 +525,8 @@ func requireRefused(t *testing.T, ns *namespace, addr string) {
 	}
 }
 
-// indexPage returns the rendered default page.
-func indexPage(t *testing.T, j *wwwJail) string {
+// wwwIndexPage returns the rendered default page.
+func wwwIndexPage(t *testing.T, j *wwwJail) string {
 	t.Helper()
 	for _, f := range j.files {
 		if f.Path == wwwDocRoot+"/index.html" {
@@ -611,7 +596,7 @@ func TestWWWConformanceServe(t *testing.T) {
 
 	c := wwwClient(ns, "", nil)
 	status, body := wwwGet(t, c, "http://"+ip+"/", "www.home.lan")
-	if status != http.StatusOK || body != indexPage(t, j) {
+	if status != http.StatusOK || body != wwwIndexPage(t, j) {
 		t.Fatalf("GET http://%s/: status %d, want 200 with the default page; body:\n%s", ip, status, body)
 	}
 	requireWWWLog(t, logDir, `"GET / HTTP/1.1" 200`)
@@ -619,7 +604,7 @@ func TestWWWConformanceServe(t *testing.T) {
 	if status, _ := wwwGet(t, c, "http://"+ip+"/.htaccess", "www.home.lan"); status != http.StatusForbidden {
 		t.Errorf("GET /.htaccess: status %d, want 403", status)
 	}
-	requireRefused(t, ns, "127.0.0.1:80")
+	wwwRequireRefused(t, ns, "127.0.0.1:80")
 	ns.requireOnlyOn(t, "tcp", 80, ip)
 	if got := ns.listening(t, "tcp", 443); len(got) != 0 {
 		t.Errorf("port 443 is open (%v) without tls", got)
@@ -660,7 +645,7 @@ func TestWWWConformanceServeTLSAndPHP(t *testing.T) {
 
 	c := wwwClient(ns, host, j.cert)
 	status, body := wwwGet(t, c, "https://"+ip+"/index.html", host)
-	if status != http.StatusOK || body != indexPage(t, j) {
+	if status != http.StatusOK || body != wwwIndexPage(t, j) {
 		t.Fatalf("GET https://%s/index.html: status %d, want 200 with the default page; body:\n%s", ip, status, body)
 	}
 	status, body = wwwGet(t, c, "https://"+ip+"/info.php", host)
@@ -676,7 +661,7 @@ func TestWWWConformanceServeTLSAndPHP(t *testing.T) {
 		t.Errorf("a request for a missing .php file reached PHP-FPM")
 	}
 	for _, port := range []string{"80", "443"} {
-		requireRefused(t, ns, "127.0.0.1:"+port)
+		wwwRequireRefused(t, ns, "127.0.0.1:"+port)
 	}
 	ns.requireOnlyOn(t, "tcp", 80, ip)
 	ns.requireOnlyOn(t, "tcp", 443, ip)
@@ -704,7 +689,7 @@ func TestWWWConformanceServePHPTCP(t *testing.T) {
 	}
 	ns, logDir, _ := wwwNamespace(t, j)
 	ns.addAddr(t, "lo", ip+"/8")
-	l, err := listenIn(ns, "tcp", ip+":"+port)
+	l, err := wwwListenIn(ns, "tcp", ip+":"+port)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -716,6 +701,6 @@ func TestWWWConformanceServePHPTCP(t *testing.T) {
 	if want := "php-fpm would run " + wwwDocRoot + "/index.php"; status != http.StatusOK || body != want {
 		t.Fatalf("GET http://%s/: status %d body %q; want 200 %q from PHP-FPM at %s:%s", ip, status, body, want, ip, port)
 	}
-	requireRefused(t, ns, "127.0.0.1:80")
+	wwwRequireRefused(t, ns, "127.0.0.1:80")
 	ns.requireOnlyOn(t, "tcp", 80, ip)
 }
