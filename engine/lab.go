@@ -27,6 +27,7 @@ type Lab struct {
 	Warnings []LabWarning
 
 	loghostJail string // network.loghost named a lab jail
+	vnetLine    int    // where network.vnet is, for apply's refusal
 }
 
 // LabNetwork is the one network every jail of a lab lives on.
@@ -290,6 +291,7 @@ func (c *labCheck) network(l *Lab, n *labNetworkYAML) {
 		return
 	}
 	net.Interface, net.VNet = n.Interface, n.VNet
+	l.vnetLine = c.netLine("vnet")
 	if !validIface(n.Interface) {
 		c.at(c.netLine("interface"), "network.interface: %q is not an interface name; use the host's LAN interface such as em0", n.Interface)
 	}

@@ -1,0 +1,338 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/jailkit/jailkit/engine/system"
+)
+
+// Status of one jail after ApplyLab or DestroyLab.
+const (
+	LabInstalled = "installed" // the jail was new and is now installed
+	LabUpdated   = "updated"   // the jail was there and some of it changed
+	LabUnchanged = "unchanged" // the jail already was as planned
+	LabFailed    = "failed"    // its install failed and was rolled back
+	LabSkipped   = "skipped"   // not tried: a name server of the lab failed
+	LabRemoved   = "removed"   // destroy removed it
+	LabAbsent    = "absent"    // destroy found no jail of that name
+)
+
+// LabApplyOptions tune ApplyLab and DestroyLab.
+type LabApplyOptions struct {
+	// Install is passed to every jail's install; its OnStep is replaced.
+	Install InstallOptions
+	// Jobs bounds how many jails install at the same time (1 when 0).
+	Jobs int
+	// OnEvent reports progress, one call at a time.
+	OnEvent func(LabEvent)
+}
+
+// LabEvent is one piece of progress of a lab run.
+type LabEvent struct {
+	Jail  string
+	Index int // 1-based position of the jail in the run
+	Total int
+	// Step and Steps say where the jail's install is; StepName is "" for
+	// the start and end events.
+	Step, Steps int
+	StepName    string
+	// Status is set on the jail's last event.
+	Status string
+	Err    error
+}
+
+// LabJailResult is how one jail of a lab run ended.
+type LabJailResult struct {
+	Name    string
+	Recipe  string
+	Status  string
+	Changes int
+	Err     error
+}
+
+// LabResult is the outcome of a lab run, one entry per jail in run order.
+type LabResult struct {
+	Jails []LabJailResult
+}
+
+// Failed lists the jails that failed, in run order.
+func (r *LabResult) Failed() []string {
+	var out []string
+	for _, j := range r.Jails {
+		if j.Status == LabFailed {
+			out = append(out, j.Name)
+		}
+	}
+	return out
+}
+
+// Count returns how many jails ended with status.
+func (r *LabResult) Count(status string) int {
+	n := 0
+	for _, j := range r.Jails {
+		if j.Status == status {
+			n++
+		}
+	}
+	return n
+}
+
+// LabError says which jails of a lab failed; each was rolled back and the
+// others were left as they ended.
+type LabError struct {
+	Failed  []string
+	Skipped []string
+}
+
+func (e *LabError) Error() string {
+	msg := fmt.Sprintf("%d jail(s) failed and were rolled back: %v", len(e.Failed), e.Failed)
+	if len(e.Skipped) > 0 {
+		msg += fmt.Sprintf("; %d not tried because a name server failed: %v", len(e.Skipped), e.Skipped)
+	}
+	return msg
+}
+
+// labRun serializes progress reports of parallel installs.
+type labRun struct {
+	mu   sync.Mutex
+	opts LabApplyOptions
+}
+
+func (r *labRun) event(e LabEvent) {
+	if r.opts.OnEvent == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.opts.OnEvent(e)
+}
+
+// ApplyLab installs every jail of the lab on the host sys, holding the
+// host lock for the whole run. Before anything changes it plans every jail
+// against the host as it is, so the pre-flight checks of the whole lab
+// (addresses, names, listeners, releases) run once and a refusal stops the
+// run with nothing changed. Then it installs the name servers, then the
+// other jails, each re-planned just before it runs. Up to Jobs jails run at
+// once; a jail whose recipe changes host-wide configuration (devfs rules,
+// the host's rc.conf, kernel modules, mounts) runs alone, as does the
+// first jail to change anything, which fetches the release and sets up
+// jail.conf. A failed jail is rolled back by its own install and leaves
+// the others alone; when a name server fails, the jails that would resolve
+// through it are skipped. Running ApplyLab again changes only what
+// differs.
+func ApplyLab(ctx context.Context, sys system.System, l *Lab, opts LabApplyOptions) (*LabResult, error) {
+	if l.Network.VNet {
+		return nil, &PosError{File: l.Source, Line: l.vnetLine, Msg: "network.vnet: jailkit install does not create VNET jails (epair and bridge) yet, so apply would build shared-IP jails with VNET configs inside; set vnet: false to install shared-IP jails, or build the VNET jails by hand from lab plan"}
+	}
+	opts.Install.defaults()
+	if opts.Jobs < 1 {
+		opts.Jobs = 1
+	}
+	unlock, err := Lock(ctx, sys, opts.Install.LockWait)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	specs := l.Specs()
+
+	// The pre-flight of the whole lab: every plan, nothing applied.
+	var errs ErrorList
+	pending := make([]bool, len(specs))
+	for i, s := range specs {
+		p, err := PlanInstall(ctx, system.NewDryRun(sys), s.Recipe, s.Spec, opts.Install)
+		if err != nil {
+			if !errors.Is(err, ErrInput) {
+				return nil, fmt.Errorf("plan jail %s: %w", s.Jail.Name, err)
+			}
+			errs = append(errs, &PosError{File: l.Source, Line: s.Jail.Line, Msg: fmt.Sprintf("jail %s: %s", s.Jail.Name, oneLineErr(err))})
+			continue
+		}
+		pending[i] = p.Changes() > 0
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+
+	run := &labRun{opts: opts}
+	res := &LabResult{Jails: make([]LabJailResult, len(specs))}
+	for i, s := range specs {
+		res.Jails[i] = LabJailResult{Name: s.Jail.Name, Recipe: s.Recipe.Name}
+	}
+	// Nothing has changed yet, so the first jail that changes anything
+	// may set up what all jails share.
+	sharedReady := !slices.Contains(pending, true)
+	var nsFailed bool
+	for _, stage := range []int{StageNameServers, StageServices} {
+		sem := make(chan struct{}, opts.Jobs)
+		var wg sync.WaitGroup
+		drain := func() {
+			wg.Wait()
+		}
+		for i, s := range specs {
+			if s.Stage != stage {
+				continue
+			}
+			if stage == StageServices && nsFailed {
+				res.Jails[i].Status = LabSkipped
+				run.event(LabEvent{Jail: s.Jail.Name, Index: i + 1, Total: len(specs), Status: LabSkipped})
+				continue
+			}
+			alone := !sharedReady && pending[i] || touchesHost(s.Recipe)
+			if alone {
+				drain()
+			}
+			sem <- struct{}{}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer func() { <-sem }()
+				res.Jails[i] = run.install(ctx, sys, s, i, len(specs))
+			}()
+			if alone {
+				drain()
+				if res.Jails[i].Status != LabFailed {
+					sharedReady = true
+				}
+			}
+		}
+		drain()
+		if stage == StageNameServers {
+			for i, s := range specs {
+				if s.Stage == StageNameServers && res.Jails[i].Status == LabFailed {
+					nsFailed = true
+				}
+			}
+		}
+	}
+	if failed := res.Failed(); len(failed) > 0 {
+		var skipped []string
+		for _, j := range res.Jails {
+			if j.Status == LabSkipped {
+				skipped = append(skipped, j.Name)
+			}
+		}
+		return res, &LabError{Failed: failed, Skipped: skipped}
+	}
+	return res, nil
+}
+
+// touchesHost says whether a recipe changes configuration all jails of
+// the host share, so its install must not overlap another.
+func touchesHost(r *Recipe) bool {
+	h := r.Host
+	return len(h.DevfsUnhide) > 0 || len(h.RCConf) > 0 || len(h.KernelModules) > 0 || len(h.Mounts) > 0
+}
+
+// install plans and applies one jail; Apply rolls the jail back itself
+// when a step fails.
+func (r *labRun) install(ctx context.Context, sys system.System, s LabSpec, i, total int) LabJailResult {
+	out := LabJailResult{Name: s.Jail.Name, Recipe: s.Recipe.Name}
+	r.event(LabEvent{Jail: s.Jail.Name, Index: i + 1, Total: total})
+	finish := func(status string, err error) LabJailResult {
+		out.Status, out.Err = status, err
+		r.event(LabEvent{Jail: s.Jail.Name, Index: i + 1, Total: total, Status: status, Err: err})
+		return out
+	}
+	old, err := ReadState(sys, s.Jail.Name)
+	if err != nil {
+		return finish(LabFailed, err)
+	}
+	p, err := PlanInstall(ctx, sys, s.Recipe, s.Spec, r.opts.Install)
+	if err != nil {
+		return finish(LabFailed, err)
+	}
+	out.Changes = p.Changes()
+	if out.Changes == 0 {
+		return finish(LabUnchanged, nil)
+	}
+	err = Apply(ctx, sys, p, ApplyOptions{Progress: r.opts.Install.Progress, CheckTries: r.opts.Install.CheckTries,
+		CheckDelay: r.opts.Install.CheckDelay, OnStep: func(k, n int, st *Step) {
+			r.event(LabEvent{Jail: s.Jail.Name, Index: i + 1, Total: total, Step: k, Steps: n, StepName: st.Name})
+		}})
+	if err != nil {
+		return finish(LabFailed, err)
+	}
+	if old == nil {
+		return finish(LabInstalled, nil)
+	}
+	return finish(LabUpdated, nil)
+}
+
+// DestroyLab uninstalls the lab's jails in the reverse of install order,
+// one at a time under the host lock: the services first, the name servers
+// last. A jail jailkit does not know is reported absent; a jail of the
+// same name that was installed from another recipe is left alone and
+// reported as a failure. A failed uninstall is rolled back and the run
+// goes on with the other jails.
+func DestroyLab(ctx context.Context, sys system.System, l *Lab, opts LabApplyOptions) (*LabResult, error) {
+	opts.Install.defaults()
+	unlock, err := Lock(ctx, sys, opts.Install.LockWait)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	specs := l.Specs()
+	slices.Reverse(specs)
+	run := &labRun{opts: opts}
+	res := &LabResult{}
+	for i, s := range specs {
+		out := LabJailResult{Name: s.Jail.Name, Recipe: s.Recipe.Name}
+		run.event(LabEvent{Jail: s.Jail.Name, Index: i + 1, Total: len(specs)})
+		st, err := ReadState(sys, s.Jail.Name)
+		switch {
+		case err != nil:
+			out.Status, out.Err = LabFailed, err
+		case st == nil:
+			out.Status = LabAbsent
+		case st.Recipe != s.Recipe.Name:
+			out.Status, out.Err = LabFailed, fmt.Errorf("jail %s was installed from recipe %s, not %s as the lab says; left alone (remove it with jailkit uninstall %s)", s.Jail.Name, st.Recipe, s.Recipe.Name, s.Jail.Name)
+		default:
+			p, err := PlanUninstall(ctx, sys, s.Jail.Name)
+			if err == nil {
+				out.Changes = p.Changes()
+				err = Apply(ctx, sys, p, ApplyOptions{OnStep: func(k, n int, step *Step) {
+					run.event(LabEvent{Jail: s.Jail.Name, Index: i + 1, Total: len(specs), Step: k, Steps: n, StepName: step.Name})
+				}})
+			}
+			if err != nil {
+				out.Status, out.Err = LabFailed, err
+			} else {
+				out.Status = LabRemoved
+			}
+		}
+		run.event(LabEvent{Jail: s.Jail.Name, Index: i + 1, Total: len(specs), Status: out.Status, Err: out.Err})
+		res.Jails = append(res.Jails, out)
+	}
+	if failed := res.Failed(); len(failed) > 0 {
+		return res, &LabError{Failed: failed}
+	}
+	return res, nil
+}
+
+// oneLineErr flattens an ErrorList into one line for a per-jail message.
+func oneLineErr(err error) string {
+	var list ErrorList
+	if errors.As(err, &list) {
+		msgs := make([]string, len(list))
+		for i, e := range list {
+			msgs[i] = e.Error()
+		}
+		return fmt.Sprint(joinSemi(msgs))
+	}
+	return err.Error()
+}
+
+func joinSemi(s []string) string {
+	out := ""
+	for i, x := range s {
+		if i > 0 {
+			out += "; "
+		}
+		out += x
+	}
+	return out
+}

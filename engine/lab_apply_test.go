@@ -1,0 +1,298 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jailkit/jailkit/engine/fakehost"
+	"github.com/jailkit/jailkit/engine/system"
+)
+
+// applyLab is a shared-IP lab that fits the fake host (em0 192.0.2.10/24,
+// sshd on *:22, so no x11 jail).
+const applyLab = `apiVersion: jailkit/v1
+name: office
+network:
+  interface: em0
+  subnet: 192.0.2.0/24
+  gateway: 192.0.2.1
+  domain: home.lan
+jails:
+  - name: ns
+    recipe: dns
+    address: 192.0.2.53
+  - name: web
+    recipe: www
+    address: 192.0.2.80
+  - name: mx
+    recipe: mail
+    address: 192.0.2.25
+`
+
+func labFakeHost(t *testing.T) *fakehost.Host {
+	t.Helper()
+	h, err := fakehost.New(t.TempDir(), fakehost.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A host ready for a mail jail: sendmail fully off, as jailkit check
+	// asks (JK-MAIL-010).
+	rc := filepath.Join(h.Dir, "etc/rc.conf")
+	data, err := os.ReadFile(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data = append(data, "sendmail_enable=\"NONE\"\nsendmail_submit_enable=\"NO\"\nsendmail_outbound_enable=\"NO\"\nsendmail_msp_queue_enable=\"NO\"\n"...)
+	if err := os.WriteFile(rc, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+func labSnapshot(t *testing.T, h *fakehost.Host) map[string]string {
+	t.Helper()
+	s, err := h.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func labOpts(jobs int) LabApplyOptions {
+	return LabApplyOptions{Jobs: jobs, Install: InstallOptions{Version: "test", LockWait: time.Second, CheckTries: 1, CheckDelay: time.Millisecond}}
+}
+
+func labStatuses(r *LabResult) map[string]string {
+	out := map[string]string{}
+	for _, j := range r.Jails {
+		out[j.Name] = j.Status
+	}
+	return out
+}
+
+func labStateNames(t *testing.T, sys system.System) []string {
+	t.Helper()
+	states, err := ListStates(sys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, s := range states {
+		names = append(names, s.Name)
+	}
+	return names
+}
+
+// TestLabApplyEndToEnd is the whole life of a lab on the fake FreeBSD
+// host: apply, apply again (nothing changes), edit the file (only the
+// affected jails change), destroy (the host is back where it started).
+func TestLabApplyEndToEnd(t *testing.T) {
+	h := labFakeHost(t)
+	before := labSnapshot(t, h)
+	ctx := context.Background()
+	l, err := parseLab(t, applyLab)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var order []string
+	opts := labOpts(2)
+	opts.OnEvent = func(e LabEvent) {
+		mu.Lock()
+		defer mu.Unlock()
+		if e.Status != "" {
+			order = append(order, e.Jail+"="+e.Status)
+		}
+	}
+	res, err := ApplyLab(ctx, h, l, opts)
+	if err != nil {
+		t.Fatalf("apply: %v", err)
+	}
+	want := map[string]string{"ns": LabInstalled, "web": LabInstalled, "mx": LabInstalled}
+	if got := labStatuses(res); !maps.Equal(got, want) {
+		t.Fatalf("apply: %v", got)
+	}
+	if order[0] != "ns=installed" {
+		t.Fatalf("the name server was not installed first: %v", order)
+	}
+	if got := labStateNames(t, h); !slices.Equal(got, []string{"mx", "ns", "web"}) {
+		t.Fatalf("state files: %v", got)
+	}
+	zone, err := h.ReadFile("/usr/local/jails/containers/ns/usr/local/etc/namedb/primary/forward.db")
+	if err != nil || !strings.Contains(string(zone), "web\tIN\tA\t192.0.2.80") || !strings.Contains(string(zone), "@\tIN\tMX\t10 mx") {
+		t.Fatalf("the installed zone is not the lab's: %v\n%s", err, zone)
+	}
+
+	// Again: nothing changes, not a byte.
+	installed := labSnapshot(t, h)
+	res, err = ApplyLab(ctx, h, l, opts)
+	if err != nil {
+		t.Fatalf("re-apply: %v", err)
+	}
+	if res.Count(LabUnchanged) != 3 {
+		t.Fatalf("re-apply changed something: %v", labStatuses(res))
+	}
+	if after := labSnapshot(t, h); !maps.Equal(installed, after) {
+		t.Fatalf("re-apply changed the host: %v", labDiffKeys(installed, after))
+	}
+
+	// Edit: a new jail. The name server's zone gains its record; web and
+	// mx stay as they are.
+	edited, err := parseLab(t, applyLab+"  - name: blog\n    recipe: www\n    address: 192.0.2.81\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err = ApplyLab(ctx, h, edited, opts)
+	if err != nil {
+		t.Fatalf("apply edited: %v", err)
+	}
+	want = map[string]string{"ns": LabUpdated, "web": LabUnchanged, "mx": LabUnchanged, "blog": LabInstalled}
+	if got := labStatuses(res); !maps.Equal(got, want) {
+		t.Fatalf("apply edited: %v", got)
+	}
+	zone, _ = h.ReadFile("/usr/local/jails/containers/ns/usr/local/etc/namedb/primary/forward.db")
+	if !strings.Contains(string(zone), "blog\tIN\tA\t192.0.2.81") {
+		t.Fatalf("the zone did not gain the new jail:\n%s", zone)
+	}
+
+	// Destroy: services first, the name server last, and the host is
+	// back where it started.
+	order = nil
+	res, err = DestroyLab(ctx, h, edited, opts)
+	if err != nil {
+		t.Fatalf("destroy: %v", err)
+	}
+	if res.Count(LabRemoved) != 4 || order[len(order)-1] != "ns=removed" {
+		t.Fatalf("destroy: %v order %v", labStatuses(res), order)
+	}
+	if after := labSnapshot(t, h); !maps.Equal(before, after) {
+		t.Fatalf("destroy left the host changed: %v", labDiffKeys(before, after))
+	}
+	// Destroying again finds nothing.
+	res, err = DestroyLab(ctx, h, edited, opts)
+	if err != nil || res.Count(LabAbsent) != 4 {
+		t.Fatalf("second destroy: %v %v", err, labStatuses(res))
+	}
+}
+
+func labDiffKeys(a, b map[string]string) []string {
+	var out []string
+	for k, v := range a {
+		if w, ok := b[k]; !ok {
+			out = append(out, "-"+k)
+		} else if v != w {
+			out = append(out, "~"+k)
+		}
+	}
+	for k := range b {
+		if _, ok := a[k]; !ok {
+			out = append(out, "+"+k)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TestLabApplyFailureIsolated makes one jail's install fail: that jail is
+// rolled back and reported, the others stay installed.
+func TestLabApplyFailureIsolated(t *testing.T) {
+	for _, jobs := range []int{1, 3} {
+		t.Run("jobs="+itoa(jobs), func(t *testing.T) {
+			h := labFakeHost(t)
+			h.Fault = func(c system.Call) error {
+				if c.Op == "run" && slices.Contains(c.Argv, "postfix") {
+					return errors.New("injected: pkg cannot reach the mirror")
+				}
+				return nil
+			}
+			l, err := parseLab(t, applyLab)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := ApplyLab(context.Background(), h, l, labOpts(jobs))
+			var le *LabError
+			if !errors.As(err, &le) || !slices.Equal(le.Failed, []string{"mx"}) {
+				t.Fatalf("want mx reported as failed, got %v", err)
+			}
+			want := map[string]string{"ns": LabInstalled, "web": LabInstalled, "mx": LabFailed}
+			if got := labStatuses(res); !maps.Equal(got, want) {
+				t.Fatalf("statuses %v", got)
+			}
+			if got := labStateNames(t, h); !slices.Equal(got, []string{"ns", "web"}) {
+				t.Fatalf("state files after the failure: %v", got)
+			}
+			if _, err := h.Lstat("/usr/local/jails/containers/mx"); err == nil {
+				t.Fatalf("the failed jail's root is still there")
+			}
+			if _, err := h.Lstat(JailConfPath("mx")); err == nil {
+				t.Fatalf("the failed jail's jail.conf is still there")
+			}
+		})
+	}
+}
+
+// TestLabApplyNameServerFailureSkips: when the lab's DNS cannot be
+// installed, the jails that would resolve through it are not tried.
+func TestLabApplyNameServerFailureSkips(t *testing.T) {
+	h := labFakeHost(t)
+	before := labSnapshot(t, h)
+	h.Fault = func(c system.Call) error {
+		if c.Op == "run" && slices.Contains(c.Argv, "bind920") {
+			return errors.New("injected")
+		}
+		return nil
+	}
+	l, err := parseLab(t, applyLab)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := ApplyLab(context.Background(), h, l, labOpts(2))
+	var le *LabError
+	if !errors.As(err, &le) || !slices.Equal(le.Failed, []string{"ns"}) || !slices.Equal(le.Skipped, []string{"web", "mx"}) {
+		t.Fatalf("got %v", err)
+	}
+	if res.Count(LabSkipped) != 2 {
+		t.Fatalf("statuses %v", labStatuses(res))
+	}
+	if after := labSnapshot(t, h); !maps.Equal(before, after) {
+		t.Fatalf("a failed lab left the host changed: %v", labDiffKeys(before, after))
+	}
+}
+
+// TestLabApplyPreflightRefuses: an address the host already uses stops the
+// whole lab before anything changes.
+func TestLabApplyPreflightRefuses(t *testing.T) {
+	h := labFakeHost(t)
+	before := labSnapshot(t, h)
+	l, err := parseLab(t, strings.Replace(applyLab, "192.0.2.25", "192.0.2.10", 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = ApplyLab(context.Background(), h, l, labOpts(2))
+	if !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), "jail mx: ") {
+		t.Fatalf("want an input error naming jail mx, got %v", err)
+	}
+	if after := labSnapshot(t, h); !maps.Equal(before, after) {
+		t.Fatalf("a refused lab changed the host: %v", labDiffKeys(before, after))
+	}
+}
+
+func TestLabApplyRefusesVNet(t *testing.T) {
+	h := labFakeHost(t)
+	l, err := parseLab(t, strings.Replace(applyLab, "  domain: home.lan\n", "  domain: home.lan\n  vnet: true\n", 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = ApplyLab(context.Background(), h, l, labOpts(1))
+	if !errors.Is(err, ErrInput) || !strings.HasPrefix(err.Error(), "lab.yaml:8: network.vnet: jailkit install does not create VNET jails") {
+		t.Fatalf("got %v", err)
+	}
+}
