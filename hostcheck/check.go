@@ -186,14 +186,14 @@ func matchAny(sel string) bool {
 	return false
 }
 
-// selects reports whether a selector (an ID, "NET" or "JK-NET") picks id.
+// selects reports whether a selector picks id: the ID itself, with or
+// without its "JK-" prefix (JK-NET-010, NET-010), or its group (NET, JK-NET).
 func selects(sel, id string) bool {
 	sel = strings.ToUpper(strings.TrimSpace(sel))
-	if sel == id {
-		return true
+	if !strings.HasPrefix(sel, "JK-") {
+		sel = "JK-" + sel
 	}
-	g := strings.TrimPrefix(sel, "JK-")
-	return g == Group(id)
+	return sel == id || sel == "JK-"+Group(id)
 }
 
 // Check is one entry of the catalogue.

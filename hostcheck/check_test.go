@@ -249,7 +249,7 @@ func TestOnlySkip(t *testing.T) {
 			t.Errorf("%v: %v", bad, err)
 		}
 	}
-	if err := ValidateIDs([]string{"JK-NET-010", "net", "JK-SVC"}); err != nil {
+	if err := ValidateIDs([]string{"JK-NET-010", "net", "JK-SVC", "host-050"}); err != nil {
 		t.Error(err)
 	}
 }
