@@ -305,28 +305,6 @@ func TestDNSConformancePrimarySecondary(t *testing.T) {
 	ns.requireOnlyOn(t, "tcp", 953, primary, secondary)
 }
 
-// TestParseProcAddr pins the decoding of /proc/net addresses that
-// requireOnlyOn relies on.
-func TestParseProcAddr(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"3500007F:0035", "127.0.0.53:53"},
-		{"00000000:0050", "0.0.0.0:80"},
-		{"00000000000000000000000001000000:0035", "[::1]:53"},
-		{"0000000000000000FFFF00003500007F:0035", "127.0.0.53:53"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.in, func(t *testing.T) {
-			got, err := parseProcAddr(tc.in)
-			if err != nil || got.String() != tc.want {
-				t.Fatalf("parseProcAddr(%q) = %v, %v; want %s", tc.in, got, err, tc.want)
-			}
-		})
-	}
-	if _, err := parseProcAddr("zz:1"); err == nil {
-		t.Fatal("parseProcAddr accepted garbage")
-	}
-}
-
 // dnsRecipe loads the built-in dns recipe once, so the fuzzer spends its
 // time in the templates rather than in parsing the catalogue.
 var dnsRecipe = sync.OnceValues(func() (*engine.Recipe, error) {

@@ -580,37 +580,52 @@ func (ns *namespace) requireOnlyOn(t testing.TB, proto string, port int, addrs .
 	}
 }
 
-// dial opens a Go socket inside the namespace and connects it to address
-// (an IP literal and port). The socket is created on an OS thread that
-// has joined the namespace; the thread is never handed back to the Go
-// scheduler (the goroutine exits locked, so the runtime ends the thread),
-// and the returned connection works from any goroutine. Use it for
-// protocol clients written in Go: an http.Transport with
-// DialContext: func(...) { return ns.dial(...) }, net/smtp, or a raw banner read.
-func (ns *namespace) dial(network, address string, timeout time.Duration) (net.Conn, error) {
-	type result struct {
-		c   net.Conn
-		err error
-	}
-	ch := make(chan result, 1)
+// inNamespace runs fn on an OS thread that has joined the namespace's
+// network namespace. Sockets fn creates belong to the namespace and work
+// from any goroutine afterwards. The thread is never handed back to the Go
+// scheduler: the goroutine exits locked, so the runtime ends the thread.
+func (ns *namespace) inNamespace(fn func() error) error {
+	ch := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread()
 		// No UnlockOSThread: this thread must die with the goroutine.
 		f, err := os.Open(fmt.Sprintf("/proc/%d/ns/net", ns.pid))
 		if err != nil {
-			ch <- result{nil, err}
+			ch <- err
 			return
 		}
 		defer f.Close()
 		if err := unix.Setns(int(f.Fd()), unix.CLONE_NEWNET); err != nil {
-			ch <- result{nil, fmt.Errorf("setns: %w", err)}
+			ch <- fmt.Errorf("setns: %w", err)
 			return
 		}
-		c, err := net.DialTimeout(network, address, timeout)
-		ch <- result{c, err}
+		ch <- fn()
 	}()
-	r := <-ch
-	return r.c, r.err
+	return <-ch
+}
+
+// listen opens a Go listener inside the namespace, for a test that needs
+// a peer (a fake upstream, a relay host) on an address there.
+func (ns *namespace) listen(network, address string) (net.Listener, error) {
+	var l net.Listener
+	err := ns.inNamespace(func() (err error) {
+		l, err = net.Listen(network, address)
+		return err
+	})
+	return l, err
+}
+
+// dial opens a Go socket inside the namespace and connects it to address
+// (an IP literal and port); the connection works from any goroutine. Use it for
+// protocol clients written in Go: an http.Transport with
+// DialContext: func(...) { return ns.dial(...) }, net/smtp, or a raw banner read.
+func (ns *namespace) dial(network, address string, timeout time.Duration) (net.Conn, error) {
+	var c net.Conn
+	err := ns.inNamespace(func() (err error) {
+		c, err = net.DialTimeout(network, address, timeout)
+		return err
+	})
+	return c, err
 }
 
 // waitLog waits (bounded) until the daemon's output contains want, such as
@@ -628,4 +643,126 @@ func (d *daemon) waitLog(t testing.TB, want string, timeout time.Duration) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// TestParseProcAddr pins the decoding of /proc/net addresses that
+// requireOnlyOn relies on.
+func TestParseProcAddr(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"3500007F:0035", "127.0.0.53:53"},
+		{"00000000:0050", "0.0.0.0:80"},
+		{"00000000000000000000000001000000:0035", "[::1]:53"},
+		{"0000000000000000FFFF00003500007F:0035", "127.0.0.53:53"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.in, func(t *testing.T) {
+			got, err := parseProcAddr(tc.in)
+			if err != nil || got.String() != tc.want {
+				t.Fatalf("parseProcAddr(%q) = %v, %v; want %s", tc.in, got, err, tc.want)
+			}
+		})
+	}
+	if _, err := parseProcAddr("zz:1"); err == nil {
+		t.Fatal("parseProcAddr accepted garbage")
+	}
+}
+
+// TestHarness proves the harness itself: a namespace is isolated from the
+// host, the Go socket helpers work inside it, mounts stay private, a veth
+// pair joins two namespaces, and stop ends a daemon by its PID.
+func TestHarness(t *testing.T) {
+	requireTool(t, "cat", "sleep")
+	ns := newNamespace(t)
+	ns.addAddr(t, "lo", "127.0.0.53/8")
+
+	t.Run("sockets", func(t *testing.T) {
+		l, err := ns.listen("tcp", "127.0.0.53:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer l.Close()
+		port := l.Addr().(*net.TCPAddr).Port
+		go func() {
+			if c, err := l.Accept(); err == nil {
+				c.Write([]byte("hello\n"))
+				c.Close()
+			}
+		}()
+		ns.waitListen(t, nil, "tcp", fmt.Sprintf("127.0.0.53:%d", port), 5*time.Second)
+		ns.requireOnlyOn(t, "tcp", port, "127.0.0.53")
+		c, err := ns.dial("tcp", fmt.Sprintf("127.0.0.53:%d", port), 5*time.Second)
+		if err != nil {
+			t.Fatalf("dial inside the namespace: %v", err)
+		}
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		line, err := bufio.NewReader(c).ReadString('\n')
+		c.Close()
+		if err != nil || line != "hello\n" {
+			t.Fatalf("read %q, %v", line, err)
+		}
+		// The host's own network does not see the namespace's listener.
+		if hc, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.53:%d", port), time.Second); err == nil {
+			hc.Close()
+			t.Fatal("the host reached a listener inside the namespace")
+		}
+	})
+
+	t.Run("mounts", func(t *testing.T) {
+		src, dst := t.TempDir(), t.TempDir()
+		if err := os.WriteFile(filepath.Join(src, "marker"), []byte("inside\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		marker := filepath.Join(dst, "marker")
+		ns.bindMount(t, src, dst)
+		if out := ns.mustRun(t, 10*time.Second, "cat", marker); out != "inside\n" {
+			t.Fatalf("cat %s in the namespace: %q", marker, out)
+		}
+		if _, err := os.Stat(marker); err == nil {
+			t.Fatal("the bind mount leaked onto the host")
+		}
+		ns.mountTmpfs(t, dst)
+		if out, err := ns.run(t, 10*time.Second, "cat", marker); err == nil {
+			t.Fatalf("a fresh tmpfs on %s still shows the marker: %q", dst, out)
+		}
+	})
+
+	t.Run("veth", func(t *testing.T) {
+		a, b := newNamespace(t), newNamespace(t)
+		vethPair(t, a, b, "jk0", "jk1")
+		a.addAddr(t, "jk0", "192.0.2.1/24")
+		b.addAddr(t, "jk1", "192.0.2.2/24")
+		l, err := a.listen("tcp", "192.0.2.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer l.Close()
+		go func() {
+			if c, err := l.Accept(); err == nil {
+				c.Close()
+			}
+		}()
+		addr := fmt.Sprintf("192.0.2.1:%d", l.Addr().(*net.TCPAddr).Port)
+		c, err := b.dial("tcp", addr, 5*time.Second)
+		if err != nil {
+			t.Fatalf("dial %s across the veth pair: %v", addr, err)
+		}
+		c.Close()
+		if c, err := ns.dial("tcp", addr, time.Second); err == nil {
+			c.Close()
+			t.Fatal("a third namespace reached the pair")
+		}
+	})
+
+	t.Run("stop by PID", func(t *testing.T) {
+		d := ns.start(t, "sleep", "60")
+		pid := d.cmd.Process.Pid
+		if _, err := os.Stat(fmt.Sprintf("/proc/%d", pid)); err != nil {
+			t.Fatalf("daemon pid %d is not running: %v", pid, err)
+		}
+		start := time.Now()
+		d.stop()
+		if !d.exited() || time.Since(start) > 5*time.Second {
+			t.Fatalf("stop took %v; exited=%v", time.Since(start), d.exited())
+		}
+	})
 }
