@@ -4,6 +4,7 @@ package recipes_test
 
 import (
 	"errors"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -205,7 +206,8 @@ func requireNoAnswer(t *testing.T, ns *namespace, server, name, typ string) {
 	}
 }
 
-// serveDNS renders the dns recipe for the jail address ip with the
+// serveDNS renders the dns recipe for the jail address ip (or a comma
+// list of addresses) with the
 // --set values of an args file, prepares the tree for BIND's bind user,
 // and starts named chrooted into it (-t, as rc.d/named does on FreeBSD)
 // inside ns. It returns once every zone is loaded.
@@ -221,7 +223,8 @@ func serveDNS(t *testing.T, ns *namespace, argsFile, ip string, sets ...string) 
 	mkdirOwned(t, filepath.Join(root, "var/run/named"), 0o755, "bind")
 	d := ns.start(t, "named", "-g", "-u", "bind", "-t", root, "-c", namedConf)
 	d.waitLog(t, "all zones loaded", 30*time.Second)
-	ns.waitListen(t, d, "tcp", ip+":53", 10*time.Second)
+	first, _, _ := strings.Cut(ip, ",")
+	ns.waitListen(t, d, "tcp", netip.AddrPortFrom(netip.MustParseAddr(first), 53).String(), 10*time.Second)
 	return d, root
 }
 
@@ -246,6 +249,38 @@ func TestDNSConformanceServe(t *testing.T) {
 	}
 	// rndc's control channel: on the jail address too, never 127.0.0.1.
 	ns.requireOnlyOn(t, "tcp", 953, ip)
+}
+
+// TestDNSConformanceServeIPv6 serves the dual-stack case with the jail's
+// IPv4 and IPv6 addresses on loopback and proves listen-on-v6 works the
+// same way: answers over IPv6 on the jail's address (the PTR made from an
+// AAAA record among them), none on ::1 or 127.0.0.1, and no socket on
+// any other address of either family.
+func TestDNSConformanceServeIPv6(t *testing.T) {
+	requireTool(t, "named", "dig")
+	const ip4, ip6 = "127.0.0.53", "2001:db8::53"
+	ns := newNamespace(t)
+	ns.addAddr(t, "lo", ip4+"/8")
+	// nodad: the address is usable at once instead of after duplicate
+	// address detection, which could never find a duplicate here anyway.
+	ns.mustRun(t, 10*time.Second, "ip", "-6", "addr", "add", ip6+"/128", "dev", "lo", "nodad")
+	spec := specFromArgs(t, "testdata/values/dns-ipv6.args")
+	if spec.IPs[0] != "192.0.2.53,"+ip6 {
+		t.Fatalf("dns-ipv6.args changed its addresses (%q); update this test", spec.IPs)
+	}
+	d, _ := serveDNS(t, ns, "testdata/values/dns-ipv6.args", ip4+","+ip6)
+	ns.waitListen(t, d, "tcp", "["+ip6+"]:53", 10*time.Second)
+
+	requireAuthAnswer(t, ns, ip6, "dns.example.org", "AAAA", "dns.example.org. AAAA "+ip6)
+	requireAuthAnswer(t, ns, ip6, "www.example.org", "AAAA", "www.example.org. AAAA 2001:db8::80")
+	requireAuthAnswer(t, ns, ip4, "www.example.org", "A", "www.example.org. A 192.0.2.80")
+	requireAuthAnswer(t, ns, ip6, "0.8.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa", "PTR",
+		"0.8.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa. PTR www.example.org.")
+	requireNoAnswer(t, ns, "::1", "dns.example.org", "AAAA")
+	requireNoAnswer(t, ns, "127.0.0.1", "dns.example.org", "AAAA")
+	for _, proto := range []string{"tcp", "udp"} {
+		ns.requireOnlyOn(t, proto, 53, ip4, ip6)
+	}
 }
 
 // TestDNSConformancePrimarySecondary serves the dns-records case as a
