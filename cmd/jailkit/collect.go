@@ -39,11 +39,11 @@ func runCollect(a *app, _ []string) error {
 	if collectOut == "" {
 		return &engine.FieldError{Field: "--out", Problem: "is required", Hint: "add --out DIR, the directory to write the snapshot into"}
 	}
-	if runtime.GOOS != "freebsd" {
-		return liveUnsupported("collect")
-	}
 	if ents, err := os.ReadDir(collectOut); err == nil && len(ents) > 0 {
 		return &engine.FieldError{Field: "--out", Problem: fmt.Sprintf("%s is not empty", collectOut), Hint: "give a new or empty directory, so no old facts mix with new ones"}
+	}
+	if runtime.GOOS != "freebsd" {
+		return liveUnsupported("collect")
 	}
 	sys, err := system.NewReal(a.root)
 	if err != nil {
