@@ -399,7 +399,9 @@ func (p *planner) mkdir(name, p2 string, mode fs.FileMode, whole, shared bool) b
 		Undo: []Step{{Action: ActRemoveAll, Path: first}}})
 	for _, l := range levels {
 		p.made[l] = true
-		p.st.Resources = append(p.st.Resources, Resource{Kind: ResDir, Path: l, Whole: whole && l == p2, Shared: shared})
+		// A parent made on the way (/usr/local/jails, /var/db/jailkit)
+		// serves every jail: it is shared whatever the new directory is.
+		p.st.Resources = append(p.st.Resources, Resource{Kind: ResDir, Path: l, Whole: whole && l == p2, Shared: shared || l != p2})
 	}
 	return true
 }

@@ -191,12 +191,18 @@ func PlanUninstall(ctx context.Context, sys system.System, name string) (*Plan, 
 		add(Step{Name: "remove the backups of this uninstall", Action: ActRemoveAll, Path: BackupDir(name)})
 		add(Step{Name: "remove " + StateDir + "/backup if nothing else is in it", Action: ActRmdir, Path: StateDir + "/backup"})
 	}
-	// Directories last: removing a tree cannot be undone.
-	for i := len(st.Resources) - 1; i >= 0; i-- {
-		r := st.Resources[i]
-		if r.Kind != ResDir || (r.Shared && !last) {
-			continue
+	// Directories last: removing a tree cannot be undone. Deepest first,
+	// so a parent is only tried once what jailkit put in it is gone.
+	var dirs []Resource
+	for _, r := range st.Resources {
+		if r.Kind == ResDir && (!r.Shared || last) {
+			dirs = append(dirs, r)
 		}
+	}
+	slices.SortStableFunc(dirs, func(a, b Resource) int {
+		return strings.Count(b.Path, "/") - strings.Count(a.Path, "/")
+	})
+	for _, r := range dirs {
 		if _, err := sys.Lstat(r.Path); err != nil {
 			continue
 		}

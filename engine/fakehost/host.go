@@ -173,6 +173,7 @@ func Open(dir string) (*Host, error) {
 	if err != nil {
 		return nil, err
 	}
+	r.NoSync = true
 	return &Host{Dir: dir, files: r}, nil
 }
 

@@ -3,10 +3,18 @@ package system
 import (
 	"io/fs"
 	"strings"
+	"sync/atomic"
 )
+
+var seq atomic.Uint64
+
+func nextSeq() uint64 { return seq.Add(1) }
 
 // Call is one call made on a System, as a Recorder or DryRun keeps it.
 type Call struct {
+	// Seq orders calls across every Recorder and DryRun in the process,
+	// so a test can tell whether two runs interleaved.
+	Seq     uint64      `json:"seq"`
 	Op      string      `json:"op"`             // run, write, mkdir, remove, removeall, rename, symlink, chown, chmod, read, lstat, readdir, readlink, sysctl, openroot
 	Root    string      `json:"root,omitempty"` // the OpenRoot directory the call went through, "" for the host
 	Path    string      `json:"path,omitempty"`

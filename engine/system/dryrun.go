@@ -26,6 +26,7 @@ func NewDryRun(base System) *DryRun {
 
 func (d *DryRun) add(c Call) {
 	c.Root = d.root
+	c.Seq = nextSeq()
 	d.mu.Lock()
 	*d.log = append(*d.log, c)
 	d.mu.Unlock()

@@ -28,6 +28,7 @@ func NewRecorder(base System) *Recorder {
 
 func (r *Recorder) add(c Call) {
 	c.Root = r.root
+	c.Seq = nextSeq()
 	r.log.mu.Lock()
 	r.log.calls = append(r.log.calls, c)
 	r.log.mu.Unlock()
