@@ -160,42 +160,35 @@ func (a *app) plannedFromFlags(o checkArgs) (*hostcheck.Planned, error) {
 	} else if len(spec.IPs) == 0 {
 		return nil, &engine.FieldError{Field: "--ip", Problem: "is required with --recipe", Hint: "give the planned jail's address, such as --ip 192.0.2.53"}
 	}
-	var r *engine.Recipe
-	var v *engine.Values
 	if o.recipe != "" {
-		var err error
-		v, err = a.values(o.recipe, spec)
+		v, err := a.values(o.recipe, spec)
 		if err != nil {
 			return nil, err
 		}
-		r = v.Recipe
+		p, err := plannedFromValues(v)
+		return &p, err
 	}
 	p := &hostcheck.Planned{Name: spec.Name}
 	var ips []string
-	if v != nil {
-		p.Name = v.Jail.Name
-		ips = append(append(ips, v.Jail.IP4s...), v.Jail.IP6s...)
-	} else {
-		for _, s := range spec.IPs {
-			ips = append(ips, strings.Split(s, ",")...)
-		}
+	for _, s := range spec.IPs {
+		ips = append(ips, strings.Split(s, ",")...)
 	}
-	for _, s := range ips {
-		s = strings.TrimSpace(s)
-		if pr, err := netip.ParsePrefix(s); err == nil {
-			p.IPs = append(p.IPs, pr.Addr())
-			continue
-		}
-		addr, err := netip.ParseAddr(s)
-		if err != nil {
-			return nil, &engine.FieldError{Field: "--ip", Problem: fmt.Sprintf("%q is not an IPv4 or IPv6 address", s), Hint: "give an address such as 192.0.2.53"}
-		}
-		p.IPs = append(p.IPs, addr)
+	addrs, err := parseAddrs(ips)
+	p.IPs = addrs
+	return p, err
+}
+
+// plannedFromValues describes a validated install for hostcheck: its
+// addresses, ports and host needs. jailkit install uses it for its
+// pre-flight, so check --recipe R --ip IP audits exactly what install would.
+func plannedFromValues(v *engine.Values) (hostcheck.Planned, error) {
+	r := v.Recipe
+	p := hostcheck.Planned{Name: v.Jail.Name, Recipe: r.Name}
+	addrs, err := parseAddrs(append(append([]string(nil), v.Jail.IP4s...), v.Jail.IP6s...))
+	if err != nil {
+		return p, err
 	}
-	if r == nil {
-		return p, nil
-	}
-	p.Recipe = r.Name
+	p.IPs = addrs
 	for _, l := range r.Listens {
 		p.Ports = append(p.Ports, hostcheck.Port{Proto: l.Proto, Port: l.Port})
 	}
@@ -220,6 +213,24 @@ func (a *app) plannedFromFlags(o checkArgs) (*hostcheck.Planned, error) {
 		p.Role = "mail"
 	}
 	return p, nil
+}
+
+// parseAddrs reads addresses given as ADDR or ADDR/LEN.
+func parseAddrs(list []string) ([]netip.Addr, error) {
+	var out []netip.Addr
+	for _, s := range list {
+		s = strings.TrimSpace(s)
+		if pr, err := netip.ParsePrefix(s); err == nil {
+			out = append(out, pr.Addr())
+			continue
+		}
+		addr, err := netip.ParseAddr(s)
+		if err != nil {
+			return nil, &engine.FieldError{Field: "--ip", Problem: fmt.Sprintf("%q is not an IPv4 or IPv6 address", s), Hint: "give an address such as 192.0.2.53"}
+		}
+		out = append(out, addr)
+	}
+	return out, nil
 }
 
 // printReport writes the grouped, coloured text report.
@@ -248,7 +259,7 @@ func (a *app) printReport(w io.Writer, r *hostcheck.Report, f *hostcheck.Facts) 
 		fmt.Fprintf(w, "%s\n", a.colors.bold(g+"  "+hostcheck.GroupTitles[g]))
 		for _, fd := range list {
 			if fd.Severity == hostcheck.Pass {
-				fmt.Fprintf(w, "  %s  %-12s %s: %s\n", label[fd.Severity], fd.ID, fd.Title, fd.Found)
+				fmt.Fprintf(w, "  %s  %-12s %s\n", label[fd.Severity], fd.ID, fd.Found)
 				continue
 			}
 			fmt.Fprintf(w, "  %s  %-12s %s\n", label[fd.Severity], fd.ID, fd.Title)
