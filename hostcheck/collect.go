@@ -107,6 +107,7 @@ func Redact(name string, data []byte) []byte {
 	return []byte(strings.Join(lines, ""))
 }
 
+// ReadFile reads through and copies the file into the snapshot.
 func (r *recorder) ReadFile(name string) ([]byte, error) {
 	if Secret(name) {
 		return nil, &fs.PathError{Op: "read", Path: name, Err: fs.ErrPermission}
@@ -118,8 +119,10 @@ func (r *recorder) ReadFile(name string) ([]byte, error) {
 	return data, err
 }
 
+// Glob lists through; the files it names are copied when read.
 func (r *recorder) Glob(pattern string) ([]string, error) { return r.src.Glob(pattern) }
 
+// ReadJailFile reads through and copies the file under the jail's path.
 func (r *recorder) ReadJailFile(dir, name string) ([]byte, error) {
 	if Secret(name) {
 		return nil, &fs.PathError{Op: "read", Path: name, Err: fs.ErrPermission}
@@ -131,6 +134,7 @@ func (r *recorder) ReadJailFile(dir, name string) ([]byte, error) {
 	return data, err
 }
 
+// Output runs through and keeps the output under commands/.
 func (r *recorder) Output(ctx context.Context, name string) ([]byte, error) {
 	data, err := r.src.Output(ctx, name)
 	if err == nil {

@@ -175,13 +175,15 @@ func FuzzPasswd(f *testing.F) {
 	})
 }
 
-// FuzzHostOutputs covers the small parsers: freebsd-version, kldstat and df.
+// FuzzHostOutputs covers the small parsers: freebsd-version, kldstat, df
+// and the decoding of raw sysctl values.
 func FuzzHostOutputs(f *testing.F) {
 	seed(f, []string{"snapshots/sample/commands/kldstat.txt", "snapshots/sample/commands/df.txt", "snapshots/sample/commands/freebsd-version.txt"},
 		"1 2 3 4 5%\n", "14.x-RELEASE", "9999999999999999999999.1-RELEASE")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		_, _, _ = ParseRelease(data)
 		_ = ParseKldstat(data)
+		_ = sysctlText(string(data))
 		if kb := ParseDf(data); kb < -1 {
 			t.Fatalf("df %d", kb)
 		}

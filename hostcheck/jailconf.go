@@ -1,7 +1,6 @@
 package hostcheck
 
 import (
-	"sort"
 	"strings"
 )
 
@@ -258,14 +257,4 @@ func expandJailVars(v, jail string, params map[string]string) string {
 		}
 	}
 	return b.String()
-}
-
-// jailConfNames lists jail names in a stable order, for messages.
-func jailConfNames(js []Jail) []string {
-	out := make([]string, 0, len(js))
-	for _, j := range js {
-		out = append(out, j.Name)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"os"
 	"reflect"
+	"sort"
 	"strings"
 	"testing"
 )
@@ -536,4 +537,14 @@ func TestParsePasswdAndMisc(t *testing.T) {
 	if kb := ParseDf([]byte("nothing")); kb != -1 {
 		t.Errorf("bad df %d", kb)
 	}
+}
+
+// jailConfNames lists jail names in a stable order, for messages.
+func jailConfNames(js []Jail) []string {
+	out := make([]string, 0, len(js))
+	for _, j := range js {
+		out = append(out, j.Name)
+	}
+	sort.Strings(out)
+	return out
 }

@@ -301,6 +301,7 @@ type xoNumber struct {
 	ok bool
 }
 
+// UnmarshalJSON takes 5 or "5" and ignores anything else.
 func (x *xoNumber) UnmarshalJSON(b []byte) error {
 	s := strings.Trim(string(b), `"`)
 	n, err := strconv.Atoi(s)
@@ -314,6 +315,7 @@ func (x *xoNumber) UnmarshalJSON(b []byte) error {
 // printed with -n).
 type xoString string
 
+// UnmarshalJSON takes a string, or keeps a number's text.
 func (x *xoString) UnmarshalJSON(b []byte) error {
 	var s string
 	if err := json.Unmarshal(b, &s); err == nil {
