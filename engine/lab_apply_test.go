@@ -296,3 +296,35 @@ func TestLabApplyRefusesVNet(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// TestPlanLabOnHost: every jail gets the install engine's own plan, in
+// install order, and planning changes nothing on the host.
+func TestPlanLabOnHost(t *testing.T) {
+	h := labFakeHost(t)
+	before := labSnapshot(t, h)
+	l, err := parseLab(t, applyLab)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := PlanLabOnHost(context.Background(), h, l, labOpts(1).Install)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, j := range p.Jails {
+		names = append(names, j.Name)
+		if j.Plan == nil || j.Plan.Command != "install" || j.Plan.Jail != j.Name || j.Plan.Changes() == 0 || j.Files != nil {
+			t.Fatalf("jail %s: plan %+v files %d", j.Name, j.Plan, len(j.Files))
+		}
+	}
+	if !slices.Equal(names, []string{"ns", "web", "mx"}) {
+		t.Fatalf("order %v", names)
+	}
+	text := p.Text()
+	if !strings.Contains(text, "  install plan for jail ns (dns)\n") || !strings.Contains(text, "| web\tIN\tA\t192.0.2.80\n") {
+		t.Fatalf("text plan lacks the install plan or the zone:\n%s", text)
+	}
+	if after := labSnapshot(t, h); !maps.Equal(before, after) {
+		t.Fatalf("planning changed the host: %v", labDiffKeys(before, after))
+	}
+}

@@ -1,23 +1,30 @@
 package engine
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"runtime"
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/jailkit/jailkit/engine/system"
 )
 
 // LabPlan is everything a lab will become, jail by jail in install
-// order: the install each jail amounts to and every file it renders. It
-// is pure data, built without touching any host.
+// order: the install each jail amounts to and every file it renders (or,
+// from PlanLabOnHost, its whole install plan). It is data: building it
+// changes nothing.
 type LabPlan struct {
 	Lab      string         `json:"lab"`
 	Source   string         `json:"source"`
 	Network  LabPlanNetwork `json:"network"`
 	Warnings []string       `json:"warnings"`
-	Jails    []*LabJailPlan `json:"jails"`
+	// Note says what kind of plan this is when it is not the host's.
+	Note  string         `json:"note,omitempty"`
+	Jails []*LabJailPlan `json:"jails"`
 }
 
 // LabPlanNetwork is the lab's network as the plan shows it.
@@ -44,8 +51,12 @@ type LabJailPlan struct {
 	// Install is the "jailkit install" command line this jail amounts
 	// to, as argv: running it by hand gives the same jail.
 	Install []string `json:"install"`
-	// Files are the jail's rendered directories and files, in order.
-	Files []LabFile `json:"files"`
+	// Files are the jail's rendered directories and files, in order;
+	// left out when Plan holds them.
+	Files []LabFile `json:"files,omitempty"`
+	// Plan is the install plan against a host (PlanLabOnHost): every
+	// command and file, as "jailkit install --dry-run" shows it.
+	Plan *Plan `json:"plan,omitempty"`
 
 	// Values are the jail's validated values, for the install engine.
 	Values *Values `json:"-"`
@@ -128,6 +139,37 @@ func planLabJail(l *Lab, s LabSpec) (*LabJailPlan, error) {
 	return jp, nil
 }
 
+// PlanLabOnHost is PlanLab with, for every jail, the plan the install
+// engine builds against the host sys, through a DryRun so nothing
+// changes: the same plan "jailkit install --dry-run" prints for it. Each
+// jail is planned against the host as it is now (so each shows the
+// release media it would fetch); apply plans each jail again just before
+// it installs it. Refusals (a pre-flight failure, an address in use) are
+// collected for every jail and returned together as input errors.
+func PlanLabOnHost(ctx context.Context, sys system.System, l *Lab, opts InstallOptions) (*LabPlan, error) {
+	p, err := PlanLab(l)
+	if err != nil {
+		return nil, err
+	}
+	specs := l.Specs()
+	var errs ErrorList
+	for i, s := range specs {
+		ip, err := PlanInstall(ctx, system.NewDryRun(sys), s.Recipe, s.Spec, opts)
+		if err != nil {
+			if !errors.Is(err, ErrInput) {
+				return nil, fmt.Errorf("plan jail %s: %w", s.Jail.Name, err)
+			}
+			errs = append(errs, &PosError{File: l.Source, Line: s.Jail.Line, Msg: fmt.Sprintf("jail %s: %s", s.Jail.Name, oneLineErr(err))})
+			continue
+		}
+		p.Jails[i].Plan, p.Jails[i].Files = ip, nil
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return p, nil
+}
+
 // InstallArgv is the "jailkit install" command that makes the same jail
 // as the lab does.
 func InstallArgv(s LabSpec) []string {
@@ -176,6 +218,9 @@ func (p *LabPlan) Text() string {
 	for _, w := range p.Warnings {
 		fmt.Fprintf(&b, "warning: %s\n", w)
 	}
+	if p.Note != "" {
+		fmt.Fprintf(&b, "note: %s\n", p.Note)
+	}
 	stage := -1
 	for i, j := range p.Jails {
 		if j.Stage != stage {
@@ -189,6 +234,14 @@ func (p *LabPlan) Text() string {
 		}
 		fmt.Fprintf(&b, "\n[%d/%d] jail %s (%s) %s %s\n", i+1, len(p.Jails), j.Name, j.Recipe, j.Address, j.Hostname)
 		fmt.Fprintf(&b, "  same as: %s\n", quoteArgs(j.Install))
+		if j.Plan != nil {
+			for _, line := range strings.SplitAfter(strings.TrimSuffix(j.Plan.Text(), "\n"), "\n") {
+				b.WriteString("  ")
+				b.WriteString(line)
+			}
+			b.WriteString("\n")
+			continue
+		}
 		for _, f := range j.Files {
 			if f.Dir {
 				fmt.Fprintf(&b, "  mkdir %s %s:%s %s\n", f.Mode, f.Owner, f.Group, f.Path)

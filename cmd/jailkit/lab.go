@@ -1,18 +1,27 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
+	"runtime"
+	"strings"
 
 	"github.com/jailkit/jailkit/engine"
+	"github.com/jailkit/jailkit/engine/system"
 )
 
 func init() {
-	register(&command{name: "lab", order: 50, summary: "plan a whole lab of jails from one file",
-		usage:      "lab plan FILE [--format text|json]",
-		positional: 2, run: runLab, flags: formatFlag,
+	register(&command{name: "lab", order: 50, summary: "plan, apply or destroy a whole lab of jails from one file",
+		usage: "lab plan FILE [--format text|json]\n" +
+			"        lab apply FILE [--jobs N] [--force] [--dry-run] [--format text|json]\n" +
+			"        lab destroy FILE [--dry-run] [--format text|json]",
+		positional: 2, run: runLab, flags: labFlags,
 		help: `A lab file (YAML, see docs/lab.md) describes one network and the jails on it:
 name, recipe, address (or auto) and parameters, and count: N for a classroom of
 NAME01..NAMEnn. jailkit wires the jails to each other: the dns jail's zone gets
@@ -20,46 +29,114 @@ an A and PTR record for every jail and an MX for the mail jail, dhcp hands out
 the lab's DNS, router and domain, every jail resolves through the lab's DNS and
 logs to the loghost.
 
-  plan   check the whole lab and print, jail by jail in install order, the
-         install command it amounts to and every file it renders. Changes
-         nothing; works on any OS.
+  plan     check the whole lab and print, jail by jail in install order, the
+           install command it amounts to and its install plan (every command
+           as argv, every file with its content), as install --dry-run does.
+           Changes nothing; works on any OS.
+  apply    plan every jail first (the pre-flight of the whole lab: nothing
+           changes if one is refused), then install the name servers, then
+           the other jails, up to --jobs at a time, with progress per jail on
+           stderr. A jail that fails is rolled back and the others are kept;
+           when a name server fails the jails that need it are not tried.
+           Running apply again changes only what differs. A jail taken out
+           of the file is not removed: use jailkit uninstall NAME.
+  destroy  uninstall the lab's jails in reverse order, name servers last.
 
 Bad input (a duplicate name or address, an address outside the subnet, an
-unknown recipe or parameter) exits 2, naming the file, line, jail and field.
+unknown recipe or parameter, a refused pre-flight) exits 2, naming the file,
+line, jail and field, before anything changes. apply and destroy exit 1 when
+a jail failed.
 
 Flags:
+  --jobs N     install up to N independent jails at once (default 1)
+  --force      install even when a pre-flight check fails
+  --dry-run    apply, destroy: print the plan and change nothing
   --format F   text (default) or json`})
+}
+
+var (
+	labJobs   int
+	labForce  bool
+	labDryRun bool
+)
+
+func labFlags(fs *flag.FlagSet, a *app) {
+	formatFlag(fs, a)
+	fs.IntVar(&labJobs, "jobs", 1, "")
+	fs.BoolVar(&labForce, "force", false, "")
+	fs.BoolVar(&labDryRun, "dry-run", false, "")
 }
 
 func runLab(a *app, args []string) error {
 	verb, file := args[0], args[1]
 	switch verb {
-	case "plan":
+	case "plan", "apply", "destroy":
 	default:
-		return &usageError{msg: fmt.Sprintf("lab %q is not a lab command", verb), hint: "use jailkit lab plan FILE"}
+		return &usageError{msg: fmt.Sprintf("lab %q is not a lab command", verb), hint: "use jailkit lab plan|apply|destroy FILE"}
 	}
 	format, err := a.format()
 	if err != nil {
 		return err
 	}
+	if labJobs < 1 || labJobs > 64 {
+		return &engine.FieldError{Field: "--jobs", Problem: fmt.Sprintf("%d is not from 1 to 64", labJobs), Hint: "give how many jails may install at once, such as --jobs 4"}
+	}
 	l, err := a.loadLab(file)
 	if err != nil {
 		return err
 	}
-	p, err := engine.PlanLab(l)
-	if err != nil {
-		return err
+	host, fake, hostErr := a.hostSystem()
+	ctx := context.Background()
+	opts := engine.InstallOptions{Force: labForce, Version: versionString(), Progress: a.stderr}
+	if fake {
+		opts.LockWait, opts.CheckTries = 2e9, 1
 	}
-	if format == "json" {
-		out, err := p.JSON()
+	switch {
+	case verb == "plan" || verb == "apply" && labDryRun:
+		// Only a FreeBSD host (or the fake one of the tests) has the
+		// facts an install plan is built from: its interfaces, jails,
+		// listeners and release. Elsewhere the plan is what the lab
+		// itself decides: each jail's install command and rendered files.
+		if !fake && runtime.GOOS != "freebsd" {
+			p, err := engine.PlanLab(l)
+			if err != nil {
+				return err
+			}
+			p.Note = fmt.Sprintf("this host runs %s, not FreeBSD: each jail shows its install command and the files it renders; on the FreeBSD host lab plan shows every step of each install", runtime.GOOS)
+			return a.printLabPlan(p, format)
+		}
+		if hostErr != nil {
+			return hostErr
+		}
+		p, err := engine.PlanLabOnHost(ctx, host, l, opts)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(a.stdout, "%s\n", out)
-		return nil
+		return a.printLabPlan(p, format)
+	case hostErr != nil:
+		return hostErr
+	case verb == "destroy" && labDryRun:
+		return a.printDestroyPlan(ctx, host, l, format)
 	}
-	fmt.Fprint(a.stdout, p.Text())
-	return nil
+	if !fake && runtime.GOOS != "freebsd" {
+		return notFreeBSD("lab " + verb)
+	}
+	lopts := engine.LabApplyOptions{Install: opts, Jobs: labJobs, OnEvent: a.labProgress(verb)}
+	var res *engine.LabResult
+	if verb == "apply" {
+		res, err = engine.ApplyLab(ctx, host, l, lopts)
+	} else {
+		res, err = engine.DestroyLab(ctx, host, l, lopts)
+	}
+	if res == nil {
+		return err
+	}
+	a.printLabResult(l, verb, res, format)
+	var le *engine.LabError
+	if errors.As(err, &le) {
+		return &exitError{code: exitFailure}
+	}
+	return err
 }
 
 // loadLab reads and checks a lab file against the catalogue; warnings go
@@ -84,4 +161,143 @@ func (a *app) loadLab(file string) (*engine.Lab, error) {
 		fmt.Fprintf(a.stderr, "jailkit: %s %s\n", a.colors.warn("warning:"), w.Msg)
 	}
 	return l, nil
+}
+
+func (a *app) printLabPlan(p *engine.LabPlan, format string) error {
+	if format == "json" {
+		out, err := p.JSON()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "%s\n", out)
+		return nil
+	}
+	fmt.Fprint(a.stdout, p.Text())
+	return nil
+}
+
+// printDestroyPlan shows what destroy would remove, jail by jail in the
+// order it would go.
+func (a *app) printDestroyPlan(ctx context.Context, host system.System, l *engine.Lab, format string) error {
+	specs := l.Specs()
+	var plans []*engine.Plan
+	var absent []string
+	for i := len(specs) - 1; i >= 0; i-- {
+		name := specs[i].Jail.Name
+		st, err := engine.ReadState(host, name)
+		if err != nil {
+			return err
+		}
+		if st == nil {
+			absent = append(absent, name)
+			continue
+		}
+		p, err := engine.PlanUninstall(ctx, system.NewDryRun(host), name)
+		if err != nil {
+			return err
+		}
+		plans = append(plans, p)
+	}
+	if format == "json" {
+		out := struct {
+			Plans  []*engine.Plan `json:"plans"`
+			Absent []string       `json:"absent"`
+		}{Plans: plans, Absent: absent}
+		if out.Plans == nil {
+			out.Plans = []*engine.Plan{}
+		}
+		if out.Absent == nil {
+			out.Absent = []string{}
+		}
+		return writeLabJSON(a.stdout, out)
+	}
+	for _, p := range plans {
+		fmt.Fprint(a.stdout, p.Text())
+	}
+	if len(absent) > 0 {
+		fmt.Fprintf(a.stdout, "not installed, nothing to remove: %s\n", strings.Join(absent, ", "))
+	}
+	return nil
+}
+
+// labProgress prints one line per jail event on stderr: the jail's start,
+// each step of its install and how it ended.
+func (a *app) labProgress(verb string) func(engine.LabEvent) {
+	return func(e engine.LabEvent) {
+		prefix := fmt.Sprintf("jailkit: [%d/%d] %s", e.Index, e.Total, e.Jail)
+		switch {
+		case e.Status == engine.LabFailed:
+			fmt.Fprintf(a.stderr, "%s: %s %v\n", prefix, a.colors.err("failed:"), e.Err)
+		case e.Status != "":
+			fmt.Fprintf(a.stderr, "%s: %s\n", prefix, a.colors.ok(e.Status))
+		case e.StepName != "":
+			fmt.Fprintf(a.stderr, "%s: step %d/%d %s\n", prefix, e.Step, e.Steps, e.StepName)
+		default:
+			fmt.Fprintf(a.stderr, "%s: %s\n", prefix, verb)
+		}
+	}
+}
+
+func (a *app) printLabResult(l *engine.Lab, verb string, res *engine.LabResult, format string) {
+	if format == "json" {
+		type jail struct {
+			Name    string `json:"name"`
+			Recipe  string `json:"recipe"`
+			Status  string `json:"status"`
+			Changes int    `json:"changes"`
+			Error   string `json:"error,omitempty"`
+		}
+		out := struct {
+			Lab   string `json:"lab"`
+			Verb  string `json:"command"`
+			Jails []jail `json:"jails"`
+		}{Lab: l.Name, Verb: verb, Jails: []jail{}}
+		for _, j := range res.Jails {
+			e := ""
+			if j.Err != nil {
+				e = j.Err.Error()
+			}
+			out.Jails = append(out.Jails, jail{j.Name, j.Recipe, j.Status, j.Changes, e})
+		}
+		_ = writeLabJSON(a.stdout, out)
+		return
+	}
+	for _, j := range res.Jails {
+		fmt.Fprintf(a.stdout, "%-10s %-16s %-6s %s\n", j.Status, j.Name, j.Recipe, changesText(j))
+	}
+	var parts []string
+	for _, s := range []string{engine.LabInstalled, engine.LabUpdated, engine.LabUnchanged, engine.LabRemoved, engine.LabAbsent, engine.LabFailed, engine.LabSkipped} {
+		if n := res.Count(s); n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, s))
+		}
+	}
+	name := l.Name
+	if name == "" {
+		name = l.Source
+	}
+	fmt.Fprintf(a.stdout, "lab %s: %s\n", name, strings.Join(parts, ", "))
+	if failed := res.Failed(); len(failed) > 0 {
+		fmt.Fprintf(a.stderr, "jailkit: %s %s of lab %s: %s; each was rolled back, the other jails are as listed\n",
+			a.colors.err("error:"), verb, name, strings.Join(failed, ", ")+" failed")
+	}
+}
+
+func changesText(j engine.LabJailResult) string {
+	switch {
+	case j.Err != nil:
+		return j.Err.Error()
+	case j.Changes > 0:
+		return fmt.Sprintf("%d changes", j.Changes)
+	}
+	return ""
+}
+
+// writeLabJSON prints v as one indented JSON object.
+func writeLabJSON(w io.Writer, v any) error {
+	out, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "%s\n", out)
+	return nil
 }
