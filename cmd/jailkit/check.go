@@ -178,31 +178,13 @@ func (a *app) plannedFromFlags(o checkArgs) (*hostcheck.Planned, error) {
 	return p, err
 }
 
-// plannedFromValues describes a validated install for hostcheck: its
-// addresses, ports and host needs. jailkit install uses it for its
-// pre-flight, so check --recipe R --ip IP audits exactly what install would.
+// plannedFromValues describes a validated install for hostcheck the way
+// jailkit install's pre-flight does (engine.Planned: addresses, the ports
+// the recipe listens on for these values, host needs), plus the DNS or mail
+// role that the service checks (JK-SVC-010) look at.
 func plannedFromValues(v *engine.Values) (hostcheck.Planned, error) {
-	r := v.Recipe
-	p := hostcheck.Planned{Name: v.Jail.Name, Recipe: r.Name}
-	addrs, err := parseAddrs(append(append([]string(nil), v.Jail.IP4s...), v.Jail.IP6s...))
-	if err != nil {
-		return p, err
-	}
-	p.IPs = addrs
-	for _, l := range r.Listens {
-		p.Ports = append(p.Ports, hostcheck.Port{Proto: l.Proto, Port: l.Port})
-	}
-	p.DevfsUnhide = append(p.DevfsUnhide, r.Host.DevfsUnhide...)
-	p.KernelModules = append(p.KernelModules, r.Host.KernelModules...)
-	if len(r.Host.RCConf) > 0 {
-		p.HostRCConf = map[string]string{}
-		for _, rv := range r.Host.RCConf {
-			p.HostRCConf[rv.Name] = rv.Value
-		}
-	}
-	p.SendmailOff = r.Host.SendmailOff
-	p.VNet = r.Host.VNet
-	switch r.Name {
+	p := engine.Planned(v)
+	switch v.Recipe.Name {
 	case "dns":
 		role := "primary"
 		if s, ok := v.Params["role"].(string); ok && s != "" {
