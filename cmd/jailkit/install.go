@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -78,13 +79,16 @@ const fakeHostEnv = "JAILKIT_FAKE_HOST"
 // hostSystem returns the System of the host --root names, and whether it
 // is a simulated one.
 func (a *app) hostSystem() (system.System, bool, error) {
-	if testing.Testing() && os.Getenv(fakeHostEnv) == "1" {
+	if fakeHost() {
 		h, err := fakehost.Open(a.root)
 		return h, true, err
 	}
 	r, err := system.NewReal(a.root)
 	return r, false, err
 }
+
+// fakeHost says whether this run simulates the host (test binary only).
+func fakeHost() bool { return testing.Testing() && os.Getenv(fakeHostEnv) == "1" }
 
 // notFreeBSD stops a command that changes a host on another OS.
 func notFreeBSD(cmd string) error {
@@ -130,12 +134,12 @@ func runInstall(a *app, args []string) error {
 	if err != nil {
 		return err
 	}
+	if !installDryRun && !fakeHost() && runtime.GOOS != "freebsd" {
+		return notFreeBSD("install")
+	}
 	host, fake, err := a.hostSystem()
 	if err != nil {
 		return err
-	}
-	if !installDryRun && !fake && runtime.GOOS != "freebsd" {
-		return notFreeBSD("install")
 	}
 	opts := engine.InstallOptions{Thick: installThick, Force: installForce, Mirror: installMirror,
 		Version: versionString(), Progress: a.stderr}
@@ -153,7 +157,7 @@ func runInstall(a *app, args []string) error {
 	opts.OnStep = a.stepPrinter("install")
 	p, err := engine.Install(ctx, host, r, installJail.spec, opts)
 	if err != nil {
-		if p != nil {
+		if p != nil && !errors.Is(err, engine.ErrInput) {
 			return fmt.Errorf("install %s: %w", p.Jail, err)
 		}
 		return err

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"runtime"
@@ -40,12 +41,12 @@ func runUninstall(a *app, args []string) error {
 	if err := checkFormat(uninstallFormat); err != nil {
 		return err
 	}
+	if !uninstallDryRun && !fakeHost() && runtime.GOOS != "freebsd" {
+		return notFreeBSD("uninstall")
+	}
 	host, fake, err := a.hostSystem()
 	if err != nil {
 		return err
-	}
-	if !uninstallDryRun && !fake && runtime.GOOS != "freebsd" {
-		return notFreeBSD("uninstall")
 	}
 	ctx := context.Background()
 	if uninstallDryRun {
@@ -61,6 +62,9 @@ func runUninstall(a *app, args []string) error {
 	}
 	p, err := engine.Uninstall(ctx, host, args[0], opts)
 	if err != nil {
+		if errors.Is(err, engine.ErrInput) {
+			return err
+		}
 		return fmt.Errorf("uninstall %s: %w", args[0], err)
 	}
 	if uninstallFormat == "json" {
