@@ -154,17 +154,24 @@ func (l *LiveSource) Output(ctx context.Context, name string) ([]byte, error) {
 		}
 		return []byte(b.String()), nil
 	}
-	argv := append([]string(nil), spec.Argv...)
-	for i, a := range argv {
-		if a == "" {
-			dir := l.JailsDir
-			if dir == "" {
-				dir = DefaultJailsDir
+	if name == "df" {
+		// A fresh host has no jails directory yet: measure the nearest
+		// directory above it that exists, which is where it will be made.
+		dir := l.JailsDir
+		if dir == "" {
+			dir = DefaultJailsDir
+		}
+		var err error
+		for {
+			var out []byte
+			out, err = l.Sys.Run(ctx, system.Cmd{Argv: []string{"df", "-k", dir}})
+			if err == nil || dir == "/" {
+				return out, err
 			}
-			argv[i] = dir
+			dir = path.Dir(dir)
 		}
 	}
-	return l.Sys.Run(ctx, system.Cmd{Argv: argv})
+	return l.Sys.Run(ctx, system.Cmd{Argv: spec.Argv})
 }
 
 // sysctlText turns what System.Sysctl returned into text. x/sys/unix's

@@ -347,3 +347,22 @@ func TestSysctlText(t *testing.T) {
 		t.Errorf("%q %q", f.Sysctl["kern.randompid"], f.Sysctl["kern.securelevel"])
 	}
 }
+
+// TestDfFallsBack: on a host without a jails directory yet, df measures
+// the directory it will be created in.
+func TestDfFallsBack(t *testing.T) {
+	sys := fakeFromSnapshot(t, "clean")
+	out := sys.outputs["df -k /usr/local/jails"]
+	delete(sys.outputs, "df -k /usr/local/jails")
+	sys.outputs["df -k /usr/local"] = out
+	f := Gather(context.Background(), &LiveSource{Sys: sys}, GatherOptions{})
+	if f.FreeKB != 38800000 {
+		t.Errorf("free %d; ran %q", f.FreeKB, sys.ran)
+	}
+	delete(sys.outputs, "df -k /usr/local")
+	sys.ran = nil
+	f = Gather(context.Background(), &LiveSource{Sys: sys}, GatherOptions{})
+	if f.Have(FactDiskSpace) || !contains(sys.ran, "df -k /") {
+		t.Errorf("no df at all: have=%v ran %q", f.Have(FactDiskSpace), sys.ran)
+	}
+}
