@@ -585,3 +585,107 @@ func TestMailConformanceRelay(t *testing.T) {
 	}
 	ns.requireOnlyOn(t, "tcp", 25, ip)
 }
+
+// mailParams returns the parameter names main.cf sets, failing on any
+// line that is neither a comment, blank, nor "name = value".
+func mailParams(t *testing.T, files []engine.File) []string {
+	t.Helper()
+	var names []string
+	for _, f := range files {
+		if f.Path != postfixDir+"/main.cf" {
+			continue
+		}
+		for _, line := range strings.Split(string(f.Content), "\n") {
+			if line == "" || strings.HasPrefix(line, "#") {
+				continue
+			}
+			m := mailParamRE.FindStringSubmatch(line)
+			if m == nil {
+				t.Fatalf("main.cf line %q is not NAME = VALUE:\n%s", line, f.Content)
+			}
+			names = append(names, m[1])
+		}
+		return names
+	}
+	t.Fatal("no main.cf rendered")
+	return nil
+}
+
+var mailParamRE = regexp.MustCompile(`^([a-z0-9_]+) = ([^\s].*[^\s]|[^\s])$`)
+
+// FuzzMailValues feeds arbitrary --set values to the mail recipe. Whatever
+// the typed parameters accept must render, and main.cf must still set
+// exactly the parameters a plain render sets (plus relayhost when one is
+// given): no value may add a line or a parameter of its own.
+func FuzzMailValues(f *testing.F) {
+	f.Add("example.org", "example.net", "192.0.2.0/24,2001:db8::/64", "smtp.example.net", "587", "10")
+	f.Add("a.b", "", "", "", "25", "0")
+	f.Add("x\nrelayhost = evil", "a,,b", "10.0.0.0/8", "relay.example\n", "0", "-1")
+	f.Add("example.org", "example.net, example.com", "::/0", "192.0.2.1", "65535", "65535")
+	c, err := engine.Builtin()
+	if err != nil {
+		f.Fatal(err)
+	}
+	r, err := c.Get("mail")
+	if err != nil {
+		f.Fatal(err)
+	}
+	render := func(t *testing.T, sets []string) ([]engine.File, error) {
+		v, err := engine.NewValues(r, engine.JailSpec{IPs: []string{"192.0.2.25", "2001:db8::25"}, Sets: sets})
+		if err != nil {
+			if !errors.Is(err, engine.ErrInput) {
+				t.Fatalf("bad values must be input errors: %v", err)
+			}
+			return nil, err
+		}
+		files, err := engine.Render(v)
+		if err != nil {
+			t.Fatalf("values the parameters accepted do not render: %v (%q)", err, sets)
+		}
+		return files, nil
+	}
+	f.Fuzz(func(t *testing.T, domain, dests, nets, relay, port, prio string) {
+		sets := []string{"domain=" + domain, "destinations=" + dests, "mynetworks=" + nets,
+			"relay_port=" + port, "mx_priority=" + prio}
+		if relay != "" {
+			sets = append(sets, "relayhost="+relay)
+		}
+		files, err := render(t, sets)
+		if err != nil {
+			return
+		}
+		ref := []string{}
+		if relay != "" {
+			ref = append(ref, "relayhost=smtp.example.net")
+		}
+		want, err := render(t, ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := mailParams(t, files), mailParams(t, want); !slices.Equal(got, want) {
+			t.Fatalf("main.cf sets %q; a plain render sets %q (values %q)", got, want, sets)
+		}
+	})
+}
+
+// BenchmarkRenderMail measures rendering the mail recipe's relay case.
+func BenchmarkRenderMail(b *testing.B) {
+	c, err := engine.Builtin()
+	if err != nil {
+		b.Fatal(err)
+	}
+	r, err := c.Get("mail")
+	if err != nil {
+		b.Fatal(err)
+	}
+	v, err := engine.NewValues(r, specFromArgs(b, "testdata/values/mail-relay.args"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := engine.Render(v); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

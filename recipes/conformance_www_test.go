@@ -23,6 +23,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -703,4 +704,94 @@ func TestWWWConformanceServePHPTCP(t *testing.T) {
 	}
 	wwwRequireRefused(t, ns, "127.0.0.1:80")
 	ns.requireOnlyOn(t, "tcp", 80, ip)
+}
+
+// wwwLineCounts renders the www recipe and returns each rendered file's
+// number of lines, or the input error.
+func wwwLineCounts(t *testing.T, r *engine.Recipe, spec engine.JailSpec) (map[string]int, error) {
+	t.Helper()
+	v, err := engine.NewValues(r, spec)
+	if err != nil {
+		if !errors.Is(err, engine.ErrInput) {
+			t.Fatalf("bad values must be input errors: %v", err)
+		}
+		return nil, err
+	}
+	files, err := engine.Render(v)
+	if err != nil {
+		t.Fatalf("values the parameters accepted do not render: %v (%q)", err, spec.Sets)
+	}
+	counts := map[string]int{}
+	for _, f := range files {
+		// The common base's files (/etc/rc.conf, /etc/resolv.conf, ...)
+		// follow the host name by design; the recipe's own files must not.
+		if !f.Dir && strings.HasPrefix(f.Path, "/usr/local/") {
+			counts[f.Path] = strings.Count(string(f.Content), "\n")
+		}
+	}
+	return counts, nil
+}
+
+// FuzzWWWValues feeds arbitrary --hostname and --set values to the www
+// recipe. Whatever is accepted must render, and every file must have as
+// many lines as a render with plain values and the same switches: no
+// value may add a directive of its own to httpd.conf, ssl.conf or the
+// PHP-FPM pool.
+func FuzzWWWValues(f *testing.F) {
+	f.Add("www.example.org", "ops@example.org", "/usr/local/etc/ssl/a.crt", "/usr/local/etc/ssl/a.key", true, true, "tcp", "9001")
+	f.Add("w", "a@b", "/x", "/y", false, true, "socket", "1")
+	f.Add("www.example.org\nListen 80", "a@b\nListen 80", "/x\"\nListen 80", "/y", true, false, "socket", "0")
+	f.Add("www.example.org", "a@b.c", "/a/../b", "//", true, true, "udp", "65536")
+	c, err := engine.Builtin()
+	if err != nil {
+		f.Fatal(err)
+	}
+	r, err := c.Get("www")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, host, admin, cert, key string, tls, php bool, listen, port string) {
+		switches := []string{"tls=" + strconv.FormatBool(tls), "php=" + strconv.FormatBool(php), "php_listen=" + listen}
+		spec := engine.JailSpec{IPs: []string{"192.0.2.80", "2001:db8::80"}, Hostname: host,
+			Sets: append([]string{"admin=" + admin, "tls_cert=" + cert, "tls_key=" + key, "php_port=" + port}, switches...)}
+		got, err := wwwLineCounts(t, r, spec)
+		if err != nil {
+			return
+		}
+		want, err := wwwLineCounts(t, r, engine.JailSpec{IPs: spec.IPs, Sets: switches})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for p, n := range want {
+			if got[p] != n {
+				t.Errorf("%s has %d lines; a plain render has %d (hostname %q, values %q)", p, got[p], n, host, spec.Sets)
+			}
+		}
+		if len(got) != len(want) {
+			t.Errorf("rendered %d files; a plain render has %d", len(got), len(want))
+		}
+	})
+}
+
+// BenchmarkRenderWWW measures rendering the www recipe's largest case
+// (HTTPS, PHP, both address families).
+func BenchmarkRenderWWW(b *testing.B) {
+	c, err := engine.Builtin()
+	if err != nil {
+		b.Fatal(err)
+	}
+	r, err := c.Get("www")
+	if err != nil {
+		b.Fatal(err)
+	}
+	v, err := engine.NewValues(r, specFromArgs(b, "testdata/values/www-tls-php.args"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := engine.Render(v); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
