@@ -770,10 +770,14 @@ func (p *planner) planServices() {
 	j := p.v.Jail
 	for _, svc := range p.v.Recipe.Services {
 		switch {
-		case p.jailStarted && !p.restarted:
+		case p.jailStarted && !p.restarted && !p.rootExists:
+			// A new jail: the service was not installed when the jail
+			// started, so nothing runs it yet.
 			p.add(Step{Name: "start " + svc + " in the jail", Action: ActRun, Argv: []string{"service", "-j", j.Name, svc, "start"},
 				Undo: []Step{{Action: ActRun, Argv: []string{"service", "-j", j.Name, svc, "stop"}}}})
-		case p.restarted || p.changed:
+		case p.jailStarted || p.restarted || p.changed:
+			// A jail that existed and is (re)started ran its rc.d
+			// scripts already; restart works whether the service runs.
 			p.add(Step{Name: "restart " + svc + " in the jail", Action: ActRun, Argv: []string{"service", "-j", j.Name, svc, "restart"}})
 		}
 	}
