@@ -204,14 +204,23 @@ func checkModules(c *runCtx) []Finding {
 	needAny := false
 	for i := range c.planned {
 		p := &c.planned[i]
+		var missing []string
 		for _, m := range p.KernelModules {
 			needAny = true
-			if loaded[m] {
-				continue
+			if !loaded[m] {
+				missing = append(missing, m)
 			}
-			out = append(out, c.finding(Fail, fmt.Sprintf("kernel module %s, needed by the planned %s jail, is not loaded", m, plannedName(p)),
-				fmt.Sprintf("kldload %s && sysrc kld_list+=\" %s\"", m, m)))
 		}
+		if len(missing) == 0 {
+			continue
+		}
+		what := "kernel module " + missing[0] + " is not loaded; the planned %s jail needs it"
+		if len(missing) > 1 {
+			what = "kernel modules " + strings.Join(missing, ", ") + " are not loaded; the planned %s jail needs them"
+		}
+		list := strings.Join(missing, " ")
+		out = append(out, c.finding(Fail, fmt.Sprintf(what, plannedName(p)),
+			fmt.Sprintf("kldload %s && sysrc kld_list+=\" %s\"", list, list)))
 	}
 	if !needAny {
 		return nil
