@@ -628,3 +628,91 @@ func TestDHCPConformanceServe(t *testing.T) {
 		t.Fatalf("dhcpd exited: %v\n%s", d.err, d.log())
 	}
 }
+
+// hostBlockRE is the one shape a fixed-address block may take.
+var hostBlockRE = regexp.MustCompile(`(?m)^host ([a-z0-9-]+) \{\n\thardware ethernet ((?:[0-9a-f]{2}:){5}[0-9a-f]{2});\n\tfixed-address ((?:[0-9]{1,3}\.){3}[0-9]{1,3});\n\toption host-name "([a-z0-9-]+)";\n\}$`)
+
+// FuzzDHCPHosts feeds arbitrary text to the hosts parameter, parsed the
+// way --set parses it and checked by the dhcp template. Whatever is not
+// refused as bad input must become exactly one well-formed host block per
+// entry, inside the subnet and outside the dynamic range: nothing a user
+// types can add a statement to dhcpd.conf.
+func FuzzDHCPHosts(f *testing.F) {
+	for _, s := range []string{
+		"printer=00:11:22:33:44:55=192.0.2.20",
+		"a=00:11:22:33:44:55=192.0.2.20,b=AA:BB:CC:DD:EE:FF=192.0.2.21",
+		"x=00:11:22:33:44:55=192.0.2.20; deny booting",
+		"x=00:11:22:33:44:55=192.0.2.20}\nhost y {",
+		"x=00:11:22:33:44:55=192.0.2.150",
+		"=",
+		"a==",
+		"a=b=c=d",
+	} {
+		f.Add(s)
+	}
+	c, err := engine.Builtin()
+	if err != nil {
+		f.Fatal(err)
+	}
+	r, err := c.Get("dhcp")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, hosts string) {
+		v, err := engine.NewValues(r, engine.JailSpec{IPs: []string{"192.0.2.67"}, Sets: []string{"hosts=" + hosts}})
+		var files []engine.File
+		if err == nil {
+			files, err = engine.Render(v)
+		}
+		if err != nil {
+			if !errors.Is(err, engine.ErrInput) {
+				t.Fatalf("hosts=%q: an error that is not bad input: %v", hosts, err)
+			}
+			return
+		}
+		var conf string
+		for _, f := range files {
+			if f.Path == dhcpdConf {
+				conf = string(f.Content)
+			}
+		}
+		entries := v.Params["hosts"].([]any)
+		blocks := hostBlockRE.FindAllStringSubmatch(conf, -1)
+		if len(blocks) != len(entries) || strings.Count(conf, "\nhost ") != len(entries) {
+			t.Fatalf("hosts=%q: %d entries became %d host blocks:\n%s", hosts, len(entries), len(blocks), conf)
+		}
+		for _, b := range blocks {
+			ip := netip.MustParseAddr(b[3])
+			if !netip.MustParsePrefix("192.0.2.0/24").Contains(ip) ||
+				(!ip.Less(netip.MustParseAddr("192.0.2.100")) && ip.Less(netip.MustParseAddr("192.0.2.200"))) {
+				t.Fatalf("hosts=%q: fixed address %s is outside the subnet or inside the range", hosts, ip)
+			}
+		}
+		if strings.Count(conf, "{") != strings.Count(conf, "}") || strings.Count(conf, "\nsubnet ") != 1 {
+			t.Fatalf("hosts=%q: the structure of dhcpd.conf changed:\n%s", hosts, conf)
+		}
+	})
+}
+
+// BenchmarkRenderDHCP measures rendering the dhcp recipe with static
+// hosts, whose every value the template checks.
+func BenchmarkRenderDHCP(b *testing.B) {
+	c, err := engine.Builtin()
+	if err != nil {
+		b.Fatal(err)
+	}
+	r, err := c.Get("dhcp")
+	if err != nil {
+		b.Fatal(err)
+	}
+	v, err := engine.NewValues(r, specFromArgs(b, "testdata/values/dhcp-static.args"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := engine.Render(v); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

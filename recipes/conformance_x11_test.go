@@ -408,3 +408,26 @@ func atoiOr(s string, def int) int {
 	}
 	return n
 }
+
+// BenchmarkRenderX11 measures rendering the x11 recipe with the base sshd
+// on as well (both sshd_config entries are considered, one is written).
+func BenchmarkRenderX11(b *testing.B) {
+	c, err := engine.Builtin()
+	if err != nil {
+		b.Fatal(err)
+	}
+	r, err := c.Get("x11")
+	if err != nil {
+		b.Fatal(err)
+	}
+	v, err := engine.NewValues(r, specFromArgs(b, "testdata/values/x11-sshd.args"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := engine.Render(v); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
