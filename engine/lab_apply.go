@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/jailkit/jailkit/engine/system"
+	"github.com/jailkit/jailkit/hostcheck"
 )
 
 // Status of one jail after ApplyLab or DestroyLab.
@@ -112,10 +113,12 @@ func (r *labRun) event(e LabEvent) {
 }
 
 // ApplyLab installs every jail of the lab on the host sys, holding the
-// host lock for the whole run. Before anything changes it plans every jail
-// against the host as it is, so the pre-flight checks of the whole lab
-// (addresses, names, listeners, releases) run once and a refusal stops the
-// run with nothing changed. Then it installs the name servers, then the
+// host lock for the whole run. Before anything changes it runs the
+// install pre-flight checks once for the whole lab (one gathering of the
+// host's facts, every lab jail planned in it: addresses, listeners,
+// modules, sendmail) and then plans every jail against the host as it is
+// (names, interfaces, releases); any refusal stops the run with nothing
+// changed. Then it installs the name servers, then the
 // other jails, each re-planned just before it runs. Up to Jobs jails run at
 // once; a jail whose recipe changes host-wide configuration (devfs rules,
 // the host's rc.conf, kernel modules, mounts) runs alone, as does the
@@ -138,8 +141,13 @@ func ApplyLab(ctx context.Context, sys system.System, l *Lab, opts LabApplyOptio
 	}
 	defer unlock()
 	specs := l.Specs()
+	if err := labPreflight(ctx, sys, l, opts.Install); err != nil {
+		return nil, err
+	}
 
-	// The pre-flight of the whole lab: every plan, nothing applied.
+	// Then every jail's plan against the host as it is, nothing applied:
+	// a name already taken or an interface the host lacks stops the lab
+	// here too.
 	var errs ErrorList
 	pending := make([]bool, len(specs))
 	for i, s := range specs {
@@ -335,4 +343,37 @@ func joinSemi(s []string) string {
 		out += x
 	}
 	return out
+}
+
+// labPreflight runs the checks install runs before it changes anything,
+// once for every jail of the lab against one gathering of the host's
+// facts, and refuses with every failure at once unless opts.Force.
+func labPreflight(ctx context.Context, sys system.System, l *Lab, opts InstallOptions) error {
+	vs, err := l.Values()
+	if err != nil {
+		return err
+	}
+	planned := make([]hostcheck.Planned, len(vs))
+	for i, v := range vs {
+		planned[i] = Planned(v)
+	}
+	facts := hostcheck.Gather(ctx, &hostcheck.LiveSource{Sys: system.NewDryRun(sys), JailsDir: opts.JailsDir}, hostcheck.GatherOptions{JailsDir: opts.JailsDir})
+	rep := hostcheck.Run(facts, hostcheck.Options{Planned: planned, Only: preflightChecks})
+	var failed []Finding
+	for _, fd := range rep.Findings {
+		if fd.Severity == hostcheck.Fail {
+			failed = append(failed, Finding{ID: fd.ID, Severity: string(fd.Severity), Found: fd.Found, Fix: fd.Fix})
+		}
+	}
+	if len(failed) > 0 && !opts.Force {
+		return fmt.Errorf("lab %s: %w", labName(l), preflightError(failed))
+	}
+	return nil
+}
+
+func labName(l *Lab) string {
+	if l.Name != "" {
+		return l.Name
+	}
+	return l.Source
 }

@@ -98,7 +98,7 @@ func TestLabApplyEndToEnd(t *testing.T) {
 	h := labFakeHost(t)
 	before := labSnapshot(t, h)
 	ctx := context.Background()
-	l, err := parseLab(t, applyLab)
+	l, err := labParse(t, applyLab)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +146,7 @@ func TestLabApplyEndToEnd(t *testing.T) {
 
 	// Edit: a new jail. The name server's zone gains its record; web and
 	// mx stay as they are.
-	edited, err := parseLab(t, applyLab+"  - name: blog\n    recipe: www\n    address: 192.0.2.81\n")
+	edited, err := labParse(t, applyLab+"  - name: blog\n    recipe: www\n    address: 192.0.2.81\n")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,7 +205,7 @@ func labDiffKeys(a, b map[string]string) []string {
 // rolled back and reported, the others stay installed.
 func TestLabApplyFailureIsolated(t *testing.T) {
 	for _, jobs := range []int{1, 3} {
-		t.Run("jobs="+itoa(jobs), func(t *testing.T) {
+		t.Run("jobs="+labItoa(jobs), func(t *testing.T) {
 			h := labFakeHost(t)
 			h.Fault = func(c system.Call) error {
 				if c.Op == "run" && slices.Contains(c.Argv, "postfix") {
@@ -213,7 +213,7 @@ func TestLabApplyFailureIsolated(t *testing.T) {
 				}
 				return nil
 			}
-			l, err := parseLab(t, applyLab)
+			l, err := labParse(t, applyLab)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -250,7 +250,7 @@ func TestLabApplyNameServerFailureSkips(t *testing.T) {
 		}
 		return nil
 	}
-	l, err := parseLab(t, applyLab)
+	l, err := labParse(t, applyLab)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -272,12 +272,12 @@ func TestLabApplyNameServerFailureSkips(t *testing.T) {
 func TestLabApplyPreflightRefuses(t *testing.T) {
 	h := labFakeHost(t)
 	before := labSnapshot(t, h)
-	l, err := parseLab(t, strings.Replace(applyLab, "192.0.2.25", "192.0.2.10", 1))
+	l, err := labParse(t, strings.Replace(applyLab, "192.0.2.25", "192.0.2.10", 1))
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, err = ApplyLab(context.Background(), h, l, labOpts(2))
-	if !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), "jail mx: ") {
+	if !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), "pre-flight: JK-NET-020 192.0.2.10 for the planned mx jail") {
 		t.Fatalf("want an input error naming jail mx, got %v", err)
 	}
 	if after := labSnapshot(t, h); !maps.Equal(before, after) {
@@ -287,7 +287,7 @@ func TestLabApplyPreflightRefuses(t *testing.T) {
 
 func TestLabApplyRefusesVNet(t *testing.T) {
 	h := labFakeHost(t)
-	l, err := parseLab(t, strings.Replace(applyLab, "  domain: home.lan\n", "  domain: home.lan\n  vnet: true\n", 1))
+	l, err := labParse(t, strings.Replace(applyLab, "  domain: home.lan\n", "  domain: home.lan\n  vnet: true\n", 1))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -302,7 +302,7 @@ func TestLabApplyRefusesVNet(t *testing.T) {
 func TestPlanLabOnHost(t *testing.T) {
 	h := labFakeHost(t)
 	before := labSnapshot(t, h)
-	l, err := parseLab(t, applyLab)
+	l, err := labParse(t, applyLab)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,7 +29,7 @@ jails:
 // BenchmarkLabPlan250 measures planning a 250-jail classroom lab from its
 // file: decode, check, allocate, wire and render every jail.
 func BenchmarkLabPlan250(b *testing.B) {
-	cat := builtinCatalog(b)
+	cat := labCatalog(b)
 	data := []byte(classroom250)
 	b.ReportAllocs()
 	for b.Loop() {
@@ -49,7 +49,7 @@ func BenchmarkLabPlan250(b *testing.B) {
 
 // BenchmarkParseLab250 measures the checks alone, without rendering.
 func BenchmarkParseLab250(b *testing.B) {
-	cat := builtinCatalog(b)
+	cat := labCatalog(b)
 	data := []byte(classroom250)
 	b.ReportAllocs()
 	for b.Loop() {

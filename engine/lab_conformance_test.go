@@ -12,9 +12,9 @@ import (
 	"time"
 )
 
-// needTool fails the test when a real checker is missing: .ci/run
+// labNeedTool fails the test when a real checker is missing: .ci/run
 // installs them, and a conformance test that skips proves nothing.
-func needTool(t *testing.T, name string) string {
+func labNeedTool(t *testing.T, name string) string {
 	t.Helper()
 	p, err := exec.LookPath(name)
 	if err != nil {
@@ -23,7 +23,7 @@ func needTool(t *testing.T, name string) string {
 	return p
 }
 
-func runTool(t *testing.T, argv ...string) string {
+func labRunTool(t *testing.T, argv ...string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -66,16 +66,16 @@ func renderLabJail(t *testing.T, p *LabPlan, name string) string {
 // tree, and named-checkzone prints the zones as BIND parsed them, which
 // must hold an A and a PTR record for every lab jail and the MX.
 func TestLabDNSLoadsWithBIND(t *testing.T) {
-	checkconf, checkzone := needTool(t, "named-checkconf"), needTool(t, "named-checkzone")
-	l := loadExample(t, "homelab.yaml")
+	checkconf, checkzone := labNeedTool(t, "named-checkconf"), labNeedTool(t, "named-checkzone")
+	l := labExample(t, "homelab.yaml")
 	p, err := PlanLab(l)
 	if err != nil {
 		t.Fatal(err)
 	}
 	root := renderLabJail(t, p, "dns")
-	runTool(t, checkconf, "-t", root, "-z", "/usr/local/etc/namedb/named.conf")
-	fwd := runTool(t, checkzone, "-k", "fail", "-n", "fail", "-D", "home.lan", filepath.Join(root, "usr/local/etc/namedb/primary/forward.db"))
-	rev := runTool(t, checkzone, "-k", "fail", "-n", "fail", "-D", "1.168.192.in-addr.arpa", filepath.Join(root, "usr/local/etc/namedb/primary/reverse.db"))
+	labRunTool(t, checkconf, "-t", root, "-z", "/usr/local/etc/namedb/named.conf")
+	fwd := labRunTool(t, checkzone, "-k", "fail", "-n", "fail", "-D", "home.lan", filepath.Join(root, "usr/local/etc/namedb/primary/forward.db"))
+	rev := labRunTool(t, checkzone, "-k", "fail", "-n", "fail", "-D", "1.168.192.in-addr.arpa", filepath.Join(root, "usr/local/etc/namedb/primary/reverse.db"))
 	fields := func(s string) string { return strings.Join(strings.Fields(s), " ") }
 	fwd, rev = fields(fwd), fields(rev)
 	for _, j := range l.Jails {
@@ -83,7 +83,7 @@ func TestLabDNSLoadsWithBIND(t *testing.T) {
 		if !strings.Contains(fwd, a) {
 			t.Errorf("BIND's view of home.lan lacks %q:\n%s", a, fwd)
 		}
-		ptr := reverseName(j.Addr.String()) + ". 3600 IN PTR " + j.Hostname + "."
+		ptr := labReverseName(j.Addr.String()) + ". 3600 IN PTR " + j.Hostname + "."
 		if !strings.Contains(rev, ptr) {
 			t.Errorf("BIND's view of the reverse zone lacks %q:\n%s", ptr, rev)
 		}
@@ -93,7 +93,7 @@ func TestLabDNSLoadsWithBIND(t *testing.T) {
 	}
 }
 
-func reverseName(ip string) string {
+func labReverseName(ip string) string {
 	o := strings.Split(ip, ".")
 	return o[3] + "." + o[2] + "." + o[1] + "." + o[0] + ".in-addr.arpa"
 }
@@ -101,11 +101,11 @@ func reverseName(ip string) string {
 // TestLabDHCPConfigLoads has ISC dhcpd check the homelab's dhcp jail config,
 // wired with the lab's DNS, router and domain.
 func TestLabDHCPConfigLoads(t *testing.T) {
-	dhcpd := needTool(t, "dhcpd")
-	p, err := PlanLab(loadExample(t, "homelab.yaml"))
+	dhcpd := labNeedTool(t, "dhcpd")
+	p, err := PlanLab(labExample(t, "homelab.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	root := renderLabJail(t, p, "dhcp")
-	runTool(t, dhcpd, "-t", "-cf", filepath.Join(root, "usr/local/etc/dhcpd.conf"))
+	labRunTool(t, dhcpd, "-t", "-cf", filepath.Join(root, "usr/local/etc/dhcpd.conf"))
 }

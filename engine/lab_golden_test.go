@@ -19,16 +19,16 @@ func init() {
 	}
 }
 
-func updating() bool {
+func labUpdating() bool {
 	f := flag.Lookup("update")
 	return f != nil && f.Value.String() == "true"
 }
 
-// golden compares got with testdata/lab/NAME, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
+// labGolden compares got with testdata/lab/NAME, or rewrites it with -update.
+func labGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
 	path := filepath.Join("testdata", "lab", name)
-	if updating() {
+	if labUpdating() {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -42,18 +42,18 @@ func golden(t *testing.T, name string, got []byte) {
 		t.Fatalf("%v (run go test ./engine -run %s -update to create it)", err, t.Name())
 	}
 	if !bytes.Equal(got, want) {
-		t.Errorf("plan differs from %s (run with -update if the change is intended):\n%s", path, firstDiff(string(want), string(got)))
+		t.Errorf("plan differs from %s (run with -update if the change is intended):\n%s", path, labFirstDiff(string(want), string(got)))
 	}
 }
 
-func loadExample(t testing.TB, name string) *Lab {
+func labExample(t testing.TB, name string) *Lab {
 	t.Helper()
 	file := "../docs/examples/" + name
 	data, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := ParseLab("docs/examples/"+name, data, builtinCatalog(t))
+	l, err := ParseLab("docs/examples/"+name, data, labCatalog(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,22 +66,22 @@ func loadExample(t testing.TB, name string) *Lab {
 func TestLabPlanGolden(t *testing.T) {
 	for _, name := range []string{"homelab", "classroom"} {
 		t.Run(name, func(t *testing.T) {
-			p, err := PlanLab(loadExample(t, name+".yaml"))
+			p, err := PlanLab(labExample(t, name+".yaml"))
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden(t, name+".txt", []byte(p.Text()))
+			labGolden(t, name+".txt", []byte(p.Text()))
 			js, err := p.JSON()
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden(t, name+".json", append(js, '\n'))
+			labGolden(t, name+".json", append(js, '\n'))
 		})
 	}
 }
 
-// firstDiff shows the first line where two texts part, with its number.
-func firstDiff(want, got string) string {
+// labFirstDiff shows the first line where two texts part, with its number.
+func labFirstDiff(want, got string) string {
 	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
 	for i := 0; i < max(len(w), len(g)); i++ {
 		var wl, gl string
@@ -101,7 +101,7 @@ func firstDiff(want, got string) string {
 // TestLabHomelabWiring checks the promises of the cross-wiring in the
 // homelab's rendered files themselves, independent of the golden files.
 func TestLabHomelabWiring(t *testing.T) {
-	l := loadExample(t, "homelab.yaml")
+	l := labExample(t, "homelab.yaml")
 	p, err := PlanLab(l)
 	if err != nil {
 		t.Fatal(err)

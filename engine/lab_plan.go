@@ -151,6 +151,9 @@ func PlanLabOnHost(ctx context.Context, sys system.System, l *Lab, opts InstallO
 	if err != nil {
 		return nil, err
 	}
+	if l.Network.VNet {
+		p.Note = "network.vnet: install does not create VNET jails yet, so these are the plans of shared-IP jails and lab apply refuses the lab; build the VNET jails by hand or set vnet: false"
+	}
 	specs := l.Specs()
 	var errs ErrorList
 	for i, s := range specs {

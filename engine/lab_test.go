@@ -35,7 +35,7 @@ jails:
       range_end: 192.0.2.210
 `
 
-func builtinCatalog(t testing.TB) *Catalog {
+func labCatalog(t testing.TB) *Catalog {
 	t.Helper()
 	c, err := Builtin()
 	if err != nil {
@@ -44,13 +44,13 @@ func builtinCatalog(t testing.TB) *Catalog {
 	return c
 }
 
-func parseLab(t testing.TB, src string) (*Lab, error) {
+func labParse(t testing.TB, src string) (*Lab, error) {
 	t.Helper()
-	return ParseLab("lab.yaml", []byte(src), builtinCatalog(t))
+	return ParseLab("lab.yaml", []byte(src), labCatalog(t))
 }
 
 func TestParseLabGood(t *testing.T) {
-	l, err := parseLab(t, baseLab)
+	l, err := labParse(t, baseLab)
 	if err != nil {
 		t.Fatalf("ParseLab: %v", err)
 	}
@@ -75,7 +75,7 @@ func TestParseLabGood(t *testing.T) {
 		t.Fatalf("group/auto not recorded: %+v %+v %+v", l.Jails[0], l.Jails[1], l.Jails[2])
 	}
 	// Same file, same addresses.
-	again, err := parseLab(t, baseLab)
+	again, err := labParse(t, baseLab)
 	if err != nil || again.Jails[4].Addr != l.Jails[4].Addr {
 		t.Fatalf("allocation is not deterministic: %v", err)
 	}
@@ -95,10 +95,10 @@ func TestLabClassroomNames(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.first+"-"+tc.last, func(t *testing.T) {
-			src := strings.Replace(baseLab, "count: 3", "count: "+itoa(tc.count), 1)
+			src := strings.Replace(baseLab, "count: 3", "count: "+labItoa(tc.count), 1)
 			src = strings.Replace(src, "subnet: 192.0.2.0/24", "subnet: 192.0.0.0/22", 1)
 			src = strings.Replace(src, "range_end: 192.0.2.210", "range_end: 192.0.2.210\n      subnet: 192.0.0.0/22", 1)
-			l, err := parseLab(t, src)
+			l, err := labParse(t, src)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -120,7 +120,7 @@ func TestLabClassroomNames(t *testing.T) {
 	}
 }
 
-func itoa(n int) string { return strconv.Itoa(n) }
+func labItoa(n int) string { return strconv.Itoa(n) }
 
 func TestParseLabErrors(t *testing.T) {
 	tests := []struct {
@@ -211,7 +211,7 @@ func TestParseLabErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			l, err := parseLab(t, tc.edit(baseLab))
+			l, err := labParse(t, tc.edit(baseLab))
 			if err == nil {
 				t.Fatalf("accepted: %+v", l)
 			}
@@ -232,7 +232,7 @@ func TestParseLabErrors(t *testing.T) {
 }
 
 func TestLabDHCPWithoutVNetWarns(t *testing.T) {
-	l, err := parseLab(t, strings.Replace(baseLab, "  vnet: true\n", "", 1))
+	l, err := labParse(t, strings.Replace(baseLab, "  vnet: true\n", "", 1))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -247,14 +247,14 @@ func TestLabDHCPWithoutVNetWarns(t *testing.T) {
 	if !slices.Equal(warned, []string{"dhcp", "pc01", "pc02", "pc03"}) {
 		t.Fatalf("warnings: %+v", l.Warnings)
 	}
-	l, err = parseLab(t, baseLab)
+	l, err = labParse(t, baseLab)
 	if err != nil || len(l.Warnings) != 0 {
 		t.Fatalf("VNET lab warned: %v %+v", err, l.Warnings)
 	}
 }
 
 func TestLabWiring(t *testing.T) {
-	l, err := parseLab(t, strings.Replace(baseLab, "  vnet: true\n", "  vnet: true\n  loghost: dhcp\n  forwarders: [192.0.2.1]\n", 1))
+	l, err := labParse(t, strings.Replace(baseLab, "  vnet: true\n", "  vnet: true\n  loghost: dhcp\n  forwarders: [192.0.2.1]\n", 1))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -305,7 +305,7 @@ func TestLabWiring(t *testing.T) {
 
 func TestLabUserRecordsMerge(t *testing.T) {
 	src := strings.Replace(baseLab, "address: 192.0.2.53\n", "address: 192.0.2.53\n    params:\n      records: [\"ftp=CNAME:dhcp\"]\n", 1)
-	l, err := parseLab(t, src)
+	l, err := labParse(t, src)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -331,7 +331,7 @@ func TestParseLabExamples(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			l, err := ParseLab(f, data, builtinCatalog(t))
+			l, err := ParseLab(f, data, labCatalog(t))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -349,7 +349,7 @@ func TestParseLabExamples(t *testing.T) {
 }
 
 func TestLabLoghostJailWarns(t *testing.T) {
-	l, err := parseLab(t, strings.Replace(baseLab, "  vnet: true\n", "  vnet: true\n  loghost: ns\n", 1))
+	l, err := labParse(t, strings.Replace(baseLab, "  vnet: true\n", "  vnet: true\n  loghost: ns\n", 1))
 	if err != nil {
 		t.Fatal(err)
 	}
