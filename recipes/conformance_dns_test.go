@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -175,11 +176,19 @@ func parseDig(out string) digResult {
 	return r
 }
 
-// dig queries server inside ns without recursion and with one short try,
-// so a missing server costs about a second.
-func dig(t *testing.T, ns *namespace, server, name, typ string) (digResult, string, error) {
+// dig queries server inside ns without recursion. A server that should
+// answer gets three tries of three seconds, so a loaded CI machine does
+// not fail the test; one that must not answer gets a single one-second
+// try (a closed port answers at once with ICMP, so this costs nothing
+// when the test passes).
+func dig(t *testing.T, ns *namespace, patient bool, server, name, typ string) (digResult, string, error) {
 	t.Helper()
-	out, err := ns.run(t, 15*time.Second, "dig", "+norec", "+time=1", "+tries=1", "@"+server, name, typ)
+	tries := []string{"+time=1", "+tries=1"}
+	if patient {
+		tries = []string{"+time=3", "+tries=3"}
+	}
+	argv := append([]string{"dig", "+norec"}, tries...)
+	out, err := ns.run(t, 30*time.Second, append(argv, "@"+server, name, typ)...)
 	return parseDig(out), out, err
 }
 
@@ -187,7 +196,7 @@ func dig(t *testing.T, ns *namespace, server, name, typ string) (digResult, stri
 // answer that contains want ("dns.home.lan. A 127.0.0.53").
 func requireAuthAnswer(t *testing.T, ns *namespace, server, name, typ, want string) {
 	t.Helper()
-	r, out, err := dig(t, ns, server, name, typ)
+	r, out, err := dig(t, ns, true, server, name, typ)
 	if err != nil {
 		t.Fatalf("dig @%s %s %s: %v\n%s", server, name, typ, err, out)
 	}
@@ -200,7 +209,7 @@ func requireAuthAnswer(t *testing.T, ns *namespace, server, name, typ, want stri
 // requireNoAnswer requires that server gives no DNS answer at all.
 func requireNoAnswer(t *testing.T, ns *namespace, server, name, typ string) {
 	t.Helper()
-	r, out, err := dig(t, ns, server, name, typ)
+	r, out, err := dig(t, ns, false, server, name, typ)
 	if err == nil || r.status != "" {
 		t.Fatalf("dig @%s %s %s answered (status %q); nothing may listen there:\n%s", server, name, typ, r.status, out)
 	}
@@ -298,7 +307,7 @@ func TestDNSConformancePrimarySecondary(t *testing.T) {
 	ns.addAddr(t, "lo", secondary+"/8")
 	// The primary's records name 192.0.2.54 as ns2; in this namespace the
 	// secondary lives on 127.0.0.54, so the address lists follow it.
-	pri, _ := serveDNS(t, ns, "testdata/values/dns-records.args", primary, "secondaries="+secondary)
+	pri, priRoot := serveDNS(t, ns, "testdata/values/dns-records.args", primary, "secondaries="+secondary)
 	sec, _ := serveDNS(t, ns, "testdata/values/dns-secondary.args", secondary, "primary="+primary)
 
 	for _, want := range []struct{ name, typ, answer string }{
@@ -324,13 +333,47 @@ func TestDNSConformancePrimarySecondary(t *testing.T) {
 
 	// allow-transfer: the secondary's address may pull the zone, any
 	// other address of the same machine may not.
-	out, err := ns.run(t, 15*time.Second, "dig", "+time=2", "+tries=1", "-b", secondary, "@"+primary, "home.lan", "AXFR")
+	out, err := ns.run(t, 15*time.Second, "dig", "+time=3", "+tries=2", "-b", secondary, "@"+primary, "home.lan", "AXFR")
 	if err != nil || !strings.Contains(out, "www.home.lan.") || strings.Contains(out, "Transfer failed") {
 		t.Fatalf("AXFR from the secondary's address was not served: %v\n%s", err, out)
 	}
-	out, _ = ns.run(t, 15*time.Second, "dig", "+time=2", "+tries=1", "-b", "127.0.0.1", "@"+primary, "home.lan", "AXFR")
+	out, _ = ns.run(t, 15*time.Second, "dig", "+time=3", "+tries=2", "-b", "127.0.0.1", "@"+primary, "home.lan", "AXFR")
 	if strings.Contains(out, "www.home.lan.") || !strings.Contains(out, "Transfer failed") {
 		t.Fatalf("AXFR from 127.0.0.1 was not refused:\n%s", out)
+	}
+
+	// NOTIFY end to end: a change on the primary (new serial, new record,
+	// then a reload by SIGHUP as rc.d/named reload does) reaches the
+	// secondary within seconds, although its refresh timer is an hour.
+	zoneFile := filepath.Join(priRoot, "usr/local/etc/namedb/primary/forward.db")
+	data, err := os.ReadFile(zoneFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := strings.Replace(string(data), "2026112601\t; serial", "2026112602\t; serial", 1)
+	if changed == string(data) {
+		t.Fatalf("serial 2026112601 not found in %s; dns-records.args changed?", zoneFile)
+	}
+	if err := os.WriteFile(zoneFile, []byte(changed+"new\tIN\tA\t192.0.2.99\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before := len(sec.log())
+	if err := pri.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		r, _, _ := dig(t, ns, true, secondary, "new.home.lan", "A")
+		if slices.Contains(r.answers, "new.home.lan. A 192.0.2.99") && slices.Contains(r.flags, "aa") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the secondary never served the primary's change; its log:\n%s", sec.log())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if !strings.Contains(sec.log()[before:], "notify from 127.0.0.53#") {
+		t.Errorf("the secondary transferred the change without a NOTIFY from the primary; log:\n%s", sec.log())
 	}
 
 	requireNoAnswer(t, ns, "127.0.0.1", "www.home.lan", "A")
