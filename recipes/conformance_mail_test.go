@@ -689,3 +689,35 @@ func BenchmarkRenderMail(b *testing.B) {
 		}
 	}
 }
+
+// TestMailConformanceServeDualStack serves the mail-relay case (both
+// address families, inet_protocols = ipv4, ipv6) on 127.0.0.27 and a ULA
+// inside the test's own namespace: SMTP over IPv6 to the jail's IPv6
+// address ends in 250 queued, ::1 and 127.0.0.1 are refused, and port 25
+// is bound to the two jail addresses only.
+func TestMailConformanceServeDualStack(t *testing.T) {
+	requireTool(t, "postconf", "postfix")
+	const ip4, ip6 = "127.0.0.27", "fd00:25::27"
+	spec := specFromArgs(t, "testdata/values/mail-relay.args")
+	spec.IPs = []string{ip4, ip6}
+	root, _ := renderTo(t, "mail", spec)
+	dir := filepath.Join(root, postfixDir)
+	if got := mailPostconfValue(t, dir, "inet_protocols"); got != "ipv4, ipv6" {
+		t.Fatalf("inet_protocols reads %q; want both families", got)
+	}
+	ns := mailNamespace(t, dir, ip4+"/8", ip6+"/128")
+	d := startPostfix(t, ns, dir, ip4)
+	ns.waitListen(t, d, "tcp", "["+ip6+"]:25", 20*time.Second)
+
+	conn, err := wwwDialIn(ns, "tcp", "["+ip6+"]:25", 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reply := newMailSMTP(t, conn).send("sender@example.net", "root@example.org", "jailkit over IPv6")
+	if !strings.Contains(reply, "queued") {
+		t.Fatalf("DATA reply %q does not say the message was queued", reply)
+	}
+	wwwRequireRefused(t, ns, "127.0.0.1:25")
+	wwwRequireRefused(t, ns, "[::1]:25")
+	ns.requireOnlyOn(t, "tcp", 25, ip4, ip6)
+}

@@ -795,3 +795,28 @@ func BenchmarkRenderWWW(b *testing.B) {
 		}
 	}
 }
+
+// TestWWWConformanceServeDualStack serves a jail with an IPv4 and an IPv6
+// address (a ULA inside the test's own namespace): the page answers on
+// both, 127.0.0.1 and ::1 are refused, and port 80 is bound to the two
+// jail addresses only.
+func TestWWWConformanceServeDualStack(t *testing.T) {
+	requireTool(t, "apache2")
+	const ip4, ip6 = "127.0.0.83", "fd00:80::83"
+	spec := specFromArgs(t, "testdata/values/www.args")
+	spec.IPs = []string{ip4, ip6}
+	j := stageWWW(t, spec, wwwBuiltins(t))
+	ns, logDir, _ := wwwNamespace(t, j)
+	ns.addAddr(t, "lo", ip4+"/8")
+	ns.addAddr(t, "lo", ip6+"/128")
+	startApache(t, ns, logDir, ip4+":80", "["+ip6+"]:80")
+	c := wwwClient(ns, "", nil)
+	for _, url := range []string{"http://" + ip4 + "/", "http://[" + ip6 + "]/"} {
+		if status, body := wwwGet(t, c, url, "www.home.lan"); status != http.StatusOK || body != wwwIndexPage(t, j) {
+			t.Errorf("GET %s: status %d, want 200 with the default page; body:\n%s", url, status, body)
+		}
+	}
+	wwwRequireRefused(t, ns, "127.0.0.1:80")
+	wwwRequireRefused(t, ns, "[::1]:80")
+	ns.requireOnlyOn(t, "tcp", 80, ip4, ip6)
+}
