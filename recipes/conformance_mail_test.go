@@ -721,3 +721,33 @@ func TestMailConformanceServeDualStack(t *testing.T) {
 	wwwRequireRefused(t, ns, "[::1]:25")
 	ns.requireOnlyOn(t, "tcp", 25, ip4, ip6)
 }
+
+// TestMailNeedsADomain: a host name without a domain and no domain param
+// is bad input with one line that names --hostname and the fix, and
+// --set domain mends it.
+func TestMailNeedsADomain(t *testing.T) {
+	c, err := engine.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := c.Get("mail")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := engine.NewValues(r, engine.JailSpec{IPs: []string{"192.0.2.25"}, Hostname: "mail"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = engine.Render(v)
+	if err == nil || !errors.Is(err, engine.ErrInput) || strings.Contains(err.Error(), "\n") ||
+		!strings.Contains(err.Error(), `--hostname "mail" has no domain`) || !strings.Contains(err.Error(), "--set domain=") {
+		t.Fatalf("want one input-error line naming --hostname and the fix, got %v", err)
+	}
+	v, err = engine.NewValues(r, engine.JailSpec{IPs: []string{"192.0.2.25"}, Hostname: "mail", Sets: []string{"domain=example.org"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := engine.Render(v); err != nil {
+		t.Fatalf("--set domain should mend it: %v", err)
+	}
+}
