@@ -85,6 +85,7 @@ func TestX11ConformanceCheck(t *testing.T) {
 		tcase{"ipv6 only", "x11", x11Spec([]string{"2001:db8::70"})},
 		tcase{"forwarding off", "x11", x11Spec([]string{"192.0.2.70"}, "x11_forwarding=false")},
 		tcase{"base sshd in the dns jail", "dns", engine.JailSpec{IPs: []string{"192.0.2.53"}, Sets: []string{"sshd=true", "sshd_port=2253"}}},
+		tcase{"base sshd in the linux jail", "linux", "testdata/values/linux-sshd.args"},
 	)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
