@@ -19,8 +19,8 @@ import (
 func init() {
 	register(&command{name: "lab", order: 50, summary: "plan, apply or destroy a whole lab of jails from one file",
 		usage: "lab plan FILE [--format text|json]\n" +
-			"        lab apply FILE [--jobs N] [--force] [--dry-run] [--format text|json]\n" +
-			"        lab destroy FILE [--dry-run] [--format text|json]",
+			"lab apply FILE [--jobs N] [--force] [--dry-run] [--format text|json]\n" +
+			"lab destroy FILE [--dry-run] [--format text|json]",
 		positional: 2, run: runLab, flags: labFlags,
 		help: `A lab file (YAML, see docs/lab.md) describes one network and the jails on it:
 name, recipe, address (or auto) and parameters, and count: N for a classroom of
