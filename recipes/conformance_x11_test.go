@@ -153,7 +153,18 @@ func TestX11Config(t *testing.T) {
 		name := strings.TrimSuffix(filepath.Base(file), ".args")
 		t.Run(name, func(t *testing.T) {
 			spec := specFromArgs(t, file)
-			root, _ := renderTo(t, "x11", spec)
+			root, files := renderTo(t, "x11", spec)
+			// The base (sshd=true) and the recipe both name sshd_config;
+			// exactly one of them may write it.
+			n := 0
+			for _, f := range files {
+				if f.Path == sshdConfig {
+					n++
+				}
+			}
+			if n != 1 {
+				t.Errorf("%s is rendered %d times, want once", sshdConfig, n)
+			}
 			conf := sshdKeywords(t, filepath.Join(root, sshdConfig))
 			var v4, v6 []string
 			for _, ip := range spec.IPs {
