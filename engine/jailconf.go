@@ -87,14 +87,22 @@ func renderJailConf(in jailConfInput) []byte {
 	b.WriteString("\texec.stop = \"/bin/sh /etc/rc.shutdown jail\";\n")
 	b.WriteString("\texec.clean;\n")
 	b.WriteString("\t# Hardening (jailkit check explains each line).\n")
-	b.WriteString("\tenforce_statfs = 2;\n")
-	b.WriteString("\tsecurelevel = 2;\n")
-	b.WriteString("\tchildren.max = 0;\n")
+	for _, h := range []struct{ k, v string }{{"enforce_statfs", "2"}, {"securelevel", "2"}, {"children.max", "0"}} {
+		// A recipe that needs another value says so in jail_params.
+		if rv, ok := v.Recipe.Host.JailParams[h.k]; ok && rv != "" {
+			h.v = rv
+		}
+		fmt.Fprintf(&b, "\t%s = %s;\n", h.k, h.v)
+	}
 	for _, p := range []string{"allow.noset_hostname", "allow.nosysvipc", "allow.noraw_sockets", "allow.nochflags", "allow.nomount", "allow.nosocket_af"} {
 		fmt.Fprintf(&b, "\t%s;\n", p)
 	}
 	keys := make([]string, 0, len(v.Recipe.Host.JailParams))
 	for k := range v.Recipe.Host.JailParams {
+		switch k {
+		case "enforce_statfs", "securelevel", "children.max":
+			continue // written above
+		}
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)

@@ -10,10 +10,10 @@ import (
 
 // preflightChecks are the hostcheck checks that decide whether an install
 // may go ahead: wildcard listeners on the recipe's ports, the address
-// already in use, the address outside every subnet, missing kernel
-// modules and sendmail for a mail jail. The devfs check is left out: the
-// install adds the ruleset itself.
-var preflightChecks = []string{"JK-NET-010", "JK-NET-020", "JK-NET-030", "JK-HOST-070", "JK-MAIL-010"}
+// already in use, the address outside every subnet and sendmail for a mail
+// jail. The devfs and kernel module checks are left out: the install adds
+// the ruleset and loads the modules itself.
+var preflightChecks = []string{"JK-NET-010", "JK-NET-020", "JK-NET-030", "JK-MAIL-010"}
 
 // preflightError is an install refused by its pre-flight checks: bad
 // input (exit status 2), named after the check, with every fix as the hint.

@@ -60,7 +60,17 @@ func (h *Host) run(cmd system.Cmd) ([]byte, error) {
 		}
 		return []byte(cfg.OSRelease + "\n"), nil
 	case "kldstat":
-		return []byte("Id Refs Address                Size Name\n 1   20 0xffffffff80200000  1f41500 kernel\n 2    1 0xffffffff82223000    5a5c8 zfs.ko\n"), nil
+		st, err := h.State()
+		if err != nil {
+			return nil, err
+		}
+		out := "Id Refs Address                Size Name\n 1   20 0xffffffff80200000  1f41500 kernel\n 2    1 0xffffffff82223000    5a5c8 zfs.ko\n"
+		for i, m := range st.Modules {
+			out += fmt.Sprintf("%2d    1 0xffffffff8300%04x     1000 %s.ko\n", i+3, i, m)
+		}
+		return []byte(out), nil
+	case "kldload", "kldunload":
+		return h.kld(a)
 	case "df":
 		return []byte("Filesystem  1024-blocks    Used    Avail Capacity  Mounted on\n/dev/ada0p2   40000000 8000000 30000000    21%    /\n"), nil
 	}
@@ -450,7 +460,30 @@ func (h *Host) running(name string) (Jail, error) {
 
 var (
 	confStrRE = regexp.MustCompile(`"([^"]*)"`)
+	mountRE   = regexp.MustCompile(`mount \+= "(/\S+) (/\S+) nullfs `)
 )
+
+// kld handles "kldload -n MOD" and "kldunload MOD".
+func (h *Host) kld(a []string) ([]byte, error) {
+	if len(a) < 2 {
+		return nil, fail(a, "usage: %s module", a[0])
+	}
+	mod := a[len(a)-1]
+	st, err := h.State()
+	if err != nil {
+		return nil, err
+	}
+	loaded := slices.Contains(st.Modules, mod)
+	if a[0] == "kldunload" {
+		if !loaded {
+			return nil, fail(a, "kldunload: can't find file %s", mod)
+		}
+		st.Modules = slices.DeleteFunc(st.Modules, func(s string) bool { return s == mod })
+	} else if !loaded {
+		st.Modules = append(st.Modules, mod)
+	}
+	return nil, h.saveState(st)
+}
 
 // jail handles "jail -f CONF -c NAME", "jail -r NAME" and
 // "jail -f CONF -rc NAME" (restart).
@@ -551,6 +584,14 @@ func (h *Host) jail(a []string) ([]byte, error) {
 	}
 	if _, err := h.files.Lstat(path.Join(j.Path, "etc")); err != nil {
 		return nil, fail(a, "jail: %s: %s/etc: No such file or directory", name, j.Path)
+	}
+	// nullfs mounts need both ends, as mount(8) does.
+	for _, m := range mountRE.FindAllStringSubmatch(string(data), -1) {
+		for _, p := range []string{m[1], m[2]} {
+			if fi, err := h.files.Lstat(p); err != nil || !fi.IsDir() {
+				return nil, fail(a, "jail: %s: mount.fstab: nullfs %s: No such file or directory", name, p)
+			}
+		}
 	}
 	for _, other := range st.Jails {
 		for _, ip := range j.IP4 {
@@ -674,8 +715,12 @@ func (h *Host) service(a []string) ([]byte, error) {
 		return []byte("Stopping " + name + ".\n"), h.saveState(st)
 	case "start", "restart":
 		rc, _ := sub.ReadFile("/etc/rc.conf")
-		if !regexp.MustCompile(`(?m)^` + name + `_enable="?(YES|yes)"?`).Match(rc) {
-			return nil, fail(a, "Cannot 'start' %s. Set %s_enable to YES in /etc/rc.conf or use 'onestart' instead of 'start'.", name, name)
+		rcvar := svc.RCVar
+		if rcvar == "" {
+			rcvar = name + "_enable"
+		}
+		if !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(rcvar) + `="?(YES|yes)"?`).Match(rc) {
+			return nil, fail(a, "Cannot 'start' %s. Set %s to YES in /etc/rc.conf or use 'onestart' instead of 'start'.", name, rcvar)
 		}
 		if verb == "start" && running {
 			return nil, fail(a, "%s already running? (pid=2001).", name)

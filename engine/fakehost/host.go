@@ -40,6 +40,8 @@ type Port struct {
 // Service says what starting an rc.d service in a jail needs and does.
 type Service struct {
 	Package string `json:"package"`
+	// RCVar is the rc.conf knob that must be YES; NAME_enable when "".
+	RCVar   string `json:"rcvar,omitempty"`
 	Command string `json:"command"`
 	Ports   []Port `json:"ports"`
 }
@@ -72,6 +74,8 @@ type Jail struct {
 // State is what changes as commands run.
 type State struct {
 	Jails []Jail `json:"jails"`
+	// Modules are the kernel modules kldload loaded.
+	Modules []string `json:"modules,omitempty"`
 }
 
 // DefaultConfig is a FreeBSD 14.3 amd64 host on 192.0.2.10/24 with sshd
@@ -92,7 +96,7 @@ func DefaultConfig() Config {
 		Services: map[string]Service{
 			"named":    {Package: "bind920", Command: "named", Ports: []Port{{"udp", 53}, {"tcp", 53}}},
 			"apache24": {Package: "apache24", Command: "httpd", Ports: []Port{{"tcp", 80}}},
-			"dhcpd":    {Package: "isc-dhcp44-server", Command: "dhcpd", Ports: []Port{{"udp", 67}}},
+			"isc-dhcpd": {Package: "isc-dhcp44-server", Command: "dhcpd", RCVar: "dhcpd_enable", Ports: []Port{{"udp", 67}}},
 			"postfix":  {Package: "postfix", Command: "master", Ports: []Port{{"tcp", 25}}},
 			"sshd":     {Package: "", Command: "sshd", Ports: []Port{{"tcp", 22}}},
 		},

@@ -1,0 +1,169 @@
+package engine
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/jailkit/jailkit/engine/system"
+)
+
+func recipe(t *testing.T, name string) *Recipe {
+	t.Helper()
+	c, err := LoadCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := c.Get(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+var dhcpSpec = JailSpec{Name: "dhcp", IPs: []string{"192.0.2.67"}, Sets: []string{
+	"subnet=192.0.2.0/24", "range_start=192.0.2.100", "range_end=192.0.2.200", "domain_name=home.lan"}}
+
+// TestDevfsRuleset: a recipe that needs devices gets a new ruleset
+// appended to /etc/devfs.rules (never 5, above every number in use), the
+// file is backed up first and never rewritten, and uninstall takes exactly
+// that ruleset out again.
+func TestDevfsRuleset(t *testing.T) {
+	ctx := context.Background()
+	h := newFakeHost(t)
+	existing := "# local rules\n[devfsrules_mine=12]\nadd include $devfsrules_jail\nadd path 'tun*' unhide\n"
+	if err := os.WriteFile(filepath.Join(h.Dir, "etc/devfs.rules"), []byte(existing), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(t, h)
+	p, err := PlanInstall(ctx, system.NewDryRun(h), recipe(t, "dhcp"), dhcpSpec, testOpts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := p.Text(); !strings.Contains(text, "+[devfsrules_jailkit_dhcp=13]") || !strings.Contains(text, "copy /etc/devfs.rules to /var/db/jailkit/backup/dhcp/etc_devfs.rules") {
+		t.Errorf("the plan should back up and append ruleset 13 as a diff:\n%s", text)
+	}
+	if _, err := Install(ctx, h, recipe(t, "dhcp"), dhcpSpec, testOpts()); err != nil {
+		t.Fatal(err)
+	}
+	rules := readHost(t, h, "etc/devfs.rules")
+	if !strings.HasPrefix(rules, existing) || !strings.Contains(rules, "[devfsrules_jailkit_dhcp=13]\nadd include $devfsrules_jail\nadd path 'bpf*' unhide\n") {
+		t.Errorf("devfs.rules:\n%s", rules)
+	}
+	if conf := readHost(t, h, "etc/jail.conf.d/dhcp.conf"); !strings.Contains(conf, "devfs_ruleset = 13;") {
+		t.Errorf("jail.conf does not use the new ruleset:\n%s", conf)
+	}
+	if bk := readHost(t, h, "var/db/jailkit/backup/dhcp/etc_devfs.rules"); bk != existing {
+		t.Errorf("backup: %q", bk)
+	}
+	if _, err := Uninstall(ctx, h, "dhcp", UninstallOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(before, snapshot(t, h)); diff != "" {
+		t.Errorf("uninstall left changes:\n%s", diff)
+	}
+}
+
+// TestHostNeeds: the linux recipe loads kernel modules, sets linux_enable
+// on the host in the same sysrc call as jail_enable and mounts from the
+// host; uninstall undoes all of it.
+func TestHostNeeds(t *testing.T) {
+	ctx := context.Background()
+	h := newFakeHost(t)
+	before := snapshot(t, h)
+	rec := system.NewRecorder(h)
+	spec := JailSpec{Name: "linux", IPs: []string{"192.0.2.70"}}
+	if _, err := Install(ctx, rec, recipe(t, "linux"), spec, testOpts()); err != nil {
+		t.Fatal(err)
+	}
+	var sysrc [][]string
+	for _, c := range rec.Mutations() {
+		if c.Op == "run" && c.Argv[0] == "sysrc" {
+			sysrc = append(sysrc, c.Argv)
+		}
+	}
+	if diff := cmp.Diff([][]string{{"sysrc", "jail_enable=YES", "linux_enable=YES"}}, sysrc); diff != "" {
+		t.Errorf("sysrc calls (-want +got):\n%s", diff)
+	}
+	if kld := run(t, h, "kldstat"); !strings.Contains(kld, "linux64.ko") || !strings.Contains(kld, "fdescfs.ko") {
+		t.Errorf("modules not loaded:\n%s", kld)
+	}
+	conf := readHost(t, h, "etc/jail.conf.d/linux.conf")
+	if !strings.Contains(conf, `mount += "linprocfs /usr/local/jails/containers/linux/compat/linux/proc linprocfs rw 0 0";`) ||
+		strings.Count(conf, "enforce_statfs") != 1 {
+		t.Errorf("linux.conf:\n%s", conf)
+	}
+	if fi, err := os.Stat(filepath.Join(h.Dir, "usr/local/jails/containers/linux/compat/linux/proc")); err != nil || !fi.IsDir() {
+		t.Errorf("mount point: %v", err)
+	}
+	if _, err := Uninstall(ctx, h, "linux", UninstallOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	after := snapshot(t, h)
+	// The modules stay loaded: unloading a module other things may use is
+	// not jailkit's to do. Everything else is back.
+	st, _ := h.State()
+	if len(st.Modules) != 4 {
+		t.Errorf("modules: %v", st.Modules)
+	}
+	delete(before, ".fakehost/state.json")
+	delete(after, ".fakehost/state.json")
+	if diff := cmp.Diff(before, after); diff != "" {
+		t.Errorf("uninstall left changes:\n%s", diff)
+	}
+}
+
+// TestOwnersFromTheJail: owners are looked up in the jail's passwd and
+// group (bind is 53 there; the host has no bind at all).
+func TestOwnersFromTheJail(t *testing.T) {
+	h := newFakeHost(t)
+	rec := system.NewRecorder(h)
+	if _, err := Install(context.Background(), rec, dnsRecipe(t), dnsSpec(), testOpts()); err != nil {
+		t.Fatal(err)
+	}
+	owners := map[string][2]int{}
+	for _, c := range rec.Mutations() {
+		if c.Op == "chown" {
+			owners[c.Path] = [2]int{c.UID, c.GID}
+		}
+	}
+	if owners["/usr/local/etc/namedb/working"] != [2]int{53, 0} || owners["/usr/local/etc/namedb/named.conf"] != [2]int{0, 0} {
+		t.Errorf("owners: %v", owners)
+	}
+	if hostPasswd := readHost(t, h, "etc/passwd"); strings.Contains(hostPasswd, "bind") {
+		t.Fatal("the test needs a host without bind")
+	}
+}
+
+// TestStoppedJailRestarts: a re-run finds the jail stopped (after a reboot
+// without jail_enable, say), starts it and restarts the service, and
+// writes nothing.
+func TestStoppedJailRestarts(t *testing.T) {
+	ctx := context.Background()
+	h := newFakeHost(t)
+	r := dnsRecipe(t)
+	if _, err := Install(ctx, h, r, dnsSpec(), testOpts()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.Run(ctx, system.Cmd{Argv: []string{"jail", "-r", "dns"}, Mutates: true}); err != nil {
+		t.Fatal(err)
+	}
+	rec := system.NewRecorder(h)
+	if _, err := Install(ctx, rec, r, dnsSpec(), testOpts()); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range rec.Mutations() {
+		got = append(got, c.String())
+	}
+	want := []string{"run jail -f /etc/jail.conf.d/dns.conf -c dns", "run service -j dns named restart"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("mutations (-want +got):\n%s", diff)
+	}
+	if list, _ := List(ctx, h); len(list) != 1 || list[0].State != "running" {
+		t.Errorf("list: %+v", list)
+	}
+}
