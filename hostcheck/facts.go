@@ -62,8 +62,8 @@ type JailFiles struct {
 	Accounts  []Account
 	HasPasswd bool
 	RC        *RCConf
-	// DNSRoles lists "primary" and/or "secondary" when the jail's
-	// named.conf has zones of that type.
+	// DNSRoles lists "primary" and/or "secondary" when the jail runs
+	// named (named_enable) and its named.conf has zones of that type.
 	DNSRoles []string
 }
 
@@ -331,6 +331,11 @@ func readJailFiles(src Source, root string) *JailFiles {
 		jf.Accounts = ParsePasswd(data)
 	}
 	jf.RC = readRCConf(src, root, nil)
+	// Only a jail that runs named has zones worth reading; the others
+	// would cost two failed lookups each on a host with many jails.
+	if !jf.RC.Yes("named_enable") {
+		return jf
+	}
 	for _, conf := range []string{"/usr/local/etc/namedb/named.conf", "/usr/local/etc/named/named.conf"} {
 		data, err := src.ReadJailFile(root, conf)
 		if err != nil {

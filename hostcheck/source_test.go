@@ -366,3 +366,22 @@ func TestDfFallsBack(t *testing.T) {
 		t.Errorf("no df at all: have=%v ran %q", f.Have(FactDiskSpace), sys.ran)
 	}
 }
+
+// TestDNSRoles: zones are read only from a jail that runs named.
+func TestDNSRoles(t *testing.T) {
+	sys := fakeFromSnapshot(t, "sample")
+	f := Gather(context.Background(), &LiveSource{Sys: sys}, GatherOptions{})
+	if got := f.JailFiles["dns"].DNSRoles; !reflect.DeepEqual(got, []string{"primary"}) {
+		t.Errorf("dns roles %v", got)
+	}
+	sys.files["/usr/local/jails/containers/dns/usr/local/etc/namedb/named.conf"] += "zone \"other\" { type slave; masters { 192.0.2.1; }; };\n// type secondary; in a comment\n"
+	f = Gather(context.Background(), &LiveSource{Sys: sys}, GatherOptions{})
+	if got := f.JailFiles["dns"].DNSRoles; !reflect.DeepEqual(got, []string{"primary", "secondary"}) {
+		t.Errorf("dns roles %v", got)
+	}
+	delete(sys.files, "/usr/local/jails/containers/dns/etc/rc.conf")
+	f = Gather(context.Background(), &LiveSource{Sys: sys}, GatherOptions{})
+	if got := f.JailFiles["dns"].DNSRoles; len(got) != 0 {
+		t.Errorf("roles of a jail without named_enable: %v", got)
+	}
+}
