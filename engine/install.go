@@ -10,6 +10,7 @@ import (
 	"io"
 	"io/fs"
 	"net/netip"
+	"net/url"
 	"path"
 	"slices"
 	"strconv"
@@ -106,6 +107,9 @@ func PlanInstall(ctx context.Context, sys system.System, r *Recipe, spec JailSpe
 	p := &planner{ctx: ctx, sys: sys, opts: opts, sets: spec.Sets, made: map[string]bool{}}
 	if spec.JailsDir == "" {
 		spec.JailsDir = opts.JailsDir
+	}
+	if err := checkMirror(opts.Mirror); err != nil {
+		return nil, err
 	}
 	p.facts = hostcheck.Gather(ctx, &hostcheck.LiveSource{Sys: sys, JailsDir: opts.JailsDir}, hostcheck.GatherOptions{JailsDir: opts.JailsDir})
 	notes := []string{}
@@ -213,6 +217,20 @@ func countMissingNotes(notes []string) int {
 		}
 	}
 	return n
+}
+
+// checkMirror accepts an http, https, ftp or file URL: it is handed to
+// fetch(1) as an argument, so it must not look like an option.
+func checkMirror(m string) error {
+	u, err := url.Parse(m)
+	bad := err != nil || u.Host == "" && u.Scheme != "file" || strings.ContainsFunc(m, func(r rune) bool { return r <= ' ' || r == 0x7f })
+	switch {
+	case bad:
+	case u.Scheme == "http", u.Scheme == "https", u.Scheme == "ftp", u.Scheme == "file":
+		return nil
+	}
+	return &FieldError{Field: "--mirror", Problem: fmt.Sprintf("%q is not an http, https, ftp or file URL", m),
+		Hint: "give a mirror such as " + DefaultMirror}
 }
 
 // checkRelease refuses a jail the host cannot run.

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -165,5 +166,56 @@ func TestStoppedJailRestarts(t *testing.T) {
 	}
 	if list, _ := List(ctx, h); len(list) != 1 || list[0].State != "running" {
 		t.Errorf("list: %+v", list)
+	}
+}
+
+// TestForgedStateRefused: uninstall removes what the state file lists, so
+// a file that lists host paths jailkit never creates is refused whole.
+func TestForgedStateRefused(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name   string
+		forge  func(st *State)
+		reason string
+	}{
+		{"dir /etc", func(st *State) { st.Resources = append(st.Resources, Resource{Kind: ResDir, Path: "/etc", Whole: true}) }, `lists dir "/etc"`},
+		{"file rc.conf", func(st *State) { st.Resources = append(st.Resources, Resource{Kind: ResFile, Path: "/etc/rc.conf"}) }, `lists file "/etc/rc.conf"`},
+		{"dotdot", func(st *State) {
+			st.Resources = append(st.Resources, Resource{Kind: ResDir, Path: "/usr/local/jails/../../etc", Whole: true})
+		}, "which jailkit never creates"},
+		{"jail root /", func(st *State) { st.Path = "/" }, "gives the jail root"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newFakeHost(t)
+			if _, err := Install(ctx, h, dnsRecipe(t), dnsSpec(), testOpts()); err != nil {
+				t.Fatal(err)
+			}
+			st, _ := ReadState(h, "dns")
+			tc.forge(st)
+			if err := os.WriteFile(filepath.Join(h.Dir, "var/db/jailkit/dns.json"), st.marshal(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			before := snapshot(t, h)
+			_, err := Uninstall(ctx, h, "dns", UninstallOptions{})
+			if err == nil || !strings.Contains(err.Error(), tc.reason) {
+				t.Fatalf("want a refusal (%s), got %v", tc.reason, err)
+			}
+			if diff := cmp.Diff(before, snapshot(t, h)); diff != "" {
+				t.Errorf("host changed:\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestBadMirror: the mirror goes to fetch(1) as an argument, so anything
+// but a URL is refused before any change.
+func TestBadMirror(t *testing.T) {
+	for _, m := range []string{"-o/etc/passwd", "download.freebsd.org", "https://x y", "gopher://x"} {
+		opts := testOpts()
+		opts.Mirror = m
+		_, err := PlanInstall(context.Background(), system.NewRecorder(nil), dnsRecipe(t), dnsSpec(), opts)
+		if !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), "--mirror") {
+			t.Errorf("%q: %v", m, err)
+		}
 	}
 }

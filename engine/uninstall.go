@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"path"
 	"slices"
 	"strings"
 	"time"
@@ -37,6 +38,9 @@ func PlanUninstall(ctx context.Context, sys system.System, name string) (*Plan, 
 	if st == nil {
 		return nil, &FieldError{Field: "NAME", Problem: fmt.Sprintf("jailkit manages no jail named %s", name),
 			Hint: "see the jails jailkit manages with: jailkit list"}
+	}
+	if err := st.checkResources(); err != nil {
+		return nil, err
 	}
 	all, err := ListStates(sys)
 	if err != nil {
@@ -231,4 +235,45 @@ func Uninstall(ctx context.Context, sys system.System, name string, opts Uninsta
 		return nil, err
 	}
 	return p, Apply(ctx, sys, p, ApplyOptions{OnStep: opts.OnStep})
+}
+
+// checkResources refuses a state file that lists something jailkit never
+// creates: uninstall removes what the file says, so a damaged or forged
+// file must not be able to point it at the rest of the host.
+func (st *State) checkResources() error {
+	jails := path.Dir(path.Dir(st.Path))
+	if !path.IsAbs(st.Path) || path.Clean(st.Path) != st.Path || path.Base(path.Dir(st.Path)) != "containers" ||
+		path.Base(st.Path) != st.Name || jails == "/" {
+		return fmt.Errorf("state file %s gives the jail root %q, which jailkit never uses; refusing to uninstall from it", StatePath(st.Name), st.Path)
+	}
+	under := func(p, dir string) bool { return p == dir || strings.HasPrefix(p, dir+"/") }
+	for _, r := range st.Resources {
+		p := r.Path
+		ok := path.IsAbs(p) && path.Clean(p) == p
+		if ok {
+			switch r.Kind {
+			case ResDir:
+				// The jails directory and its parents up to /usr/local
+				// (made on a fresh host), jailkit's own directories.
+				ok = under(p, jails) || under(p, StateDir) || p == JailConfDir ||
+					(strings.HasPrefix(jails, p+"/") && strings.Count(p, "/") >= 2)
+			case ResFile:
+				ok = p == JailConfPath(st.Name)
+			case ResLine:
+				ok = p == "/etc/jail.conf"
+			case ResDevfs:
+				ok = p == "/etc/devfs.rules"
+			case ResRCVar:
+				ok = p == "/etc/rc.conf" && rcNameRE.MatchString(r.Name)
+			case ResBackup:
+				ok = under(p, BackupDir(st.Name))
+			default:
+				ok = false
+			}
+		}
+		if !ok {
+			return fmt.Errorf("state file %s lists %s %q, which jailkit never creates; refusing to uninstall from it", StatePath(st.Name), r.Kind, p)
+		}
+	}
+	return nil
 }
