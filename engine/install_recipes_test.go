@@ -178,7 +178,9 @@ func TestForgedStateRefused(t *testing.T) {
 		forge  func(st *State)
 		reason string
 	}{
-		{"dir /etc", func(st *State) { st.Resources = append(st.Resources, Resource{Kind: ResDir, Path: "/etc", Whole: true}) }, `lists dir "/etc"`},
+		{"dir /etc", func(st *State) {
+			st.Resources = append(st.Resources, Resource{Kind: ResDir, Path: "/etc", Whole: true})
+		}, `lists dir "/etc"`},
 		{"file rc.conf", func(st *State) { st.Resources = append(st.Resources, Resource{Kind: ResFile, Path: "/etc/rc.conf"}) }, `lists file "/etc/rc.conf"`},
 		{"dotdot", func(st *State) {
 			st.Resources = append(st.Resources, Resource{Kind: ResDir, Path: "/usr/local/jails/../../etc", Whole: true})
