@@ -253,10 +253,12 @@ func (st *State) checkResources() error {
 		if ok {
 			switch r.Kind {
 			case ResDir:
-				// The jails directory and its parents up to /usr/local
-				// (made on a fresh host), jailkit's own directories.
-				ok = under(p, jails) || under(p, StateDir) || p == JailConfDir ||
-					(strings.HasPrefix(jails, p+"/") && strings.Count(p, "/") >= 2)
+				ok = under(p, jails) || under(p, StateDir) || p == JailConfDir
+				for _, d := range []string{jails, StateDir, JailConfDir} {
+					// A parent made on a bare host; only ever removed
+					// when empty.
+					ok = ok || (strings.HasPrefix(d, p+"/") && !r.Whole)
+				}
 			case ResFile:
 				ok = p == JailConfPath(st.Name)
 			case ResLine:
