@@ -328,3 +328,67 @@ func TestPlanLabOnHost(t *testing.T) {
 		t.Fatalf("planning changed the host: %v", labDiffKeys(before, after))
 	}
 }
+
+// TestLabApplyJobsRunInParallel proves --jobs: with two jobs, web and mx
+// each wait inside their install until the other has started running
+// commands too, which only works when they install at the same time. With
+// one job the wait times out, so the test also proves the bound.
+func TestLabApplyJobsRunInParallel(t *testing.T) {
+	for _, tc := range []struct {
+		jobs    int
+		overlap bool
+	}{{2, true}, {1, false}} {
+		t.Run("jobs="+labItoa(tc.jobs), func(t *testing.T) {
+			h := labFakeHost(t)
+			var mu sync.Mutex
+			started := map[string]chan struct{}{"web": make(chan struct{}), "mx": make(chan struct{})}
+			other := map[string]string{"web": "mx", "mx": "web"}
+			met := map[string]bool{}
+			h.Fault = func(c system.Call) error {
+				if c.Op != "run" {
+					return nil
+				}
+				for name, ch := range started {
+					if !slices.Contains(c.Argv, name) {
+						continue
+					}
+					mu.Lock()
+					first := !met[name]
+					met[name] = true
+					mu.Unlock()
+					if !first {
+						return nil
+					}
+					close(ch)
+					select {
+					case <-started[other[name]]:
+					case <-time.After(300 * time.Millisecond):
+						// No overlap: let the install go on.
+					}
+				}
+				return nil
+			}
+			l, err := labParse(t, applyLab)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var inflight, most int
+			opts := labOpts(tc.jobs)
+			opts.OnEvent = func(e LabEvent) {
+				switch {
+				case e.Status != "":
+					inflight--
+				case e.StepName == "":
+					inflight++
+					most = max(most, inflight)
+				}
+			}
+			if _, err := ApplyLab(context.Background(), h, l, opts); err != nil {
+				t.Fatal(err)
+			}
+			if got := most > 1; got != tc.overlap || most > tc.jobs {
+				t.Fatalf("jobs=%d: at most %d jails installed at once", tc.jobs, most)
+			}
+		})
+	}
+}
