@@ -46,8 +46,9 @@ func Lint(source string, data []byte, tfs fs.FS) error {
 	for _, p := range r.AllParams() {
 		known[p.Name] = true
 	}
-	for _, f := range r.Files {
-		errs = append(errs, lintTemplate(tfs, f.Template, known)...)
+	seen := map[string]bool{}
+	for _, f := range append(append([]FileSpec{}, baseFiles...), r.Files...) {
+		errs = append(errs, lintTemplate(tfs, f.Template, known, seen)...)
 	}
 	if len(errs) > 0 {
 		return errs
@@ -85,6 +86,17 @@ func sampleValue(p Param) string {
 	return sampleValues[p.Type]
 }
 
+// builtinFuncs names text/template's own functions: parse.Parse, unlike
+// template.Parse, knows only the functions it is given.
+var builtinFuncs = func() map[string]any {
+	m := map[string]any{}
+	for _, n := range []string{"and", "or", "not", "len", "index", "slice", "print", "printf", "println",
+		"html", "js", "urlquery", "call", "eq", "ne", "lt", "le", "gt", "ge"} {
+		m[n] = true // parse only asks whether a name has a non-nil entry
+	}
+	return m
+}()
+
 var jailFields = func() map[string]bool {
 	m := map[string]bool{}
 	t := reflect.TypeOf(Jail{})
@@ -99,26 +111,26 @@ var jailFields = func() map[string]bool {
 
 // lintTemplate parses one template (and its helpers) and reports every
 // reference to a param or built-in that does not exist.
-func lintTemplate(tfs fs.FS, name string, known map[string]bool) ErrorList {
-	file := "templates/" + name
+func lintTemplate(tfs fs.FS, name string, known, seen map[string]bool) ErrorList {
 	src, err := fs.ReadFile(tfs, name)
 	if err != nil {
-		return ErrorList{&PosError{File: file, Msg: "cannot read template"}}
+		return ErrorList{&PosError{File: "templates/" + name, Msg: "cannot read template"}}
 	}
 	names := []string{name}
 	helpers, _ := fs.Glob(tfs, path.Join(path.Dir(name), "_*.tmpl"))
 	names = append(names, helpers...)
 	var errs ErrorList
 	for i, n := range names {
-		if i > 0 && n == name {
+		if seen[n] {
 			continue
 		}
+		seen[n] = true
 		if i > 0 {
 			if src, err = fs.ReadFile(tfs, n); err != nil {
 				continue
 			}
 		}
-		trees, err := parse.Parse(n, string(src), "{{", "}}", FuncMap())
+		trees, err := parse.Parse(n, string(src), "{{", "}}", FuncMap(), builtinFuncs)
 		if err != nil {
 			errs = append(errs, templateError("templates/"+n, 0, err))
 			continue
@@ -153,7 +165,6 @@ func lintTemplate(tfs fs.FS, name string, known map[string]bool) ErrorList {
 			})
 		}
 	}
-	_ = file
 	return errs
 }
 

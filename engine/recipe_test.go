@@ -196,7 +196,7 @@ func TestRenderErrorsNameFileAndLine(t *testing.T) {
 	}{
 		{"app/broken.tmpl", `templates/app/broken.tmpl:2: unexpected "}" in operand`},
 		{"app/missing.tmpl", `templates/app/missing.tmpl:3: at <.Params.nosuch>: map has no entry for key "nosuch"`},
-		{"app/failing.tmpl", `templates/app/failing.tmpl:2: `},
+		{"app/failing.tmpl", `templates/app/failing.tmpl:2: refused on purpose`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.tmpl, func(t *testing.T) {

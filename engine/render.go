@@ -329,6 +329,8 @@ func when(file string, line int, expr string, ctx *Context) (bool, error) {
 
 var tmplErrRE = regexp.MustCompile(`^template: ([^:]*):(\d+)(?::\d+)?: (?:executing "[^"]*" )?(.*)$`)
 
+var failCallRE = regexp.MustCompile(`^at <fail[^>]*>: error calling fail: (.*)$`)
+
 // templateError rewrites text/template's "template: NAME:LINE:COL: ..."
 // into "FILE:LINE: ...". For a one-line template from a recipe field,
 // base is the line of that field.
@@ -345,6 +347,10 @@ func templateError(file string, base int, err error) error {
 			}
 		}
 		msg = m[3]
+	}
+	// {{ fail "why" }} is a recipe's own message: show it bare.
+	if m := failCallRE.FindStringSubmatch(msg); m != nil {
+		msg = m[1]
 	}
 	return &PosError{File: file, Line: line, Msg: msg}
 }
