@@ -12,6 +12,7 @@ import (
 	"net/netip"
 	"net/url"
 	"path"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -495,7 +496,18 @@ func (p *planner) planMedia() error {
 				Undo: []Step{{Action: ActRun, Argv: []string{"chflags", "-R", "0", base}}}})
 		}
 	}
-	p.mkdir("create the jail root", j.Path, 0o755, true, false)
+	if ds := p.zfsParent(path.Dir(j.Path)); ds != "" {
+		// The containers directory is a dataset: each jail root is a
+		// child dataset, so it can be snapshotted, sent and destroyed
+		// on its own.
+		name := ds + "/" + j.Name
+		p.add(Step{Name: "create the jail root as ZFS dataset " + name, Action: ActRun, Argv: []string{"zfs", "create", name},
+			Undo: []Step{{Action: ActRun, Argv: []string{"zfs", "destroy", "-r", name}}}})
+		p.made[j.Path] = true
+		p.st.Resources = append(p.st.Resources, Resource{Kind: ResDataset, Name: name, Path: j.Path})
+	} else {
+		p.mkdir("create the jail root", j.Path, 0o755, true, false)
+	}
 	argv := []string{"tar", "-xf", basePath, "-C", j.Path, "--unlink"}
 	what := "extract base.txz into the jail root"
 	if !p.opts.Thick {
@@ -516,6 +528,26 @@ func (p *planner) planMedia() error {
 		p.add(Step{Name: "create the mount points in the jail root", Action: ActMkdir, Root: j.Path, Paths: dirs, Mode: "0755"})
 	}
 	return nil
+}
+
+var datasetRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.:-]*(/[A-Za-z0-9][A-Za-z0-9_.:-]*)*$`)
+
+// zfsParent returns the ZFS dataset mounted exactly at dir, or "" when
+// there is none (or no ZFS). Only an exact match counts: creating
+// datasets on the way would mount them over directories that may hold
+// other jails.
+func (p *planner) zfsParent(dir string) string {
+	out, err := p.sys.Run(p.ctx, system.Cmd{Argv: []string{"zfs", "list", "-H", "-o", "name,mountpoint"}})
+	if err != nil {
+		return ""
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		name, mnt, ok := strings.Cut(line, "\t")
+		if ok && strings.TrimSpace(mnt) == dir && datasetRE.MatchString(name) {
+			return name
+		}
+	}
+	return ""
 }
 
 // planHostConfig writes /etc/jail.conf.d/NAME.conf, the .include line,

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/jailkit/jailkit/engine/fakehost"
 	"github.com/jailkit/jailkit/engine/system"
 )
 
@@ -219,5 +220,52 @@ func TestBadMirror(t *testing.T) {
 		if !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), "--mirror") {
 			t.Errorf("%q: %v", m, err)
 		}
+	}
+}
+
+// TestZFSJailRoot: when the containers directory is a ZFS dataset, the
+// jail root is a child dataset, destroyed again by rollback and uninstall.
+func TestZFSJailRoot(t *testing.T) {
+	ctx := context.Background()
+	h := newFakeHost(t)
+	cfg, _ := h.Config()
+	cfg.Datasets = []fakehost.Dataset{{Name: "zroot/jails", Mountpoint: "/usr/local/jails"}, {Name: "zroot/jails/containers", Mountpoint: "/usr/local/jails/containers"}}
+	h.SetConfig(cfg)
+	os.MkdirAll(filepath.Join(h.Dir, "usr/local/jails/containers"), 0o755)
+	before := snapshot(t, h)
+	rec := system.NewRecorder(h)
+	if _, err := Install(ctx, rec, dnsRecipe(t), dnsSpec(), testOpts()); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, c := range rec.Mutations() {
+		found = found || c.String() == "run zfs create zroot/jails/containers/dns"
+	}
+	if !found {
+		t.Errorf("no zfs create in %v", rec.Commands())
+	}
+	st, _ := h.State()
+	if len(st.Datasets) != 1 || st.Datasets[0].Mountpoint != "/usr/local/jails/containers/dns" {
+		t.Errorf("datasets: %+v", st.Datasets)
+	}
+	if _, err := Uninstall(ctx, h, "dns", UninstallOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(before, snapshot(t, h)); diff != "" {
+		t.Errorf("uninstall left changes:\n%s", diff)
+	}
+	// A failure after the dataset exists destroys it again.
+	h.Fault = func(c system.Call) error {
+		if c.Op == "run" && c.Argv[0] == "jail" {
+			return errors.New("no jail today")
+		}
+		return nil
+	}
+	if _, err := Install(ctx, h, dnsRecipe(t), dnsSpec(), testOpts()); err == nil {
+		t.Fatal("install went through")
+	}
+	h.Fault = nil
+	if diff := cmp.Diff(before, snapshot(t, h)); diff != "" {
+		t.Errorf("rollback left changes:\n%s", diff)
 	}
 }

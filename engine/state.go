@@ -62,12 +62,13 @@ type FileRecord struct {
 
 // Resource kinds recorded in a state file.
 const (
-	ResDir    = "dir"     // a directory jailkit created; Whole: the tree is jailkit's, else removed only when empty
-	ResFile   = "file"    // a host file jailkit created and owns
-	ResLine   = "line"    // a line jailkit added to a host file it does not own
-	ResRCVar  = "rc.conf" // an rc.conf variable jailkit set on the host
-	ResDevfs  = "devfs"   // a ruleset jailkit appended to /etc/devfs.rules
-	ResBackup = "backup"  // a copy of a host file taken before an edit
+	ResDir     = "dir"     // a directory jailkit created; Whole: the tree is jailkit's, else removed only when empty
+	ResFile    = "file"    // a host file jailkit created and owns
+	ResLine    = "line"    // a line jailkit added to a host file it does not own
+	ResRCVar   = "rc.conf" // an rc.conf variable jailkit set on the host
+	ResDevfs   = "devfs"   // a ruleset jailkit appended to /etc/devfs.rules
+	ResBackup  = "backup"  // a copy of a host file taken before an edit
+	ResDataset = "zfs"     // a ZFS dataset jailkit created (Name) mounted at Path
 )
 
 // Resource is one thing on the host that jailkit created or changed.

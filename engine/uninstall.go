@@ -206,6 +206,12 @@ func PlanUninstall(ctx context.Context, sys system.System, name string) (*Plan, 
 	slices.SortStableFunc(dirs, func(a, b Resource) int {
 		return strings.Count(b.Path, "/") - strings.Count(a.Path, "/")
 	})
+	for _, r := range st.Resources {
+		if r.Kind == ResDataset {
+			add(Step{Name: "clear file flags under " + r.Path, Action: ActRun, Argv: []string{"chflags", "-R", "0", r.Path}})
+			add(Step{Name: "destroy ZFS dataset " + r.Name, Action: ActRun, Argv: []string{"zfs", "destroy", "-r", r.Name}})
+		}
+	}
 	for _, r := range dirs {
 		if _, err := sys.Lstat(r.Path); err != nil {
 			continue
@@ -269,6 +275,8 @@ func (st *State) checkResources() error {
 				ok = p == "/etc/rc.conf" && rcNameRE.MatchString(r.Name)
 			case ResBackup:
 				ok = under(p, BackupDir(st.Name))
+			case ResDataset:
+				ok = p == st.Path && datasetRE.MatchString(r.Name) && strings.HasSuffix(r.Name, "/"+st.Name)
 			default:
 				ok = false
 			}

@@ -54,9 +54,18 @@ type Config struct {
 	Listeners  []Listener         `json:"listeners"`
 	Releases   []string           `json:"releases"` // what the fake mirror serves
 	Services   map[string]Service `json:"services"`
+	// Datasets are the ZFS datasets and their mountpoints; none means a
+	// host without ZFS.
+	Datasets []Dataset `json:"datasets,omitempty"`
 	// FailCommand makes every mutating command whose argv, joined with
 	// spaces, contains it fail (for CLI scripts; tests use Host.Fault).
 	FailCommand string `json:"fail_command,omitempty"`
+}
+
+// Dataset is a ZFS dataset and where it is mounted.
+type Dataset struct {
+	Name       string `json:"name"`
+	Mountpoint string `json:"mountpoint"`
 }
 
 // Jail is one running jail of the fake host.
@@ -74,6 +83,8 @@ type Jail struct {
 // State is what changes as commands run.
 type State struct {
 	Jails []Jail `json:"jails"`
+	// Datasets are the datasets zfs create made.
+	Datasets []Dataset `json:"datasets,omitempty"`
 	// Modules are the kernel modules kldload loaded.
 	Modules []string `json:"modules,omitempty"`
 }
