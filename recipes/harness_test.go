@@ -582,24 +582,40 @@ func (ns *namespace) requireOnlyOn(t testing.TB, proto string, port int, addrs .
 
 // inNamespace runs fn on an OS thread that has joined the namespace's
 // network namespace. Sockets fn creates belong to the namespace and work
-// from any goroutine afterwards. The thread is never handed back to the Go
-// scheduler: the goroutine exits locked, so the runtime ends the thread.
+// from any goroutine afterwards. The thread then rejoins its original
+// namespace and goes back to the scheduler. It must not simply die: the
+// kernel's parent-death signal (Pdeathsig, which the holder and daemons
+// use so a crashed test cannot leak them) follows the thread that forked
+// a child, so ending a thread could kill a daemon some other test started
+// from it. Only if the way back fails does the thread stay locked and die.
 func (ns *namespace) inNamespace(fn func() error) error {
 	ch := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread()
-		// No UnlockOSThread: this thread must die with the goroutine.
-		f, err := os.Open(fmt.Sprintf("/proc/%d/ns/net", ns.pid))
+		orig, err := os.Open("/proc/thread-self/ns/net")
 		if err != nil {
+			runtime.UnlockOSThread()
 			ch <- err
 			return
 		}
-		defer f.Close()
-		if err := unix.Setns(int(f.Fd()), unix.CLONE_NEWNET); err != nil {
+		defer orig.Close()
+		target, err := os.Open(fmt.Sprintf("/proc/%d/ns/net", ns.pid))
+		if err != nil {
+			runtime.UnlockOSThread()
+			ch <- err
+			return
+		}
+		defer target.Close()
+		if err := unix.Setns(int(target.Fd()), unix.CLONE_NEWNET); err != nil {
+			runtime.UnlockOSThread()
 			ch <- fmt.Errorf("setns: %w", err)
 			return
 		}
-		ch <- fn()
+		err = fn()
+		if unix.Setns(int(orig.Fd()), unix.CLONE_NEWNET) == nil {
+			runtime.UnlockOSThread()
+		}
+		ch <- err
 	}()
 	return <-ch
 }
