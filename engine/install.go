@@ -723,15 +723,25 @@ func (p *planner) planFiles(files []File, base bool) error {
 		}
 		mode := modeString(f.Mode)
 		if f.Dir {
+			// Undone only when empty: rollback has removed what later
+			// steps put in it by then.
+			undo := []Step{{Action: ActRmdir, Root: j.Path, Path: f.Path}}
+			name := "create " + f.Path + " in the jail"
 			if jsys != nil {
-				if fi, err := jsys.Lstat(f.Path); err == nil && fi.IsDir() && fi.Mode().Perm() == f.Mode.Perm() {
+				fi, err := jsys.Lstat(f.Path)
+				switch {
+				case err == nil && fi.IsDir() && fi.Mode().Perm() == f.Mode.Perm():
 					continue
-				} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+				case err == nil && fi.IsDir():
+					// There already: only its mode changes, and back.
+					name = "set the mode of " + f.Path + " in the jail"
+					undo = []Step{{Action: ActMkdir, Root: j.Path, Path: f.Path, Mode: modeString(fi.Mode())}}
+				case err != nil && !errors.Is(err, fs.ErrNotExist):
 					return jailPathError(j, f.Path, err)
 				}
 			}
-			p.add(Step{Name: "create " + f.Path + " in the jail", Action: ActMkdir, Root: j.Path, Path: f.Path, Mode: mode,
-				Owner: f.Owner, Group: f.Group})
+			p.add(Step{Name: name, Action: ActMkdir, Root: j.Path, Path: f.Path, Mode: mode,
+				Owner: f.Owner, Group: f.Group, Undo: undo})
 			continue
 		}
 		var old []byte
