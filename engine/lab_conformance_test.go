@@ -18,7 +18,7 @@ func labNeedTool(t *testing.T, name string) string {
 	t.Helper()
 	p, err := exec.LookPath(name)
 	if err != nil {
-		t.Fatalf("%s is not installed: this test runs the real checker (apt-get install bind9utils isc-dhcp-server)", name)
+		t.Fatalf("%s is not installed: this test runs the real checker (apt-get install bind9utils isc-dhcp-server postfix)", name)
 	}
 	return p
 }
@@ -108,4 +108,33 @@ func TestLabDHCPConfigLoads(t *testing.T) {
 	}
 	root := renderLabJail(t, p, "dhcp")
 	labRunTool(t, dhcpd, "-t", "-cf", filepath.Join(root, "usr/local/etc/dhcpd.conf"))
+}
+
+// TestLabMailConfigLoads has Postfix read the homelab's mail jail config:
+// postconf warns (and still exits 0) on a misspelt parameter, so any
+// warning fails the test; mydomain and mynetworks must be the lab's.
+func TestLabMailConfigLoads(t *testing.T) {
+	postconf := labNeedTool(t, "postconf")
+	p, err := PlanLab(labExample(t, "homelab.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(renderLabJail(t, p, "mail"), "usr/local/etc/postfix")
+	for _, args := range [][]string{{"-n"}, {"-M"}, {"-h", "mydomain", "myhostname", "mynetworks"}} {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		cmd := exec.CommandContext(ctx, postconf, append([]string{"-c", dir}, args...)...)
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		cancel()
+		if err != nil || strings.Contains(stderr.String(), "warning:") {
+			t.Fatalf("postconf %v: %v\n%s%s", args, err, out, stderr.String())
+		}
+		if args[0] == "-h" {
+			want := "home.lan\nmail.home.lan\n192.168.1.25/32, 192.168.1.0/24\n"
+			if string(out) != want {
+				t.Errorf("Postfix reads mydomain, myhostname, mynetworks as\n%s\nwant\n%s", out, want)
+			}
+		}
+	}
 }
