@@ -796,7 +796,12 @@ func (p *planner) planStart() {
 			Undo: []Step{{Action: ActRun, Argv: []string{"jail", "-f", conf, "-r", j.Name}}}})
 		p.jailStarted = true
 	case p.restarted:
-		p.add(Step{Name: "restart jail " + j.Name + " with its new parameters", Action: ActRun, Argv: []string{"jail", "-f", conf, "-rc", j.Name}})
+		restart := Step{Name: "restart jail " + j.Name + " with its new parameters", Action: ActRun, Argv: []string{"jail", "-f", conf, "-rc", j.Name}}
+		restart.UndoAfter = []Step{{Action: ActRun, Argv: restart.Argv}}
+		for _, svc := range p.v.Recipe.Services {
+			restart.UndoAfter = append(restart.UndoAfter, Step{Action: ActRun, Argv: []string{"service", "-j", j.Name, svc, "restart"}})
+		}
+		p.add(restart)
 		p.jailStarted = true
 	}
 	pkgs := p.v.Recipe.Packages
@@ -838,7 +843,11 @@ func (p *planner) planServices() {
 		case p.jailStarted || p.restarted || p.changed:
 			// A jail that existed and is (re)started ran its rc.d
 			// scripts already; restart works whether the service runs.
-			p.add(Step{Name: "restart " + svc + " in the jail", Action: ActRun, Argv: []string{"service", "-j", j.Name, svc, "restart"}})
+			// Rolled back, the service is restarted once its files are
+			// as they were.
+			restart := Step{Name: "restart " + svc + " in the jail", Action: ActRun, Argv: []string{"service", "-j", j.Name, svc, "restart"}}
+			restart.UndoAfter = []Step{{Action: ActRun, Argv: restart.Argv}}
+			p.add(restart)
 		}
 	}
 }

@@ -82,6 +82,8 @@ func Apply(ctx context.Context, sys system.System, p *Plan, opts ApplyOptions) e
 				}
 			}
 		}
+		var after []Step
+		var afterOf []int
 		for k := i - 1; k >= 0; k-- {
 			done := &p.Steps[k]
 			se.Undone++
@@ -89,6 +91,16 @@ func Apply(ctx context.Context, sys system.System, p *Plan, opts ApplyOptions) e
 				if uerr := ex.do(&u); uerr != nil {
 					se.NotUndone = append(se.NotUndone, fmt.Sprintf("step %d (%s): %s: %v", k+1, done.Name, oneLine(&u), uerr))
 				}
+			}
+			for _, u := range done.UndoAfter {
+				after = append(after, u)
+				afterOf = append(afterOf, k)
+			}
+		}
+		for n := range after {
+			u, k := &after[n], afterOf[n]
+			if uerr := ex.do(u); uerr != nil {
+				se.NotUndone = append(se.NotUndone, fmt.Sprintf("step %d (%s): %s: %v", k+1, p.Steps[k].Name, oneLine(u), uerr))
 			}
 		}
 		return se

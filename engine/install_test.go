@@ -711,3 +711,67 @@ func TestUninstallUnknown(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// TestRerunFaultInjection fails every mutation of a re-install with
+// changed values and proves the host is back to the installed state, and
+// that a service restarted on the new files is restarted again on the
+// old ones.
+func TestRerunFaultInjection(t *testing.T) {
+	ctx := context.Background()
+	r := dnsRecipe(t)
+	change := dnsSpec("serial=7", "resolvers=192.0.2.2")
+	h := newFakeHost(t)
+	if _, err := Install(ctx, h, r, dnsSpec(), testOpts()); err != nil {
+		t.Fatal(err)
+	}
+	fault, count := fakehost.FailNth(-1)
+	h.Fault = fault
+	p, err := Install(ctx, h, r, change, testOpts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	restartStep := 0
+	for i, s := range p.Steps {
+		if s.Name == "restart named in the jail" {
+			restartStep = i + 1
+		}
+	}
+	total := count()
+	if total < 4 || restartStep == 0 {
+		t.Fatalf("%d mutations, restart at step %d:\n%s", total, restartStep, p.Text())
+	}
+	for n := 1; n <= total; n++ {
+		t.Run(fmt.Sprint("mutation ", n), func(t *testing.T) {
+			t.Parallel()
+			h := newFakeHost(t)
+			if _, err := Install(ctx, h, r, dnsSpec(), testOpts()); err != nil {
+				t.Fatal(err)
+			}
+			before := snapshot(t, h)
+			h.Fault, _ = fakehost.FailNth(n)
+			rec := system.NewRecorder(h)
+			_, err := Install(ctx, rec, r, change, testOpts())
+			var se *StepError
+			if !errors.As(err, &se) || len(se.NotUndone) > 0 {
+				t.Fatalf("want a clean rollback, got %v", err)
+			}
+			h.Fault = nil
+			restarts := 0
+			for _, c := range rec.Commands() {
+				if strings.Join(c, " ") == "service -j dns named restart" {
+					restarts++
+				}
+			}
+			want := map[bool]int{true: 2, false: 0}[se.Index > restartStep]
+			if se.Index == restartStep {
+				want = 1
+			}
+			if restarts != want {
+				t.Errorf("failed at step %d (restart is %d): %d restarts, want %d", se.Index, restartStep, restarts, want)
+			}
+			if diff := cmp.Diff(before, snapshot(t, h)); diff != "" {
+				t.Errorf("step %q: the host changed (-before +after):\n%s", se.Step, diff)
+			}
+		})
+	}
+}

@@ -45,6 +45,9 @@ type Step struct {
 	SHA256 string `json:"sha256,omitempty"`
 	// Undo is what rollback does for this step, in order.
 	Undo []Step `json:"undo,omitempty"`
+	// UndoAfter runs once rollback has undone every step: a restart that
+	// must see the files as they were again.
+	UndoAfter []Step `json:"undo_after,omitempty"`
 	// Progress marks a long command whose output is streamed.
 	Progress bool `json:"progress,omitempty"`
 
@@ -192,6 +195,9 @@ func (p *Plan) Text() string {
 		writeStepBody(&b, s, "      ")
 		for _, u := range s.Undo {
 			fmt.Fprintf(&b, "      undo: %s\n", oneLine(&u))
+		}
+		for _, u := range s.UndoAfter {
+			fmt.Fprintf(&b, "      undo at the end: %s\n", oneLine(&u))
 		}
 	}
 	return b.String()
