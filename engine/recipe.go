@@ -22,20 +22,26 @@ const APIVersion = "jailkit/v1"
 // render into the jail, what to enable and what the host must provide. A
 // recipe is data; it cannot run code.
 type Recipe struct {
-	APIVersion  string     `yaml:"apiVersion"`
-	Name        string     `yaml:"name"`
-	Version     string     `yaml:"version"`
-	Summary     string     `yaml:"summary"`
-	Description string     `yaml:"description"`
-	Packages    []string   `yaml:"packages"`
-	Params      []Param    `yaml:"params"`
-	Dirs        []DirSpec  `yaml:"dirs"`
-	Files       []FileSpec `yaml:"files"`
-	RCConf      RCConf     `yaml:"rc_conf"`
-	Services    []string   `yaml:"services"`
-	Listens     []Listen   `yaml:"listens"`
-	Host        HostNeeds  `yaml:"host"`
-	Notes       string     `yaml:"notes"`
+	APIVersion  string   `yaml:"apiVersion"`
+	Name        string   `yaml:"name"`
+	Version     string   `yaml:"version"`
+	Summary     string   `yaml:"summary"`
+	Description string   `yaml:"description"`
+	Packages    []string `yaml:"packages"`
+	// PackagesFrom names list params whose values are more packages to
+	// install, such as the x11 recipe's apps.
+	PackagesFrom []string   `yaml:"packages_from"`
+	Params       []Param    `yaml:"params"`
+	Dirs         []DirSpec  `yaml:"dirs"`
+	Files        []FileSpec `yaml:"files"`
+	RCConf       RCConf     `yaml:"rc_conf"`
+	Services     []string   `yaml:"services"`
+	Listens      []Listen   `yaml:"listens"`
+	Host         HostNeeds  `yaml:"host"`
+	// Conditional holds packages, services, rc.conf settings and ports that
+	// apply only when an expression holds (PHP for www when php is on).
+	Conditional []Conditional `yaml:"conditional"`
+	Notes       string        `yaml:"notes"`
 
 	// Source is the file the recipe came from, for messages.
 	Source string `yaml:"-"`
@@ -112,10 +118,23 @@ func (c *RCConf) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
+// Conditional is a part of a recipe that applies only when When (a
+// template expression) yields something other than "", "false" or "0".
+type Conditional struct {
+	When     string   `yaml:"when"`
+	Packages []string `yaml:"packages"`
+	Services []string `yaml:"services"`
+	RCConf   RCConf   `yaml:"rc_conf"`
+	Listens  []Listen `yaml:"listens"`
+}
+
 // Listen is a port the service listens on inside the jail.
 type Listen struct {
 	Proto string `yaml:"proto"`
 	Port  int    `yaml:"port"`
+	// PortParam names a port param that overrides Port, so a check follows
+	// the port the user chose (sshd_port).
+	PortParam string `yaml:"port_param"`
 	// When is a template expression like FileSpec.When.
 	When string `yaml:"when"`
 }
@@ -333,7 +352,17 @@ func (r *Recipe) validate() ErrorList {
 	if strings.TrimSpace(r.Summary) == "" || strings.Contains(r.Summary, "\n") {
 		errs = append(errs, r.errAt(1, "summary must be one non-empty line"))
 	}
-	for _, p := range r.Packages {
+	allPkgs, allSvcs, allRC, allListens := r.Packages, r.Services, append(append(RCConf{}, r.RCConf...), r.Host.RCConf...), r.Listens
+	for _, c := range r.Conditional {
+		if !strings.Contains(c.When, "{{") {
+			errs = append(errs, r.errAt(1, "conditional: when %q must be a template expression such as \"{{ .Params.php }}\"", c.When))
+		}
+		allPkgs = append(append([]string{}, allPkgs...), c.Packages...)
+		allSvcs = append(append([]string{}, allSvcs...), c.Services...)
+		allRC = append(allRC, c.RCConf...)
+		allListens = append(append([]Listen{}, allListens...), c.Listens...)
+	}
+	for _, p := range allPkgs {
 		if !pkgRE.MatchString(p) {
 			errs = append(errs, r.errAt(1, "package %q is not a valid package name", p))
 		}
@@ -394,17 +423,31 @@ func (r *Recipe) validate() ErrorList {
 		}
 		errs = append(errs, r.checkModeOwner(f.Line, f.Mode, f.Owner, f.Group, "0644")...)
 	}
-	for _, v := range append(append(RCConf{}, r.RCConf...), r.Host.RCConf...) {
+	for _, v := range allRC {
 		if !rcNameRE.MatchString(v.Name) {
 			errs = append(errs, r.errAt(v.Line, "rc_conf name %q must be letters, digits and underscores", v.Name))
 		}
 	}
-	for _, s := range r.Services {
+	for _, s := range allSvcs {
 		if !rcNameRE.MatchString(strings.ReplaceAll(s, "-", "_")) {
 			errs = append(errs, r.errAt(1, "service %q is not a valid rc.d script name", s))
 		}
 	}
-	for _, l := range r.Listens {
+	byName := map[string]Param{}
+	for _, p := range r.AllParams() {
+		byName[p.Name] = p
+	}
+	for _, n := range r.PackagesFrom {
+		if p, ok := byName[n]; !ok || p.Type != TypeString {
+			errs = append(errs, r.errAt(1, "packages_from: %q must name a string param of this recipe", n))
+		}
+	}
+	for _, l := range allListens {
+		if l.PortParam != "" {
+			if p, ok := byName[l.PortParam]; !ok || p.Type != TypePort || p.List {
+				errs = append(errs, r.errAt(1, "listens: port_param %q must name a port param of this recipe", l.PortParam))
+			}
+		}
 		if l.Proto != "tcp" && l.Proto != "udp" {
 			errs = append(errs, r.errAt(1, "listens: proto %q must be tcp or udp", l.Proto))
 		}

@@ -279,3 +279,103 @@ func TestWriteOneRefusesEscapes(t *testing.T) {
 		t.Fatalf("temporary files left: %v", left)
 	}
 }
+
+const condRecipe = `apiVersion: jailkit/v1
+name: cond
+summary: conditional parts
+packages: [base-pkg]
+packages_from: [apps]
+params:
+  - name: apps
+    type: string
+    list: true
+    default: [xterm]
+  - name: php
+    type: bool
+    default: false
+  - name: port
+    type: port
+    default: 2222
+files:
+  - template: app/app.conf.tmpl
+    path: /etc/app.conf
+rc_conf:
+  app_enable: "YES"
+services: [app]
+listens:
+  - {proto: tcp, port: 22, port_param: port}
+conditional:
+  - when: "{{ .Params.php }}"
+    packages: [php83]
+    services: [php_fpm]
+    rc_conf:
+      php_fpm_enable: "YES"
+    listens:
+      - {proto: tcp, port: 9000}
+notes: "ssh -p {{ .Params.port }} user@{{ .Jail.Hostname }}"
+`
+
+func TestValuesConditionalPackagesListensNotes(t *testing.T) {
+	y := strings.Replace(condRecipe, "app/app.conf.tmpl", "app/usehelper.tmpl", 1)
+	tests := []struct {
+		name      string
+		sets      []string
+		pkgs      []string
+		services  []string
+		ports     []int
+		rcHas     string
+		rcHasNot  string
+		notesWant string
+	}{
+		{"php off", nil, []string{"base-pkg", "xterm"}, []string{"app"}, []int{2222}, `app_enable="YES"`, "php_fpm_enable", "ssh -p 2222 user@cond.home.lan"},
+		{"php on", []string{"php=true", "apps=xclock,xterm,xclock", "port=22"}, []string{"base-pkg", "xclock", "xterm", "php83"},
+			[]string{"app", "php_fpm"}, []int{22, 9000}, `php_fpm_enable="YES"`, "", "ssh -p 22 user@cond.home.lan"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := newTestValues(t, y, JailSpec{IPs: []string{"192.0.2.9"}, Sets: tt.sets})
+			if got := v.Packages(); strings.Join(got, " ") != strings.Join(tt.pkgs, " ") {
+				t.Errorf("Packages() = %v, want %v", got, tt.pkgs)
+			}
+			if got := v.Services(); strings.Join(got, " ") != strings.Join(tt.services, " ") {
+				t.Errorf("Services() = %v, want %v", got, tt.services)
+			}
+			ls, err := v.Listens()
+			if err != nil || len(ls) != len(tt.ports) {
+				t.Fatalf("Listens() = %v, %v; want ports %v", ls, err, tt.ports)
+			}
+			for i, l := range ls {
+				if l.Port != tt.ports[i] {
+					t.Errorf("Listens()[%d].Port = %d, want %d", i, l.Port, tt.ports[i])
+				}
+			}
+			files, err := Render(v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rc := string(files[0].Content)
+			if !strings.Contains(rc, tt.rcHas) || (tt.rcHasNot != "" && strings.Contains(rc, tt.rcHasNot)) {
+				t.Errorf("rc.conf:\n%s\nwant %q and not %q", rc, tt.rcHas, tt.rcHasNot)
+			}
+			if n, err := v.Notes(); err != nil || n != tt.notesWant {
+				t.Errorf("Notes() = %q, %v; want %q", n, err, tt.notesWant)
+			}
+		})
+	}
+	r, _ := ParseRecipe("cond.yaml", []byte(y), testTemplates)
+	if _, err := NewValues(r, JailSpec{IPs: []string{"192.0.2.9"}, Sets: []string{"apps=x term"}}); err == nil ||
+		!strings.Contains(err.Error(), `--set apps: "x term" is not a package name`) {
+		t.Errorf("a bad package name in apps: %v", err)
+	}
+	for _, bad := range []struct{ from, to, want string }{
+		{"packages_from: [apps]", "packages_from: [php]", `packages_from: "php" must name a string param`},
+		{"port_param: port", "port_param: apps", `port_param "apps" must name a port param`},
+		{`when: "{{ .Params.php }}"`, `when: "yes"`, `must be a template expression`},
+		{"packages: [php83]", "packages: [\"php 83\"]", `package "php 83" is not a valid package name`},
+	} {
+		_, err := ParseRecipe("cond.yaml", []byte(strings.Replace(y, bad.from, bad.to, 1)), testTemplates)
+		if err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("%s -> %s: error %v, want %q", bad.from, bad.to, err, bad.want)
+		}
+	}
+}

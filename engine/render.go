@@ -150,10 +150,17 @@ func rcQuote(v string) (string, error) {
 // I/O beyond reading templates from the recipe's template FS.
 func Render(v *Values) ([]File, error) {
 	r := v.Recipe
-	ctx := &Context{Jail: v.Jail, Params: v.Params}
-	ctx.Recipe.Name, ctx.Recipe.Version = r.Name, r.Version
+	ctx := v.context()
 	var errs ErrorList
-	for _, rv := range r.RCConf {
+	rcVars := append(RCConf{}, r.RCConf...)
+	conds, err := v.activeConditionals()
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range conds {
+		rcVars = append(rcVars, c.RCConf...)
+	}
+	for _, rv := range rcVars {
 		out, err := renderString(r.Source, "rc_conf "+rv.Name, rv.Line, rv.Value, ctx)
 		if err != nil {
 			errs = append(errs, err)
@@ -203,6 +210,12 @@ func Render(v *Values) ([]File, error) {
 		return nil, errs
 	}
 	return files, nil
+}
+
+func (v *Values) context() *Context {
+	ctx := &Context{Jail: v.Jail, Params: v.Params}
+	ctx.Recipe.Name, ctx.Recipe.Version = v.Recipe.Name, v.Recipe.Version
+	return ctx
 }
 
 func or(s, def string) string {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -151,6 +152,14 @@ func NewValues(r *Recipe, spec JailSpec) (*Values, error) {
 
 	params, perrs := resolveParams(r, spec.Sets)
 	errs = append(errs, perrs...)
+	for _, n := range r.PackagesFrom {
+		for _, pk := range asStrings(params[n]) {
+			if !pkgRE.MatchString(pk) {
+				errs = append(errs, &FieldError{Field: "--set " + n, Problem: fmt.Sprintf("%q is not a package name", pk),
+					Hint: "use package names such as xterm or firefox, separated by commas"})
+			}
+		}
+	}
 	if len(errs) > 0 {
 		return nil, errs
 	}
@@ -283,4 +292,119 @@ func (p *Param) zero() any {
 // AllParams returns the built-in params every recipe has, then the recipe's own.
 func (r *Recipe) AllParams() []Param {
 	return append(append([]Param{}, baseParams...), r.Params...)
+}
+
+func asStrings(v any) []string {
+	switch x := v.(type) {
+	case string:
+		if x == "" {
+			return nil
+		}
+		return []string{x}
+	case []any:
+		out := make([]string, 0, len(x))
+		for _, e := range x {
+			out = append(out, fmt.Sprint(e))
+		}
+		return out
+	}
+	return nil
+}
+
+// activeConditionals returns the recipe's conditional parts whose when
+// holds for these values.
+func (v *Values) activeConditionals() ([]Conditional, error) {
+	ctx := v.context()
+	var out []Conditional
+	for _, c := range v.Recipe.Conditional {
+		ok, err := when(v.Recipe.Source, 0, c.When, ctx)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// Services returns the rc.d scripts to start: the recipe's own, then those
+// of its conditional parts that apply.
+func (v *Values) Services() []string {
+	out := append([]string{}, v.Recipe.Services...)
+	conds, _ := v.activeConditionals()
+	for _, c := range conds {
+		for _, s := range c.Services {
+			if !slices.Contains(out, s) {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+// Packages returns every package the jail needs: the recipe's own, those
+// named by its packages_from params, and those of its conditional parts
+// that apply, without repeats.
+func (v *Values) Packages() []string {
+	var out []string
+	seen := map[string]bool{}
+	add := func(p string) {
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	for _, p := range v.Recipe.Packages {
+		add(p)
+	}
+	for _, n := range v.Recipe.PackagesFrom {
+		for _, p := range asStrings(v.Params[n]) {
+			add(p)
+		}
+	}
+	conds, _ := v.activeConditionals()
+	for _, c := range conds {
+		for _, p := range c.Packages {
+			add(p)
+		}
+	}
+	return out
+}
+
+// Listens returns the ports the service listens on for these values: each
+// port param resolved and each when expression evaluated.
+func (v *Values) Listens() ([]Listen, error) {
+	ctx := v.context()
+	conds, err := v.activeConditionals()
+	if err != nil {
+		return nil, err
+	}
+	all := append([]Listen{}, v.Recipe.Listens...)
+	for _, c := range conds {
+		all = append(all, c.Listens...)
+	}
+	var out []Listen
+	for _, l := range all {
+		ok, err := when(v.Recipe.Source, 0, l.When, ctx)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			continue
+		}
+		if l.PortParam != "" {
+			if p, isInt := v.Params[l.PortParam].(int); isInt && p > 0 {
+				l.Port = p
+			}
+		}
+		out = append(out, l)
+	}
+	return out, nil
+}
+
+// Notes renders the recipe's notes (a template) for these values: what the
+// admin must do after the install.
+func (v *Values) Notes() (string, error) {
+	return renderString(v.Recipe.Source, "notes", 0, v.Recipe.Notes, v.context())
 }

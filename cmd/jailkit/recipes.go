@@ -125,6 +125,14 @@ func runShow(a *app, args []string) error {
 		}
 	}
 	if n := strings.TrimSpace(r.Notes); n != "" {
+		// Notes are a template; show them for an example jail so the
+		// reader sees text, not template syntax.
+		if v, err := engine.NewValues(r, engine.JailSpec{IPs: []string{"192.0.2.10"}}); err == nil {
+			if text, err := v.Notes(); err == nil {
+				fmt.Fprintf(w, "\nNotes (for an example jail %s at 192.0.2.10):\n%s\n", v.Jail.Hostname, strings.TrimSpace(text))
+				return nil
+			}
+		}
 		fmt.Fprintf(w, "\nNotes:\n%s\n", n)
 	}
 	return nil
