@@ -75,6 +75,11 @@ func (r *Real) Run(ctx context.Context, cmd Cmd) ([]byte, error) {
 	if cmd.Progress != nil {
 		c.Stdout = io.MultiWriter(&stdout, cmd.Progress)
 		c.Stderr = io.MultiWriter(&stderr, cmd.Progress)
+		if f, ok := cmd.Progress.(*os.File); ok && isTerminal(f) {
+			// fetch(1) and pkg draw their progress meters only on a
+			// terminal: hand it over (their errors show there too).
+			c.Stderr = f
+		}
 	}
 	if err := c.Run(); err != nil {
 		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, fs.ErrNotExist) {
@@ -288,4 +293,9 @@ func randomSuffix() string {
 	var b [6]byte
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
+}
+
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
