@@ -14,7 +14,6 @@ import (
 	"path"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -206,7 +205,6 @@ func PlanInstall(ctx context.Context, sys system.System, r *Recipe, spec JailSpe
 	if err := p.planState(files); err != nil {
 		return nil, err
 	}
-	p.plan.state = p.st
 	return p.plan, nil
 }
 
@@ -926,6 +924,3 @@ func (p *planner) planState(files []File) error {
 	p.add(s)
 	return nil
 }
-
-// strconvMode is used by apply to read Step.Mode.
-var _ = strconv.Itoa

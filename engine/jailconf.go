@@ -41,7 +41,7 @@ type jailConfInput struct {
 	base         string // shared base for a thin jail, "" for thick
 }
 
-// JailConf renders /etc/jail.conf.d/NAME.conf with the hardened
+// renderJailConf renders /etc/jail.conf.d/NAME.conf with the hardened
 // parameters: jail(8) adds and removes the addresses itself
 // ("IF|ADDR/32"), statfs is hidden, the securelevel is raised, child
 // jails, raw sockets, System V IPC, chflags and mounts are off.

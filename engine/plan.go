@@ -106,8 +106,6 @@ type Plan struct {
 	// fact that could not be read).
 	Notes []string `json:"notes,omitempty"`
 	Steps []Step   `json:"steps"`
-
-	state *State // what install records when the plan completes
 }
 
 // Finding is one pre-flight result as the plan shows it.
