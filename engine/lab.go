@@ -531,7 +531,7 @@ type reserved struct {
 func (c *labCheck) allocate(l *Lab, entries []*labEntry) {
 	sub := l.Network.Subnet
 	taken := map[netip.Addr]reserved{l.Network.Gateway: {what: "the gateway", line: c.netLine("gateway")}}
-	dyn := dhcpRanges(l, entries)
+	dyn := c.dhcpRanges(l, entries)
 	for _, e := range entries {
 		if e.auto || !e.first.IsValid() {
 			continue
@@ -633,18 +633,53 @@ func inRanges(rs []dynRange, a netip.Addr) (dynRange, bool) {
 // range_start and range_end, else the recipe's default of .100-.199 of
 // the subnet's first /24 (which the lab then hands the recipe
 // explicitly, see labRangeDefault).
-func dhcpRanges(l *Lab, entries []*labEntry) []dynRange {
+func (c *labCheck) dhcpRanges(l *Lab, entries []*labEntry) []dynRange {
 	var out []dynRange
 	for _, e := range entries {
 		if e.r == nil || e.r.Name != "dhcp" {
 			continue
 		}
-		start, end, ok := labDHCPRange(l.Network.Subnet, e.y.Params)
-		if ok {
-			out = append(out, dynRange{jail: e.y.Name, start: start, end: end})
+		line := c.jailLine(e.idx, "")
+		for _, p := range e.y.Params {
+			if p.Name == "range_start" {
+				line = p.Line
+			}
 		}
+		if e.numbered {
+			c.at(c.jailLine(e.idx, "count"), "jail %s: count: a classroom of DHCP servers would answer the same clients; give the lab one dhcp jail", e.y.Name)
+			continue
+		}
+		start, end, ok := labDHCPRange(l.Network.Subnet, e.y.Params)
+		if !ok {
+			continue
+		}
+		sub := l.Network.Subnet
+		switch {
+		case !hostAddrOf(sub, start) || !hostAddrOf(sub, end) || u32(start) > u32(end):
+			c.at(line, "jail %s: params.range_start: the dynamic range %s-%s is not a range of host addresses of %s; give a start and an end inside it, start first", e.y.Name, start, end, sub)
+			continue
+		}
+		r := dynRange{jail: e.y.Name, start: start, end: end}
+		if prev, clash := overlapping(out, r); clash {
+			c.at(line, "jail %s: params.range_start: the dynamic range %s-%s overlaps %s-%s of DHCP jail %s; two servers must never hand out the same addresses, so give each its own range", e.y.Name, start, end, prev.start, prev.end, prev.jail)
+			continue
+		}
+		if r.start.Compare(l.Network.Gateway) <= 0 && l.Network.Gateway.Compare(r.end) <= 0 {
+			c.at(line, "jail %s: params.range_start: the dynamic range %s-%s holds the gateway %s; start or end it elsewhere", e.y.Name, start, end, l.Network.Gateway)
+			continue
+		}
+		out = append(out, r)
 	}
 	return out
+}
+
+func overlapping(rs []dynRange, r dynRange) (dynRange, bool) {
+	for _, o := range rs {
+		if u32(r.start) <= u32(o.end) && u32(o.start) <= u32(r.end) {
+			return o, true
+		}
+	}
+	return dynRange{}, false
 }
 
 // labDHCPRange is the dynamic range a DHCP jail of the lab serves.

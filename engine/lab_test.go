@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"slices"
 	"strconv"
@@ -26,13 +27,12 @@ jails:
     recipe: dhcp
     address: auto
   - name: pc
-    recipe: dhcp
+    recipe: www
     count: 3
     address: auto
     params:
-      authoritative: false
-      range_start: 192.0.2.200
-      range_end: 192.0.2.210
+      php: false
+      resolvers: [192.0.2.1]
 `
 
 func labCatalog(t testing.TB) *Catalog {
@@ -59,8 +59,8 @@ func TestParseLabGood(t *testing.T) {
 		got = append(got, j.Name+"="+j.Addr.String()+"="+j.Hostname)
 	}
 	// Auto addresses: the lowest free ones, skipping the gateway and the
-	// dynamic ranges of both DHCP jails (.100-.199 and .200-.210); the
-	// classroom block is consecutive.
+	// DHCP jail's dynamic range (.100-.199); the classroom block is
+	// consecutive.
 	want := []string{
 		"ns=192.0.2.53=ns.test.lan",
 		"dhcp=192.0.2.2=dhcp.test.lan",
@@ -97,7 +97,6 @@ func TestLabClassroomNames(t *testing.T) {
 		t.Run(tc.first+"-"+tc.last, func(t *testing.T) {
 			src := strings.Replace(baseLab, "count: 3", "count: "+labItoa(tc.count), 1)
 			src = strings.Replace(src, "subnet: 192.0.2.0/24", "subnet: 192.0.0.0/22", 1)
-			src = strings.Replace(src, "range_end: 192.0.2.210", "range_end: 192.0.2.210\n      subnet: 192.0.0.0/22", 1)
 			l, err := labParse(t, src)
 			if err != nil {
 				t.Fatal(err)
@@ -157,10 +156,22 @@ func TestParseLabErrors(t *testing.T) {
 			[]string{`lab.yaml:12: unknown field "adress" (did you mean "address"?)`}},
 		{"unknown network field", func(s string) string { return strings.Replace(s, "  vnet: true", "  vnett: true", 1) },
 			[]string{`lab.yaml:8: unknown field "vnett" (did you mean "vnet"?)`}},
-		{"unknown param", func(s string) string { return strings.Replace(s, "authoritative: false", "authoritativ: false", 1) },
-			[]string{`lab.yaml:21: jail pc: params.authoritativ: recipe dhcp has no parameter "authoritativ" (did you mean "authoritative"?)`}},
-		{"bad param value", func(s string) string { return strings.Replace(s, "authoritative: false", "authoritative: maybe", 1) },
-			[]string{`lab.yaml:21: jail pc: params.authoritative: "maybe" is not true or false; use true or false`}},
+		{"unknown param", func(s string) string { return strings.Replace(s, "php: false", "phq: false", 1) },
+			[]string{`lab.yaml:21: jail pc: params.phq: recipe www has no parameter "phq" (did you mean "php"?)`}},
+		{"bad param value", func(s string) string { return strings.Replace(s, "php: false", "php: maybe", 1) },
+			[]string{`lab.yaml:21: jail pc: params.php: "maybe" is not true or false; use true or false`}},
+		{"param set twice", func(s string) string { return strings.Replace(s, "php: false", "php: false\n      php: true", 1) },
+			[]string{`lab.yaml:22: jail pc: params.php: is set twice (also at line 21); keep one`}},
+		{"two dhcp ranges overlap", func(s string) string {
+			return s + "  - name: dhcp2\n    recipe: dhcp\n    address: 192.0.2.60\n    params:\n      range_start: 192.0.2.150\n      range_end: 192.0.2.220\n"
+		}, []string{`lab.yaml:27: jail dhcp2: params.range_start: the dynamic range 192.0.2.150-192.0.2.220 overlaps 192.0.2.100-192.0.2.199 of DHCP jail dhcp`}},
+		{"dhcp range outside the subnet", func(s string) string {
+			return strings.Replace(s, "recipe: dhcp\n    address: auto\n", "recipe: dhcp\n    address: auto\n    params:\n      range_start: 192.0.2.200\n      range_end: 192.0.3.20\n", 1)
+		}, []string{`lab.yaml:17: jail dhcp: params.range_start: the dynamic range 192.0.2.200-192.0.3.20 is not a range of host addresses of 192.0.2.0/24`}},
+		{"dhcp classroom", func(s string) string {
+			return strings.Replace(s, "recipe: www\n    count: 3\n    address: auto\n    params:\n      php: false\n", "recipe: dhcp\n    count: 3\n    address: auto\n    params:\n", 1)
+		},
+			[]string{`lab.yaml:18: jail pc: count: a classroom of DHCP servers would answer the same clients`}},
 		{"bad count", func(s string) string { return strings.Replace(s, "count: 3", "count: 0", 1) },
 			[]string{`lab.yaml:18: jail pc: count: 0 is not a number of jails from 1 to 4096`}},
 		{"subnet full", func(s string) string { return strings.Replace(s, "count: 3", "count: 200", 1) },
@@ -187,27 +198,27 @@ func TestParseLabErrors(t *testing.T) {
 		{"wrong api", func(s string) string { return strings.Replace(s, "jailkit/v1", "jailkit/v0", 1) },
 			[]string{`lab.yaml:1: apiVersion is "jailkit/v0"; set apiVersion: jailkit/v1`}},
 		{"list item with comma", func(s string) string {
-			return strings.Replace(s, "authoritative: false", "routers: [\"192.0.2.1,192.0.2.2\"]", 1)
+			return strings.Replace(s, "php: false", "routers: [\"192.0.2.1,192.0.2.2\"]", 1)
 		}, []string{`lab.yaml:21: params.routers: list item "192.0.2.1,192.0.2.2" contains a comma`}},
 		{"primary and secondary on one host", func(s string) string {
 			return s + "  - name: ns2\n    recipe: dns\n    address: 192.0.2.54\n    params:\n      role: secondary\n      primary: 192.0.2.53\n"
-		}, []string{`lab.yaml:29: jail ns2: params.primary: 192.0.2.53 is lab jail ns, on the same host as this secondary; primary and secondary DNS never share a host`}},
+		}, []string{`lab.yaml:28: jail ns2: params.primary: 192.0.2.53 is lab jail ns, on the same host as this secondary; primary and secondary DNS never share a host`}},
 		{"secondary of an outside primary beside the lab primary", func(s string) string {
 			return s + "  - name: ns2\n    recipe: dns\n    address: 192.0.2.54\n    params:\n      role: secondary\n      primary: 198.51.100.53\n"
-		}, []string{`lab.yaml:28: jail ns2: params.role: secondary of test.lan on the same host as its primary ns (line 10)`}},
+		}, []string{`lab.yaml:27: jail ns2: params.role: secondary of test.lan on the same host as its primary ns (line 10)`}},
 		{"secondaries in the lab", func(s string) string {
 			return strings.Replace(s, "address: 192.0.2.53\n", "address: 192.0.2.53\n    params:\n      secondaries: [192.0.2.2]\n", 1)
 		}, []string{`lab.yaml:14: jail ns: params.secondaries: 192.0.2.2 is lab jail dhcp, on the same host as this primary`}},
 		{"two primaries", func(s string) string {
 			return s + "  - name: ns2\n    recipe: dns\n    address: 192.0.2.54\n"
-		}, []string{`lab.yaml:24: jail ns2: recipe: ns is already the primary of test.lan (line 10)`}},
+		}, []string{`lab.yaml:23: jail ns2: recipe: ns is already the primary of test.lan (line 10)`}},
 		{"zone not the domain", func(s string) string {
 			return strings.Replace(s, "address: 192.0.2.53\n", "address: 192.0.2.53\n    params:\n      zone: other.lan\n", 1)
 		}, []string{`lab.yaml:14: jail ns: params.zone: other.lan differs from network.domain test.lan`}},
 		{"every error at once", func(s string) string {
 			s = strings.Replace(s, "recipe: dns", "recipe: dnz", 1)
-			return strings.Replace(s, "authoritative: false", "authoritative: maybe", 1)
-		}, []string{`lab.yaml:11: jail ns: recipe: no recipe named "dnz"`, `lab.yaml:21: jail pc: params.authoritative: "maybe"`}},
+			return strings.Replace(s, "php: false", "php: maybe", 1)
+		}, []string{`lab.yaml:11: jail ns: recipe: no recipe named "dnz"`, `lab.yaml:21: jail pc: params.php: "maybe"`}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -236,7 +247,6 @@ func TestLabDHCPWithoutVNetWarns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Every DHCP jail is told, the classroom ones too.
 	var warned []string
 	for _, w := range l.Warnings {
 		warned = append(warned, w.Jail)
@@ -244,7 +254,7 @@ func TestLabDHCPWithoutVNetWarns(t *testing.T) {
 			t.Errorf("warning does not explain the fix: %s", w.Msg)
 		}
 	}
-	if !slices.Equal(warned, []string{"dhcp", "pc01", "pc02", "pc03"}) {
+	if !slices.Equal(warned, []string{"dhcp"}) {
 		t.Fatalf("warnings: %+v", l.Warnings)
 	}
 	l, err = labParse(t, baseLab)
@@ -289,17 +299,23 @@ func TestLabWiring(t *testing.T) {
 	has("dhcp", "range_start=192.0.2.100")
 	has("dhcp", "vnet=true")
 	has("dhcp", "interfaces=epair1b")
-	has("pc02", "range_start=192.0.2.200")
-	has("pc02", "authoritative=false")
+	has("pc02", "php=false")
+	has("pc02", "loghost=192.0.2.2")
 	if slices.ContainsFunc(sets["dhcp"], func(s string) bool { return strings.HasPrefix(s, "loghost=") }) {
 		t.Errorf("the loghost jail forwards its syslog to itself: %v", sets["dhcp"])
 	}
 	// The user's own param comes after the lab's, so it wins.
-	if i, j := slices.Index(sets["pc02"], "range_start=192.0.2.100"), slices.Index(sets["pc02"], "range_start=192.0.2.200"); i >= 0 && i > j {
-		t.Errorf("user param does not win: %v", sets["pc02"])
+	if i, j := slices.Index(sets["pc02"], "resolvers=192.0.2.53"), slices.Index(sets["pc02"], "resolvers=192.0.2.1"); i < 0 || j < i {
+		t.Errorf("user param does not come last: %v", sets["pc02"])
 	}
-	if _, err := l.Values(); err != nil {
+	vs, err := l.Values()
+	if err != nil {
 		t.Fatalf("Values: %v", err)
+	}
+	for _, v := range vs {
+		if v.Jail.Name == "pc02" && fmt.Sprint(v.Params["resolvers"]) != "[192.0.2.1]" {
+			t.Errorf("pc02 resolvers %v; the file's own value must win", v.Params["resolvers"])
+		}
 	}
 }
 
