@@ -492,6 +492,7 @@ func (p *planner) planMedia() error {
 			p.add(Step{Name: "extract base.txz into the shared base", Action: ActRun,
 				Argv: []string{"tar", "-xf", basePath, "-C", base, "--unlink"}, Progress: true,
 				Undo: []Step{{Action: ActRun, Argv: []string{"chflags", "-R", "0", base}}}})
+			p.update(base)
 		}
 	}
 	if ds := p.zfsParent(path.Dir(j.Path)); ds != "" {
@@ -514,6 +515,9 @@ func (p *planner) planMedia() error {
 	}
 	p.add(Step{Name: what, Action: ActRun, Argv: argv, Progress: p.opts.Thick,
 		Undo: []Step{{Action: ActRun, Argv: []string{"chflags", "-R", "0", j.Path}}}})
+	if p.opts.Thick {
+		p.update(j.Path)
+	}
 	var dirs []string
 	if !p.opts.Thick {
 		dirs = append(dirs, thinMounts...)
@@ -546,6 +550,18 @@ func (p *planner) zfsParent(dir string) string {
 		}
 	}
 	return ""
+}
+
+// update applies the release's security patches to a freshly extracted
+// base: base.txz is the release as shipped (-p0). freebsd-update knows
+// RELEASE (and BETA/RC) builds only.
+func (p *planner) update(root string) {
+	r := p.v.Jail.Release
+	if !strings.Contains(r, "-RELEASE") && !strings.Contains(r, "-BETA") && !strings.Contains(r, "-RC") {
+		return
+	}
+	p.add(Step{Name: "apply the security patches of " + r + " to " + root, Action: ActRun, Progress: true,
+		Argv: []string{"freebsd-update", "-b", root, "--currently-running", r, "--not-running-from-cron", "fetch", "install"}})
 }
 
 // planHostConfig writes /etc/jail.conf.d/NAME.conf, the .include line,

@@ -77,7 +77,7 @@ func TestInstallCommandCount(t *testing.T) {
 	if sysrc != 1 || pkg != 1 {
 		t.Errorf("want one sysrc and one pkg call, got %d and %d", sysrc, pkg)
 	}
-	if len(mutating) != 8 {
-		t.Errorf("a dns install runs %d mutating commands, want 8:\n%v", len(mutating), mutating)
+	if len(mutating) != 9 {
+		t.Errorf("a dns install runs %d mutating commands, want 9:\n%v", len(mutating), mutating)
 	}
 }

@@ -73,6 +73,8 @@ func (h *Host) run(cmd system.Cmd) ([]byte, error) {
 		return h.kld(a)
 	case "zfs":
 		return h.zfs(a)
+	case "freebsd-update":
+		return h.freebsdUpdate(a)
 	case "df":
 		return []byte("Filesystem  1024-blocks    Used    Avail Capacity  Mounted on\n/dev/ada0p2   40000000 8000000 30000000    21%    /\n"), nil
 	}
@@ -792,4 +794,22 @@ func (h *Host) zfs(a []string) ([]byte, error) {
 		return nil, h.saveState(st)
 	}
 	return nil, fail(a, "zfs: unsupported command")
+}
+
+// freebsdUpdate handles "freebsd-update -b ROOT --currently-running R
+// --not-running-from-cron fetch install": it marks the base as patched.
+func (h *Host) freebsdUpdate(a []string) ([]byte, error) {
+	i := slices.Index(a, "-b")
+	if i < 0 || i+1 >= len(a) || !slices.Contains(a, "fetch") || !slices.Contains(a, "install") {
+		return nil, fail(a, "usage: freebsd-update -b basedir ... fetch install")
+	}
+	root := a[i+1]
+	if _, err := h.files.Lstat(path.Join(root, "bin")); err != nil {
+		return nil, fail(a, "freebsd-update: %s does not hold a FreeBSD base", root)
+	}
+	sub, err := h.files.OpenRoot(root)
+	if err != nil {
+		return nil, err
+	}
+	return []byte("Installing updates... done.\n"), sub.WriteFile("/usr/share/misc/patched", []byte("p2\n"), 0o644)
 }
