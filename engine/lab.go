@@ -537,17 +537,15 @@ func (c *labCheck) allocate(l *Lab, entries []*labEntry) {
 			continue
 		}
 		name := e.y.Name
+		names := expandNames(name, e.count, e.numbered)
 		for k := 0; k < e.count; k++ {
 			a := addr4(u32(e.first) + uint32(k))
 			line := c.jailLine(e.idx, "address")
-			who := name
-			if e.numbered {
-				who = expandNames(name, e.count, e.numbered)[k]
-			}
+			who := names[k]
 			switch {
 			case !hostAddrOf(sub, a):
 				if k > 0 {
-					c.at(line, "jail %s: address: %d jails from %s run past the end of %s at %s; start lower or shrink the subnet's count", name, e.count, e.first, sub, who)
+					c.at(line, "jail %s: address: %d jails from %s run past the end of %s at %s; start lower or lower the count", name, e.count, e.first, sub, who)
 				} else {
 					c.at(line, "jail %s: address: %s is not a host address of the lab subnet %s; pick an address inside it or write address: auto", name, a, sub)
 				}
