@@ -73,6 +73,8 @@ func Apply(ctx context.Context, sys system.System, p *Plan, opts ApplyOptions) e
 			continue
 		}
 		se := &StepError{Index: i + 1, Total: len(p.Steps), Step: s.Name, Err: err}
+		// An interrupted run (Ctrl-C cancels ctx) must still roll back.
+		ex.ctx = context.WithoutCancel(ctx)
 		// The failed step may have done part of its work: undo its file
 		// effects (ignoring what is not there), never its commands.
 		for _, u := range s.Undo {

@@ -775,3 +775,27 @@ func TestRerunFaultInjection(t *testing.T) {
 		})
 	}
 }
+
+// TestInterruptedInstallRollsBack: a cancelled context (Ctrl-C) stops the
+// run, and rollback still runs its commands.
+func TestInterruptedInstallRollsBack(t *testing.T) {
+	h := newFakeHost(t)
+	before := snapshot(t, h)
+	ctx, cancel := context.WithCancel(context.Background())
+	h.Fault = func(c system.Call) error {
+		if c.Op == "run" && c.Argv[0] == "pkg" {
+			cancel()
+			return context.Canceled
+		}
+		return nil
+	}
+	_, err := Install(ctx, h, dnsRecipe(t), dnsSpec(), testOpts())
+	var se *StepError
+	if !errors.As(err, &se) || len(se.NotUndone) > 0 {
+		t.Fatalf("want a clean rollback, got %v", err)
+	}
+	h.Fault = nil
+	if diff := cmp.Diff(before, snapshot(t, h)); diff != "" {
+		t.Errorf("host changed:\n%s", diff)
+	}
+}

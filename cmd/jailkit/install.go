@@ -6,7 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/signal"
 	"runtime"
+	"syscall"
 	"testing"
 
 	"github.com/jailkit/jailkit/engine"
@@ -146,7 +148,10 @@ func runInstall(a *app, args []string) error {
 	if fake {
 		opts.LockWait, opts.CheckTries = 2e9, 1
 	}
-	ctx := context.Background()
+	// Ctrl-C stops the running step and rolls back instead of leaving
+	// half a jail behind.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	if installDryRun {
 		p, err := engine.PlanInstall(ctx, system.NewDryRun(host), r, installJail.spec, opts)
 		if err != nil {

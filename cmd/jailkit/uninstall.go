@@ -5,7 +5,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"os"
+	"os/signal"
 	"runtime"
+	"syscall"
 
 	"github.com/jailkit/jailkit/engine"
 	"github.com/jailkit/jailkit/engine/system"
@@ -48,7 +51,10 @@ func runUninstall(a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	ctx := context.Background()
+	// Ctrl-C stops the running step and rolls back instead of leaving
+	// half a jail behind.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	if uninstallDryRun {
 		p, err := engine.PlanUninstall(ctx, system.NewDryRun(host), args[0])
 		if err != nil {

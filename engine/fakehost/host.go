@@ -349,6 +349,10 @@ func (h *Host) Run(ctx context.Context, cmd system.Cmd) ([]byte, error) {
 	if len(cmd.Argv) == 0 {
 		return nil, errors.New("run: empty argv")
 	}
+	// Like exec.CommandContext: nothing starts once ctx is done.
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	if cmd.Mutates {
 		if err := h.fault(system.Call{Op: "run", Argv: cmd.Argv, Mutates: true}); err != nil {
 			return nil, err
