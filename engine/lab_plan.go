@@ -22,8 +22,8 @@ type LabPlan struct {
 	Source   string         `json:"source"`
 	Network  LabPlanNetwork `json:"network"`
 	Warnings []string       `json:"warnings"`
-	// Note says what kind of plan this is when it is not the host's.
-	Note  string         `json:"note,omitempty"`
+	// Notes say what the plan cannot show or what apply will not do.
+	Notes []string       `json:"notes,omitempty"`
 	Jails []*LabJailPlan `json:"jails"`
 }
 
@@ -91,6 +91,9 @@ func PlanLab(l *Lab) (*LabPlan, error) {
 	for _, w := range l.Warnings {
 		p.Warnings = append(p.Warnings, w.Msg)
 	}
+	if n.VNet {
+		p.Notes = append(p.Notes, "network.vnet: jailkit install does not create VNET jails (epair and bridge) yet, so lab apply refuses this lab; build the VNET jails by hand from these files, or set vnet: false")
+	}
 	errs := make([]error, len(specs))
 	var wg sync.WaitGroup
 	next := make(chan int)
@@ -152,7 +155,7 @@ func PlanLabOnHost(ctx context.Context, sys system.System, l *Lab, opts InstallO
 		return nil, err
 	}
 	if l.Network.VNet {
-		p.Note = "network.vnet: install does not create VNET jails yet, so these are the plans of shared-IP jails and lab apply refuses the lab; build the VNET jails by hand or set vnet: false"
+		p.Notes = []string{"network.vnet: install does not create VNET jails yet, so these are the plans of shared-IP jails and lab apply refuses the lab; build the VNET jails by hand or set vnet: false"}
 	}
 	specs := l.Specs()
 	var errs ErrorList
@@ -221,8 +224,8 @@ func (p *LabPlan) Text() string {
 	for _, w := range p.Warnings {
 		fmt.Fprintf(&b, "warning: %s\n", w)
 	}
-	if p.Note != "" {
-		fmt.Fprintf(&b, "note: %s\n", p.Note)
+	for _, note := range p.Notes {
+		fmt.Fprintf(&b, "note: %s\n", note)
 	}
 	stage := -1
 	for i, j := range p.Jails {

@@ -102,7 +102,7 @@ func runLab(a *app, args []string) error {
 			if err != nil {
 				return err
 			}
-			p.Note = fmt.Sprintf("this host runs %s, not FreeBSD: each jail shows its install command and the files it renders; on the FreeBSD host lab plan shows every step of each install", runtime.GOOS)
+			p.Notes = append(p.Notes, fmt.Sprintf("this host runs %s, not FreeBSD: each jail shows its install command and the files it renders; on the FreeBSD host lab plan shows every step of each install", runtime.GOOS))
 			return a.printLabPlan(p, format)
 		}
 		if hostErr != nil {
