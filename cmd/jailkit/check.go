@@ -16,7 +16,7 @@ import (
 )
 
 func init() {
-	register(&command{name: "check", order: 30, summary: "audit the host before jails share it",
+	register(&command{name: "check", order: 40, summary: "audit the host before jails share it",
 		usage:      "check [--from DIR] [--recipe R --ip IP [--name N] [--set k=v]...] [--only ID,...] [--skip ID,...] [--format text|json]",
 		positional: 0, run: runCheck, flags: checkFlags,
 		help: `Audits the host the way the jails article asks before jails share it: daemons

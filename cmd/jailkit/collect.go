@@ -13,7 +13,7 @@ import (
 )
 
 func init() {
-	register(&command{name: "collect", order: 31, summary: "capture host facts for an audit elsewhere",
+	register(&command{name: "collect", order: 41, summary: "capture host facts for an audit elsewhere",
 		usage: "collect --out DIR [--jails-dir DIR]", positional: 0, run: runCollect, flags: collectFlags,
 		help: `Reads what jailkit check looks at (sockstat, jls, sysctls, ifconfig, the
 rc.conf files, devfs.rules, jail.conf and jail.conf.d, /etc/passwd, and each

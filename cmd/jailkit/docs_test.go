@@ -1,0 +1,38 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"strings"
+	"testing"
+)
+
+// TestManPageCoversCommands keeps docs/jailkit.8 and the help in step with
+// the commands: a new command without documentation fails here.
+func TestManPageCoversCommands(t *testing.T) {
+	man, err := os.ReadFile("../../docs/jailkit.8")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var help bytes.Buffer
+	if code := run([]string{"--help"}, &help, &help); code != 0 {
+		t.Fatalf("jailkit --help exited %d", code)
+	}
+	for name, c := range commands {
+		t.Run(name, func(t *testing.T) {
+			if !bytes.Contains(man, []byte(".It Cm "+name)) {
+				t.Errorf("docs/jailkit.8 has no \".It Cm %s\" entry in COMMANDS", name)
+			}
+			if !strings.Contains(help.String(), "  "+name+" ") {
+				t.Errorf("jailkit --help does not list %s", name)
+			}
+			var out bytes.Buffer
+			if code := run([]string{name, "--help"}, &out, &out); code != 0 {
+				t.Errorf("jailkit %s --help exited %d", name, code)
+			}
+			if !strings.Contains(out.String(), "jailkit "+strings.Fields(c.usage)[0]) {
+				t.Errorf("jailkit %s --help lacks its usage line:\n%s", name, out.String())
+			}
+		})
+	}
+}
