@@ -61,6 +61,8 @@ func zonesOf(t *testing.T, root string) []dnsZone {
 // zone file on its own. Every zone file the recipe rendered must be named
 // by a zone statement, so none goes unchecked.
 func TestDNSConformanceCheck(t *testing.T) {
+	// Its own namespace and temporary trees: safe beside other tests.
+	t.Parallel()
 	requireTool(t, "named-checkconf", "named-checkzone")
 	for _, file := range dnsCases(t) {
 		name := strings.TrimSuffix(filepath.Base(file), ".args")
@@ -87,6 +89,7 @@ func TestDNSConformanceCheck(t *testing.T) {
 // TestDNSConformanceRejectsBroken proves the checkers above can fail: a
 // config or zone that BIND refuses must make them exit non-zero.
 func TestDNSConformanceRejectsBroken(t *testing.T) {
+	t.Parallel()
 	requireTool(t, "named-checkconf", "named-checkzone")
 	tests := []struct {
 		name string
@@ -243,6 +246,7 @@ func serveDNS(t *testing.T, ns *namespace, argsFile, ip string, sets ...string) 
 // nothing on 127.0.0.1 in the same namespace, and that the kernel shows
 // its sockets on the jail address only.
 func TestDNSConformanceServe(t *testing.T) {
+	t.Parallel()
 	requireTool(t, "named", "dig")
 	const ip = "127.0.0.53"
 	ns := newNamespace(t)
@@ -266,6 +270,7 @@ func TestDNSConformanceServe(t *testing.T) {
 // AAAA record among them), none on ::1 or 127.0.0.1, and no socket on
 // any other address of either family.
 func TestDNSConformanceServeIPv6(t *testing.T) {
+	t.Parallel()
 	requireTool(t, "named", "dig")
 	const ip4, ip6 = "127.0.0.53", "2001:db8::53"
 	ns := newNamespace(t)
@@ -300,6 +305,7 @@ func TestDNSConformanceServeIPv6(t *testing.T) {
 // authoritatively, the primary refuses a transfer to any other address,
 // and neither server answers on 127.0.0.1.
 func TestDNSConformancePrimarySecondary(t *testing.T) {
+	t.Parallel()
 	requireTool(t, "named", "dig")
 	const primary, secondary = "127.0.0.53", "127.0.0.54"
 	ns := newNamespace(t)
