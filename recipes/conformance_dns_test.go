@@ -581,3 +581,46 @@ func BenchmarkRenderDNSRecords(b *testing.B) {
 		}
 	}
 }
+
+// TestDNSNotes checks that the notes printed after an install tell the
+// admin the next steps for the jail's own role and addresses.
+func TestDNSNotes(t *testing.T) {
+	r, err := dnsRecipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		args string
+		want []string
+		not  []string
+	}{
+		{"testdata/values/dns.args", []string{`"nameserver 192.0.2.53"`, "Raise serial (now 1) whenever home.lan changes", "MX record in home.lan"},
+			[]string{"secondary of", "for each secondary"}},
+		{"testdata/values/dns-records.args", []string{"NS record for each secondary (192.0.2.54)"}, nil},
+		{"testdata/values/dns-secondary.args", []string{`"nameserver 192.0.2.54"`, "secondary of 192.0.2.53", "add 192.0.2.54 to", "records=@=NS:ns2.home.lan"},
+			[]string{"Raise serial", "MX record"}},
+	}
+	for _, tc := range tests {
+		t.Run(filepath.Base(tc.args), func(t *testing.T) {
+			v, err := engine.NewValues(r, specFromArgs(t, tc.args))
+			if err != nil {
+				t.Fatal(err)
+			}
+			notes, err := v.Notes()
+			if err != nil {
+				t.Fatal(err)
+			}
+			flat := strings.Join(strings.Fields(notes), " ")
+			for _, w := range tc.want {
+				if !strings.Contains(flat, w) {
+					t.Errorf("notes lack %q:\n%s", w, notes)
+				}
+			}
+			for _, n := range tc.not {
+				if strings.Contains(flat, n) {
+					t.Errorf("notes should not say %q:\n%s", n, notes)
+				}
+			}
+		})
+	}
+}
