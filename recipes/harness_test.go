@@ -27,6 +27,8 @@
 //     ns.waitListen(t, d, "tcp", "127.0.0.53:53", 20*time.Second)
 //     out, err := ns.run(t, 10*time.Second, "dig", "@127.0.0.53", ...) // a client in the namespace
 //     conn, err := ns.dial("tcp", "127.0.0.53:80", 5*time.Second) // or a Go client socket in it
+//     l, err := ns.listen("tcp", "127.0.0.53:2525")                 // a Go peer in it
+//     err = ns.inNamespace(func() error { ... })                     // any other socket code in it
 //     ns.requireOnlyOn(t, "tcp", 80, "127.0.0.53") // nothing listens on * or 127.0.0.1
 //
 //     Mount helpers (bindMount, mountTmpfs) act on the namespace's private
@@ -36,6 +38,11 @@
 //     ns.start command runs in both the network and the mount namespace.
 //     For DHCP, vethPair(t, serverNS, clientNS, "jk0", "jk1") joins two
 //     namespaces with a veth pair; give each end an address with addAddr.
+//
+//     Each namespace, tree and daemon belongs to one test, so conformance
+//     tests may call t.Parallel. Use ns.inNamespace rather than a locked
+//     thread of your own that exits: daemons carry Pdeathsig, and the
+//     kernel sends it when the thread that forked them ends.
 //
 //  3. Prove the harness can fail: break the rendered config (write a bad
 //     line into the tree) and require the checker to reject it, so that a
