@@ -200,6 +200,9 @@ func PlanInstall(ctx context.Context, sys system.System, r *Recipe, spec JailSpe
 	if err := p.planFiles(files, false); err != nil {
 		return nil, err
 	}
+	if err := p.planStale(files); err != nil {
+		return nil, err
+	}
 	p.planServices()
 	p.planPostCheck()
 	if err := p.planState(files); err != nil {
@@ -787,6 +790,46 @@ func (p *planner) planFiles(files []File, base bool) error {
 			p.changed = true
 		}
 		p.add(s)
+	}
+	return nil
+}
+
+// planStale removes files an earlier install wrote that the recipe no
+// longer renders with these values (a loghost that was unset, say), but
+// only while they still hold what jailkit wrote: a file the jail's admin
+// changed since is left alone.
+func (p *planner) planStale(files []File) error {
+	if p.old == nil || !p.rootExists {
+		return nil
+	}
+	j := p.v.Jail
+	now := map[string]bool{}
+	for _, f := range files {
+		now[f.Path] = true
+	}
+	jsys, err := p.sys.OpenRoot(j.Path)
+	if err != nil {
+		return fmt.Errorf("open the jail root %s: %w", j.Path, err)
+	}
+	for _, rec := range p.old.Files {
+		if rec.Dir || now[rec.Path] || checkJailPath(rec.Path) != nil {
+			continue
+		}
+		data, err := jsys.ReadFile(rec.Path)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return jailPathError(j, rec.Path, err)
+		}
+		sum := sha256.Sum256(data)
+		if hex.EncodeToString(sum[:]) != rec.SHA256 {
+			p.plan.Notes = append(p.plan.Notes, fmt.Sprintf("%s in the jail is no longer rendered but was changed since jailkit wrote it; left as it is", rec.Path))
+			continue
+		}
+		p.add(Step{Name: "remove " + rec.Path + " from the jail (no longer rendered)", Action: ActRemove, Root: j.Path, Path: rec.Path,
+			Undo: []Step{{Action: ActWrite, Root: j.Path, Path: rec.Path, Mode: rec.Mode, Owner: rec.Owner, Group: rec.Group, Content: content(data)}}})
+		p.changed = true
 	}
 	return nil
 }

@@ -269,3 +269,35 @@ func TestZFSJailRoot(t *testing.T) {
 		t.Errorf("rollback left changes:\n%s", diff)
 	}
 }
+
+// TestStaleFileRemoved: a file an earlier install wrote that the new
+// values no longer render goes away (and only if jailkit's bytes are
+// still in it).
+func TestStaleFileRemoved(t *testing.T) {
+	ctx := context.Background()
+	r := dnsRecipe(t)
+	loghost := "usr/local/jails/containers/dns/usr/local/etc/syslog.d/jailkit-loghost.conf"
+	for _, edited := range []bool{false, true} {
+		h := newFakeHost(t)
+		if _, err := Install(ctx, h, r, dnsSpec("loghost=192.0.2.99"), testOpts()); err != nil {
+			t.Fatal(err)
+		}
+		if edited {
+			os.WriteFile(filepath.Join(h.Dir, loghost), []byte("*.* @192.0.2.98\n"), 0o644)
+		}
+		p, err := Install(ctx, h, r, dnsSpec(), testOpts())
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, statErr := os.Stat(filepath.Join(h.Dir, loghost))
+		if edited != (statErr == nil) {
+			t.Errorf("edited=%v: the file exists=%v\n%s", edited, statErr == nil, p.Text())
+		}
+		if edited && !strings.Contains(strings.Join(p.Notes, "\n"), "was changed since jailkit wrote it") {
+			t.Errorf("no note about the kept file: %v", p.Notes)
+		}
+		if st, _ := ReadState(h, "dns"); len(st.Files) != 10 {
+			t.Errorf("state records %d files", len(st.Files))
+		}
+	}
+}
