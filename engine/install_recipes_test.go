@@ -301,3 +301,37 @@ func TestStaleFileRemoved(t *testing.T) {
 		}
 	}
 }
+
+// TestAddressChange: a re-run with another address rewrites jail.conf,
+// restarts the jail and the service, and the service listens on the new
+// address only.
+func TestAddressChange(t *testing.T) {
+	ctx := context.Background()
+	h := newFakeHost(t)
+	r := dnsRecipe(t)
+	if _, err := Install(ctx, h, r, dnsSpec(), testOpts()); err != nil {
+		t.Fatal(err)
+	}
+	rec := system.NewRecorder(h)
+	p, err := Install(ctx, rec, r, JailSpec{IPs: []string{"192.0.2.55"}}, testOpts())
+	if err != nil {
+		t.Fatalf("%v\n%s", err, p.Text())
+	}
+	var cmds []string
+	for _, c := range rec.Mutations() {
+		if c.Op == "run" {
+			cmds = append(cmds, strings.Join(c.Argv, " "))
+		}
+	}
+	want := []string{"jail -f /etc/jail.conf.d/dns.conf -rc dns", "service -j dns named restart"}
+	if diff := cmp.Diff(want, cmds); diff != "" {
+		t.Errorf("commands (-want +got):\n%s", diff)
+	}
+	sock := run(t, h, "sockstat", "-46l", "-j", "dns")
+	if !strings.Contains(sock, "192.0.2.55:53") || strings.Contains(sock, "192.0.2.53") {
+		t.Errorf("sockstat:\n%s", sock)
+	}
+	if list, _ := List(ctx, h); len(list) != 1 || list[0].Addresses[0] != "192.0.2.55" {
+		t.Errorf("list: %+v", list)
+	}
+}
