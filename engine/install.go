@@ -378,7 +378,7 @@ func (p *planner) newState() *State {
 		JailkitVersion: p.opts.Version, Hostname: j.Hostname, IP4: nonNilStrings(j.IP4s), IP6: nonNilStrings(j.IP6s),
 		Interface: j.Interface, Release: j.Release, Arch: j.Arch, Thin: !p.opts.Thick, Path: j.Path,
 		Conf: JailConfPath(j.Name), Params: p.v.Params, DevfsRuleset: 4,
-		Packages: nonNilStrings(p.v.Recipe.Packages), Services: nonNilStrings(p.v.Recipe.Services)}
+		Packages: nonNilStrings(p.v.Packages()), Services: nonNilStrings(p.v.Services())}
 	if p.old != nil {
 		st.Thin = p.old.Thin
 		st.Resources = append(st.Resources, p.old.Resources...)
@@ -855,13 +855,13 @@ func (p *planner) planStart() {
 	case p.restarted:
 		restart := Step{Name: "restart jail " + j.Name + " with its new parameters", Action: ActRun, Argv: []string{"jail", "-f", conf, "-rc", j.Name}}
 		restart.UndoAfter = []Step{{Action: ActRun, Argv: restart.Argv}}
-		for _, svc := range p.v.Recipe.Services {
+		for _, svc := range p.v.Services() {
 			restart.UndoAfter = append(restart.UndoAfter, Step{Action: ActRun, Argv: []string{"service", "-j", j.Name, svc, "restart"}})
 		}
 		p.add(restart)
 		p.jailStarted = true
 	}
-	pkgs := p.v.Recipe.Packages
+	pkgs := p.v.Packages()
 	if p.old != nil && p.rootExists {
 		var missing []string
 		for _, pk := range pkgs {
@@ -890,7 +890,7 @@ func (p *planner) planStart() {
 // files changed.
 func (p *planner) planServices() {
 	j := p.v.Jail
-	for _, svc := range p.v.Recipe.Services {
+	for _, svc := range p.v.Services() {
 		switch {
 		case p.jailStarted && !p.restarted && !p.rootExists:
 			// A new jail: the service was not installed when the jail

@@ -41,11 +41,10 @@ func Planned(v *Values) hostcheck.Planned {
 			p.IPs = append(p.IPs, a)
 		}
 	}
-	ctx := &Context{Jail: v.Jail, Params: v.Params}
-	for _, l := range r.Listens {
-		if ok, err := when(r.Source, 0, l.When, ctx); err != nil || !ok {
-			continue
-		}
+	// Listens resolves port params, when expressions and conditional
+	// parts; a template error there was already reported by Render.
+	listens, _ := v.Listens()
+	for _, l := range listens {
 		p.Ports = append(p.Ports, hostcheck.Port{Proto: l.Proto, Port: l.Port})
 	}
 	for _, rv := range r.Host.RCConf {
