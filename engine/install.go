@@ -567,6 +567,25 @@ func (p *planner) update(root string) {
 		Argv: []string{"freebsd-update", "-b", root, "--currently-running", r, "--not-running-from-cron", "fetch", "install"}})
 }
 
+// sendmailOff are the host rc.conf settings that stop every sendmail
+// daemon rc.sendmail would start.
+var sendmailOff = []RCVar{
+	{Name: "sendmail_enable", Value: "NONE"},
+	{Name: "sendmail_submit_enable", Value: "NO"},
+	{Name: "sendmail_outbound_enable", Value: "NO"},
+	{Name: "sendmail_msp_queue_enable", Value: "NO"},
+}
+
+// sendmailRunning reports whether the host's sockets show sendmail.
+func (p *planner) sendmailRunning() bool {
+	for _, s := range p.facts.Sockets {
+		if s.Command == "sendmail" {
+			return true
+		}
+	}
+	return false
+}
+
 // planHostConfig writes /etc/jail.conf.d/NAME.conf, the .include line,
 // the devfs ruleset and the host's rc.conf settings.
 func (p *planner) planHostConfig() {
@@ -662,6 +681,12 @@ func (p *planner) planHostConfig() {
 	rc.Parse("/etc/rc.conf", rcData)
 	want := []RCVar{{Name: "jail_enable", Value: "YES"}}
 	want = append(want, p.v.Recipe.Host.RCConf...)
+	if p.v.Recipe.Host.SendmailOff {
+		// A mail jail takes port 25 on its address; the host's sendmail
+		// must be fully off. "NO" alone still runs the submit queue on
+		// 127.0.0.1:25, so the four settings rc.sendmail reads are set.
+		want = append(want, sendmailOff...)
+	}
 	var set, unset, restore []string
 	for _, w := range want {
 		cur, had := rc.Lookup(w.Name)
@@ -693,6 +718,10 @@ func (p *planner) planHostConfig() {
 		}
 		p.add(Step{Name: "set " + strings.Join(set, " ") + " in the host's rc.conf", Action: ActRun,
 			Argv: append([]string{"sysrc"}, set...), Undo: undo})
+	}
+	if p.v.Recipe.Host.SendmailOff && p.sendmailRunning() {
+		p.add(Step{Name: "stop the host's sendmail", Action: ActRun, Argv: []string{"service", "sendmail", "onestop"},
+			Undo: []Step{{Action: ActRun, Argv: []string{"service", "sendmail", "onestart"}}}})
 	}
 	for _, m := range p.v.Recipe.Host.KernelModules {
 		if slices.Contains(p.facts.Modules, m) {

@@ -210,7 +210,11 @@ func (h *Host) sockstat(a []string) ([]byte, error) {
 	}
 	var ls []Listener
 	if only == "" {
-		ls = append(ls, cfg.Listeners...)
+		for _, l := range cfg.Listeners {
+			if !slices.Contains(st.StoppedHost, l.Command) {
+				ls = append(ls, l)
+			}
+		}
 	}
 	pid := 2000
 	for _, j := range st.Jails {
@@ -669,9 +673,42 @@ func (h *Host) pkg(a []string, progress io.Writer) ([]byte, error) {
 
 // service handles "service -j NAME SVC start|stop|restart|status" and
 // "service devfs restart".
+// hostService stops or starts a host daemon of Config.Listeners, as
+// "service sendmail onestop" does on FreeBSD.
+func (h *Host) hostService(a []string) ([]byte, error) {
+	cfg, err := h.Config()
+	if err != nil {
+		return nil, err
+	}
+	st, err := h.State()
+	if err != nil {
+		return nil, err
+	}
+	name, verb := a[1], a[2]
+	if !slices.ContainsFunc(cfg.Listeners, func(l Listener) bool { return l.Command == name }) {
+		return nil, fail(a, "%s does not exist in /etc/rc.d or the local startup directories (/usr/local/etc/rc.d)", name)
+	}
+	stopped := slices.Contains(st.StoppedHost, name)
+	switch {
+	case verb == "onestop" && stopped:
+		return nil, fail(a, "%s not running? (check /var/run/%s.pid).", name, name)
+	case verb == "onestop":
+		st.StoppedHost = append(st.StoppedHost, name)
+		return []byte("Stopping " + name + ".\n"), h.saveState(st)
+	case !stopped:
+		return nil, fail(a, "%s already running? (pid=950).", name)
+	default:
+		st.StoppedHost = slices.DeleteFunc(st.StoppedHost, func(s string) bool { return s == name })
+		return []byte("Starting " + name + ".\n"), h.saveState(st)
+	}
+}
+
 func (h *Host) service(a []string) ([]byte, error) {
 	if len(a) == 3 && a[1] == "devfs" && a[2] == "restart" {
 		return nil, nil
+	}
+	if len(a) == 3 && (a[2] == "onestop" || a[2] == "onestart") {
+		return h.hostService(a)
 	}
 	if len(a) != 5 || a[1] != "-j" {
 		return nil, fail(a, "usage: service -j jail name start|stop|restart|status")

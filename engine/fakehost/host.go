@@ -87,6 +87,9 @@ type State struct {
 	Datasets []Dataset `json:"datasets,omitempty"`
 	// Modules are the kernel modules kldload loaded.
 	Modules []string `json:"modules,omitempty"`
+	// StoppedHost are host daemons (commands of Config.Listeners) that
+	// "service NAME onestop" stopped; sockstat no longer shows them.
+	StoppedHost []string `json:"stopped_host,omitempty"`
 }
 
 // DefaultConfig is a FreeBSD 14.3 amd64 host on 192.0.2.10/24 with sshd
