@@ -68,12 +68,44 @@ func buildFuncMap() template.FuncMap {
 	for _, n := range nonReproducible {
 		delete(fm, n)
 	}
+	// sprig compiles a regular expression on every call; recipes that
+	// validate values with regexMatch in loops spent most of a render
+	// there. Same semantics, compiled once.
+	fm["regexMatch"] = func(re, s string) bool { r, err := cachedRegexp(re); return err == nil && r.MatchString(s) }
+	fm["mustRegexMatch"] = func(re, s string) (bool, error) {
+		r, err := cachedRegexp(re)
+		if err != nil {
+			return false, err
+		}
+		return r.MatchString(s), nil
+	}
+	fm["regexReplaceAll"] = func(re, s, repl string) string {
+		r, err := cachedRegexp(re)
+		if err != nil {
+			return s
+		}
+		return r.ReplaceAllString(s, repl)
+	}
 	fm["reverseZone"] = reverseZone
 	fm["ptrLabel"] = ptrLabel
 	fm["relName"] = relName
 	fm["networkOf"] = networkOf
 	fm["rcQuote"] = rcQuote
 	return fm
+}
+
+var regexps sync.Map // pattern -> *regexp.Regexp
+
+func cachedRegexp(pattern string) (*regexp.Regexp, error) {
+	if r, ok := regexps.Load(pattern); ok {
+		return r.(*regexp.Regexp), nil
+	}
+	r, err := regexp.Compile(pattern)
+	if err != nil {
+		return nil, err
+	}
+	regexps.Store(pattern, r)
+	return r, nil
 }
 
 // reverseZone returns the in-addr.arpa zone of the /24 (IPv4) or the

@@ -158,3 +158,19 @@ func TestFuncMapIsHermetic(t *testing.T) {
 		}
 	}
 }
+
+func TestCachedRegexFuncs(t *testing.T) {
+	fm := FuncMap()
+	match := fm["regexMatch"].(func(string, string) bool)
+	if !match(`^[a-z]+$`, "abc") || match(`^[a-z]+$`, "ab1") || match(`(`, "x") {
+		t.Error("regexMatch does not match like regexp.MatchString")
+	}
+	must := fm["mustRegexMatch"].(func(string, string) (bool, error))
+	if _, err := must(`(`, "x"); err == nil {
+		t.Error("mustRegexMatch accepted a bad pattern")
+	}
+	repl := fm["regexReplaceAll"].(func(string, string, string) string)
+	if got := repl(`a(x*)b`, "-ab-axxb-", "${1}W"); got != "-W-xxW-" {
+		t.Errorf("regexReplaceAll = %q", got)
+	}
+}

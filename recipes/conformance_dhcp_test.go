@@ -28,16 +28,6 @@ import (
 // dhcpdConf is where the dhcp recipe puts dhcpd's config inside the jail.
 const dhcpdConf = "/usr/local/etc/dhcpd.conf"
 
-// dhcpCases returns every dhcp*.args case of testdata/values.
-func dhcpCases(t *testing.T) []string {
-	t.Helper()
-	cases, err := filepath.Glob("testdata/values/dhcp*.args")
-	if err != nil || len(cases) == 0 {
-		t.Fatalf("no dhcp cases in testdata/values: %v", err)
-	}
-	return cases
-}
-
 // dhcpdCheck runs dhcpd's own config test on a rendered dhcpd.conf.
 func dhcpdCheck(t *testing.T, conf string) (string, error) {
 	t.Helper()
@@ -47,7 +37,7 @@ func dhcpdCheck(t *testing.T, conf string) (string, error) {
 // TestDHCPConformanceCheck runs "dhcpd -t" on every dhcp case.
 func TestDHCPConformanceCheck(t *testing.T) {
 	requireTool(t, "dhcpd")
-	for _, file := range dhcpCases(t) {
+	for _, file := range casesOf(t, "dhcp") {
 		name := strings.TrimSuffix(filepath.Base(file), ".args")
 		t.Run(name, func(t *testing.T) {
 			root, _ := renderTo(t, "dhcp", file)
@@ -160,7 +150,7 @@ func readRCConf(t *testing.T, file string) map[string]string {
 // port's rc script understands: every dhcpd_ variable is one it reads, and
 // the Listing 7 settings are there with their modern names.
 func TestDHCPRCConfMatchesThePortsScript(t *testing.T) {
-	for _, file := range dhcpCases(t) {
+	for _, file := range casesOf(t, "dhcp") {
 		name := strings.TrimSuffix(filepath.Base(file), ".args")
 		t.Run(name, func(t *testing.T) {
 			root, _ := renderTo(t, "dhcp", file)
@@ -692,27 +682,4 @@ func FuzzDHCPHosts(f *testing.F) {
 			t.Fatalf("hosts=%q: the structure of dhcpd.conf changed:\n%s", hosts, conf)
 		}
 	})
-}
-
-// BenchmarkRenderDHCP measures rendering the dhcp recipe with static
-// hosts, whose every value the template checks.
-func BenchmarkRenderDHCP(b *testing.B) {
-	c, err := engine.Builtin()
-	if err != nil {
-		b.Fatal(err)
-	}
-	r, err := c.Get("dhcp")
-	if err != nil {
-		b.Fatal(err)
-	}
-	v, err := engine.NewValues(r, specFromArgs(b, "testdata/values/dhcp-static.args"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := engine.Render(v); err != nil {
-			b.Fatal(err)
-		}
-	}
 }

@@ -21,16 +21,6 @@ import (
 // namedConf is where the dns recipe puts BIND's config inside the jail.
 const namedConf = "/usr/local/etc/namedb/named.conf"
 
-// dnsCases returns every dns*.args case of testdata/values.
-func dnsCases(t *testing.T) []string {
-	t.Helper()
-	cases, err := filepath.Glob("testdata/values/dns*.args")
-	if err != nil || len(cases) == 0 {
-		t.Fatalf("no dns cases in testdata/values: %v", err)
-	}
-	return cases
-}
-
 // zoneRE finds the zone statements of a rendered named.conf: name, type
 // and file, with any lines (primaries) between type and file.
 var zoneRE = regexp.MustCompile(`(?m)^zone "([^"]+)" \{\n\ttype (primary|secondary);\n(?:\t[^\n]*\n)*?\tfile "([^"]+)";`)
@@ -64,7 +54,7 @@ func TestDNSConformanceCheck(t *testing.T) {
 	// Its own namespace and temporary trees: safe beside other tests.
 	t.Parallel()
 	requireTool(t, "named-checkconf", "named-checkzone")
-	for _, file := range dnsCases(t) {
+	for _, file := range casesOf(t, "dns") {
 		name := strings.TrimSuffix(filepath.Base(file), ".args")
 		t.Run(name, func(t *testing.T) {
 			root, files := renderTo(t, "dns", file)
@@ -560,26 +550,6 @@ func FuzzDNSRecords(f *testing.F) {
 			t.Fatalf("records=%q became %q", rec, lines)
 		}
 	})
-}
-
-// BenchmarkRenderDNSRecords renders the dns-records case: the records
-// parser in the templates runs for the forward zone and again for the
-// reverse zone, so this is the dearest dns render.
-func BenchmarkRenderDNSRecords(b *testing.B) {
-	r, err := dnsRecipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	v, err := engine.NewValues(r, specFromArgs(b, "testdata/values/dns-records.args"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := engine.Render(v); err != nil {
-			b.Fatal(err)
-		}
-	}
 }
 
 // TestDNSNotes checks that the notes printed after an install tell the

@@ -28,16 +28,6 @@ import (
 // postfixDir is where the mail recipe puts Postfix's config inside the jail.
 const postfixDir = "/usr/local/etc/postfix"
 
-// mailCases returns every mail*.args case of testdata/values.
-func mailCases(t *testing.T) []string {
-	t.Helper()
-	cases, err := filepath.Glob("testdata/values/mail*.args")
-	if err != nil || len(cases) == 0 {
-		t.Fatalf("no mail cases in testdata/values: %v", err)
-	}
-	return cases
-}
-
 // mailPostconf runs postconf on the host and returns its standard output. It
 // fails on a non-zero exit and on any "warning:" on standard error:
 // postconf exits 0 when main.cf has a misspelt parameter and only warns.
@@ -238,7 +228,7 @@ func TestMailConformanceCheck(t *testing.T) {
 	if !r.Host.SendmailOff {
 		t.Error("the mail recipe does not ask the host to turn sendmail off (host: sendmail_off: true)")
 	}
-	for _, file := range mailCases(t) {
+	for _, file := range casesOf(t, "mail") {
 		name := strings.TrimSuffix(filepath.Base(file), ".args")
 		t.Run(name, func(t *testing.T) {
 			spec := specFromArgs(t, file)
@@ -666,28 +656,6 @@ func FuzzMailValues(f *testing.F) {
 			t.Fatalf("main.cf sets %q; a plain render sets %q (values %q)", got, want, sets)
 		}
 	})
-}
-
-// BenchmarkRenderMail measures rendering the mail recipe's relay case.
-func BenchmarkRenderMail(b *testing.B) {
-	c, err := engine.Builtin()
-	if err != nil {
-		b.Fatal(err)
-	}
-	r, err := c.Get("mail")
-	if err != nil {
-		b.Fatal(err)
-	}
-	v, err := engine.NewValues(r, specFromArgs(b, "testdata/values/mail-relay.args"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := engine.Render(v); err != nil {
-			b.Fatal(err)
-		}
-	}
 }
 
 // TestMailConformanceServeDualStack serves the mail-relay case (both

@@ -44,16 +44,6 @@ const (
 	wwwMimeJail = "/usr/local/etc/apache24/mime.types"
 )
 
-// wwwCases returns every www*.args case of testdata/values.
-func wwwCases(t *testing.T) []string {
-	t.Helper()
-	cases, err := filepath.Glob("testdata/values/www*.args")
-	if err != nil || len(cases) == 0 {
-		t.Fatalf("no www cases in testdata/values: %v", err)
-	}
-	return cases
-}
-
 // wwwLoadModuleRE is FreeBSD's form of a LoadModule line: NAME_module
 // from libexec/apache24/mod_NAME.so.
 var wwwLoadModuleRE = regexp.MustCompile(`^LoadModule ([a-z0-9_]+)_module libexec/apache24/mod_([a-z0-9_]+)\.so$`)
@@ -288,7 +278,7 @@ func wwwJailAddrs(t *testing.T, file string) map[netip.Addr]bool {
 func TestWWWConformanceCheck(t *testing.T) {
 	requireTool(t, "apache2")
 	builtins := wwwBuiltins(t)
-	for _, file := range wwwCases(t) {
+	for _, file := range casesOf(t, "www") {
 		name := strings.TrimSuffix(filepath.Base(file), ".args")
 		t.Run(name, func(t *testing.T) {
 			j := stageWWW(t, file, builtins)
@@ -771,29 +761,6 @@ func FuzzWWWValues(f *testing.F) {
 			t.Errorf("rendered %d files; a plain render has %d", len(got), len(want))
 		}
 	})
-}
-
-// BenchmarkRenderWWW measures rendering the www recipe's largest case
-// (HTTPS, PHP, both address families).
-func BenchmarkRenderWWW(b *testing.B) {
-	c, err := engine.Builtin()
-	if err != nil {
-		b.Fatal(err)
-	}
-	r, err := c.Get("www")
-	if err != nil {
-		b.Fatal(err)
-	}
-	v, err := engine.NewValues(r, specFromArgs(b, "testdata/values/www-tls-php.args"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := engine.Render(v); err != nil {
-			b.Fatal(err)
-		}
-	}
 }
 
 // TestWWWConformanceServeDualStack serves a jail with an IPv4 and an IPv6

@@ -24,16 +24,6 @@ import (
 // config inside the jail.
 const sshdConfig = "/etc/ssh/sshd_config"
 
-// x11Cases returns every x11*.args case of testdata/values.
-func x11Cases(t *testing.T) []string {
-	t.Helper()
-	cases, err := filepath.Glob("testdata/values/x11*.args")
-	if err != nil || len(cases) == 0 {
-		t.Fatalf("no x11 cases in testdata/values: %v", err)
-	}
-	return cases
-}
-
 // sshHostKey generates an ed25519 key pair in a temp dir and returns the
 // private key's path; the public key is beside it with ".pub".
 func sshHostKey(t *testing.T, name string) string {
@@ -78,7 +68,7 @@ func TestX11ConformanceCheck(t *testing.T) {
 		values any
 	}
 	var cases []tcase
-	for _, file := range x11Cases(t) {
+	for _, file := range casesOf(t, "x11") {
 		cases = append(cases, tcase{strings.TrimSuffix(filepath.Base(file), ".args"), "x11", file})
 	}
 	cases = append(cases,
@@ -149,7 +139,7 @@ func TestX11ConformanceRejectsBroken(t *testing.T) {
 // the port's xauth, and an AddressFamily that keeps X11 forwarding alive
 // in a jail without IPv6.
 func TestX11Config(t *testing.T) {
-	for _, file := range x11Cases(t) {
+	for _, file := range casesOf(t, "x11") {
 		name := strings.TrimSuffix(filepath.Base(file), ".args")
 		t.Run(name, func(t *testing.T) {
 			spec := specFromArgs(t, file)
@@ -419,27 +409,4 @@ func atoiOr(s string, def int) int {
 		return def
 	}
 	return n
-}
-
-// BenchmarkRenderX11 measures rendering the x11 recipe with the base sshd
-// on as well (both sshd_config entries are considered, one is written).
-func BenchmarkRenderX11(b *testing.B) {
-	c, err := engine.Builtin()
-	if err != nil {
-		b.Fatal(err)
-	}
-	r, err := c.Get("x11")
-	if err != nil {
-		b.Fatal(err)
-	}
-	v, err := engine.NewValues(r, specFromArgs(b, "testdata/values/x11-sshd.args"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := engine.Render(v); err != nil {
-			b.Fatal(err)
-		}
-	}
 }

@@ -140,18 +140,36 @@ func TestGolden(t *testing.T) {
 	}
 }
 
-// BenchmarkRenderDNS measures rendering the dns recipe from values to
-// bytes, the pure part of every render and install.
-func BenchmarkRenderDNS(b *testing.B) {
+// casesOf returns every testdata/values case of recipe: NAME.args and
+// NAME-VARIANT.args.
+func casesOf(t testing.TB, recipe string) []string {
+	t.Helper()
+	var cases []string
+	for _, pattern := range []string{recipe + ".args", recipe + "-*.args"} {
+		m, err := filepath.Glob(filepath.Join("testdata/values", pattern))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cases = append(cases, m...)
+	}
+	if len(cases) == 0 {
+		t.Fatalf("no %s cases in testdata/values", recipe)
+	}
+	return cases
+}
+
+// benchmarkRender measures rendering recipe with one case's values, from
+// values to bytes: the pure part of every render and install.
+func benchmarkRender(b *testing.B, recipe, argsFile string) {
 	c, err := engine.Builtin()
 	if err != nil {
 		b.Fatal(err)
 	}
-	r, err := c.Get("dns")
+	r, err := c.Get(recipe)
 	if err != nil {
 		b.Fatal(err)
 	}
-	v, err := engine.NewValues(r, specFromArgs(b, "testdata/values/dns.args"))
+	v, err := engine.NewValues(r, specFromArgs(b, filepath.Join("testdata/values", argsFile)))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -162,3 +180,10 @@ func BenchmarkRenderDNS(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkRenderDNS(b *testing.B)        { benchmarkRender(b, "dns", "dns.args") }
+func BenchmarkRenderDNSRecords(b *testing.B) { benchmarkRender(b, "dns", "dns-records.args") }
+func BenchmarkRenderWWW(b *testing.B)        { benchmarkRender(b, "www", "www-tls-php.args") }
+func BenchmarkRenderMail(b *testing.B)       { benchmarkRender(b, "mail", "mail-relay.args") }
+func BenchmarkRenderDHCP(b *testing.B)       { benchmarkRender(b, "dhcp", "dhcp-static.args") }
+func BenchmarkRenderX11(b *testing.B)        { benchmarkRender(b, "x11", "x11-sshd.args") }
