@@ -14,7 +14,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"slices"
 	"strings"
 	"syscall"
@@ -327,7 +326,7 @@ type dhcpClient struct {
 func newDHCPClient(t *testing.T, ns *namespace, link string) *dhcpClient {
 	t.Helper()
 	var pc net.PacketConn
-	err := dhcpInNetns(ns, func() error {
+	err := ns.inNamespace(func() error {
 		lc := net.ListenConfig{Control: func(_, _ string, rc syscall.RawConn) error {
 			var serr error
 			err := rc.Control(func(fd uintptr) {
@@ -348,51 +347,6 @@ func newDHCPClient(t *testing.T, ns *namespace, link string) *dhcpClient {
 	c := &dhcpClient{conn: pc.(*net.UDPConn), link: link}
 	t.Cleanup(func() { c.conn.Close() })
 	return c
-}
-
-// dhcpInNetns runs fn on an OS thread that has joined ns's network namespace
-// (sockets fn makes stay in that namespace and work from any goroutine),
-// then moves the thread back to the test's own namespace and hands it
-// back to the scheduler.
-//
-// It does not let the thread die instead, as namespace.dial does: the
-// namespace holder and the daemons are started with Pdeathsig, which
-// Linux sends when the OS thread that forked them exits, so ending a
-// thread the runtime once used for a fork can kill the namespace in the
-// middle of a test. Only if the way back fails does the thread stay
-// locked and die with its goroutine.
-func dhcpInNetns(ns *namespace, fn func() error) error {
-	errc := make(chan error, 1)
-	go func() {
-		runtime.LockOSThread()
-		self, err := os.Open("/proc/thread-self/ns/net")
-		if err != nil {
-			runtime.UnlockOSThread()
-			errc <- err
-			return
-		}
-		defer self.Close()
-		target, err := os.Open(fmt.Sprintf("/proc/%d/ns/net", ns.pid))
-		if err != nil {
-			runtime.UnlockOSThread()
-			errc <- err
-			return
-		}
-		defer target.Close()
-		if err := unix.Setns(int(target.Fd()), unix.CLONE_NEWNET); err != nil {
-			runtime.UnlockOSThread()
-			errc <- fmt.Errorf("setns: %w", err)
-			return
-		}
-		ferr := fn()
-		if err := unix.Setns(int(self.Fd()), unix.CLONE_NEWNET); err != nil {
-			errc <- errors.Join(ferr, fmt.Errorf("setns back: %w", err))
-			return // still locked: the thread ends with this goroutine
-		}
-		runtime.UnlockOSThread()
-		errc <- ferr
-	}()
-	return <-errc
 }
 
 // exchange broadcasts m and returns the first answer with m's xid, or an

@@ -61,11 +61,11 @@ func mailPostconfValue(t *testing.T, dir, name string) string {
 	return strings.TrimSpace(out)
 }
 
-// mailDialFrom is wwwDialIn with the local address chosen, to connect as a
+// mailDialFrom is namespace.dial with the local address chosen, to connect as a
 // client other than the jail itself.
 func mailDialFrom(ns *namespace, local, address string, timeout time.Duration) (net.Conn, error) {
 	var c net.Conn
-	err := wwwInNetns(ns, func() error {
+	err := ns.inNamespace(func() error {
 		la, err := net.ResolveTCPAddr("tcp", local)
 		if err != nil {
 			return err
@@ -420,7 +420,7 @@ func TestMailConformanceServe(t *testing.T) {
 	ns := mailNamespace(t, dir, ip+"/8")
 	startPostfix(t, ns, dir, ip)
 
-	conn, err := wwwDialIn(ns, "tcp", ip+":25", 5*time.Second)
+	conn, err := ns.dial("tcp", ip+":25", 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -542,7 +542,7 @@ func TestMailConformanceRelay(t *testing.T) {
 		t.Fatalf("relayhost reads %q", got)
 	}
 	ns := mailNamespace(t, dir, ip+"/8", relay+"/8")
-	l, err := wwwListenIn(ns, "tcp", relay+":2525")
+	l, err := ns.listen("tcp", relay+":2525")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -677,7 +677,7 @@ func TestMailConformanceServeDualStack(t *testing.T) {
 	d := startPostfix(t, ns, dir, ip4)
 	ns.waitListen(t, d, "tcp", "["+ip6+"]:25", 20*time.Second)
 
-	conn, err := wwwDialIn(ns, "tcp", "["+ip6+"]:25", 5*time.Second)
+	conn, err := ns.dial("tcp", "["+ip6+"]:25", 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}

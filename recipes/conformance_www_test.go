@@ -22,7 +22,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -31,7 +30,6 @@ import (
 	"time"
 
 	"github.com/jailkit/jailkit/engine"
-	"golang.org/x/sys/unix"
 )
 
 // The www recipe's paths inside the jail.
@@ -363,68 +361,6 @@ func TestWWWConformanceRejectsBroken(t *testing.T) {
 	}
 }
 
-// wwwInNetns runs fn on an OS thread that has joined ns's network
-// namespace, then moves the thread back and hands it to the scheduler
-// again. The harness's namespace.dial lets its thread die instead, and a
-// dying thread is a hazard here: the harness starts the namespace holder
-// and every daemon with Pdeathsig, which the kernel fires when the thread
-// that forked them exits, so a dial that happened to run on that thread
-// would kill the namespace under the test. Only when the way back fails
-// does the thread stay locked and die with its goroutine.
-func wwwInNetns(ns *namespace, fn func() error) error {
-	errc := make(chan error, 1)
-	go func() {
-		runtime.LockOSThread()
-		orig, err := os.Open("/proc/thread-self/ns/net")
-		if err != nil {
-			runtime.UnlockOSThread()
-			errc <- err
-			return
-		}
-		defer orig.Close()
-		target, err := os.Open(fmt.Sprintf("/proc/%d/ns/net", ns.pid))
-		if err != nil {
-			runtime.UnlockOSThread()
-			errc <- err
-			return
-		}
-		defer target.Close()
-		if err := unix.Setns(int(target.Fd()), unix.CLONE_NEWNET); err != nil {
-			runtime.UnlockOSThread()
-			errc <- fmt.Errorf("setns: %w", err)
-			return
-		}
-		ferr := fn()
-		if err := unix.Setns(int(orig.Fd()), unix.CLONE_NEWNET); err == nil {
-			runtime.UnlockOSThread()
-		}
-		errc <- ferr
-	}()
-	return <-errc
-}
-
-// wwwDialIn connects a Go socket made inside ns to address; the
-// connection then works from any goroutine.
-func wwwDialIn(ns *namespace, network, address string, timeout time.Duration) (net.Conn, error) {
-	var c net.Conn
-	err := wwwInNetns(ns, func() (err error) {
-		c, err = net.DialTimeout(network, address, timeout)
-		return err
-	})
-	return c, err
-}
-
-// wwwListenIn opens a listening socket inside ns, for a stand-in server the
-// daemon under test connects to.
-func wwwListenIn(ns *namespace, network, address string) (net.Listener, error) {
-	var l net.Listener
-	err := wwwInNetns(ns, func() (err error) {
-		l, err = net.Listen(network, address)
-		return err
-	})
-	return l, err
-}
-
 // fakePHP is a FastCGI responder standing in for PHP-FPM: it answers
 // every request with the script PHP-FPM would run for it.
 type fakePHP struct{ calls atomic.Int32 }
@@ -469,7 +405,7 @@ func serveFakePHP(t *testing.T, l net.Listener) *fakePHP {
 func wwwClient(ns *namespace, name string, cert *x509.Certificate) *http.Client {
 	tr := &http.Transport{
 		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			return wwwDialIn(ns, network, addr, 5*time.Second)
+			return ns.dial(network, addr, 5*time.Second)
 		},
 		DisableKeepAlives: true,
 	}
@@ -506,7 +442,7 @@ func wwwGet(t *testing.T, c *http.Client, url, host string) (int, string) {
 // inside ns: the kernel must answer with a reset (connection refused).
 func wwwRequireRefused(t *testing.T, ns *namespace, addr string) {
 	t.Helper()
-	c, err := wwwDialIn(ns, "tcp", addr, 5*time.Second)
+	c, err := ns.dial("tcp", addr, 5*time.Second)
 	if err == nil {
 		c.Close()
 		t.Fatalf("%s accepted a connection; only the jail address may", addr)
@@ -680,7 +616,7 @@ func TestWWWConformanceServePHPTCP(t *testing.T) {
 	}
 	ns, logDir, _ := wwwNamespace(t, j)
 	ns.addAddr(t, "lo", ip+"/8")
-	l, err := wwwListenIn(ns, "tcp", ip+":"+port)
+	l, err := ns.listen("tcp", ip+":"+port)
 	if err != nil {
 		t.Fatal(err)
 	}

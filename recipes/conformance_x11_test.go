@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -311,7 +310,7 @@ func TestX11ConformanceServe(t *testing.T) {
 	ns.requireOnlyOn(t, "tcp", 22, jailIP)
 
 	// The banner on the jail address, and nothing on 127.0.0.1.
-	conn, err := x11Dial(ns, jailIP+":22", 5*time.Second)
+	conn, err := ns.dial("tcp", jailIP+":22", 5*time.Second)
 	if err != nil {
 		t.Fatalf("connect to %s:22: %v", jailIP, err)
 	}
@@ -321,7 +320,7 @@ func TestX11ConformanceServe(t *testing.T) {
 	if err != nil || !strings.HasPrefix(banner, "SSH-2.0-") {
 		t.Fatalf("banner from %s:22 is %q (%v), want SSH-2.0-...", jailIP, banner, err)
 	}
-	if c, err := x11Dial(ns, "127.0.0.1:22", 2*time.Second); err == nil {
+	if c, err := ns.dial("tcp", "127.0.0.1:22", 2*time.Second); err == nil {
 		c.Close()
 		t.Fatal("127.0.0.1:22 accepted a connection; sshd must listen on the jail address only")
 	}
@@ -388,18 +387,6 @@ func x11Login(t *testing.T, ns *namespace, key, target string) string {
 		t.Fatalf("ssh -Y %s: %v\n%s", target, err, out)
 	}
 	return string(out)
-}
-
-// x11Dial connects to a TCP address from inside ns, through the dhcp
-// test's dhcpInNetns; see there for why it does not use namespace.dial.
-func x11Dial(ns *namespace, address string, timeout time.Duration) (net.Conn, error) {
-	var c net.Conn
-	err := dhcpInNetns(ns, func() error {
-		var err error
-		c, err = net.DialTimeout("tcp", address, timeout)
-		return err
-	})
-	return c, err
 }
 
 // atoiOr parses s, or returns def.
