@@ -52,7 +52,7 @@ var (
 	labelRE    = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$`)
 	jailNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$`)
 	pathRE     = regexp.MustCompile(`^/[A-Za-z0-9._/+@%:-]*$`)
-	emailRE    = regexp.MustCompile(`^[A-Za-z0-9._%+-]{1,64}@`)
+	localRE    = regexp.MustCompile(`^[A-Za-z0-9._%+-]{1,64}$`)
 )
 
 // ValidJailName reports whether name can name a jail and the files jailkit
@@ -154,8 +154,8 @@ func ParseValue(t ParamType, raw string, choices []string, min, max *int) (any, 
 		}
 		return raw, nil
 	case TypeEmail:
-		at := strings.LastIndexByte(raw, '@')
-		if at < 0 || !emailRE.MatchString(raw) || ValidHostname(raw[at+1:]) != nil {
+		local, domain, ok := strings.Cut(raw, "@")
+		if !ok || !localRE.MatchString(local) || ValidHostname(domain) != nil {
 			return nil, fmt.Errorf("%q is not a mail address", raw)
 		}
 		return raw, nil

@@ -46,6 +46,8 @@ func TestParseValue(t *testing.T) {
 		{TypePath, "relative/file", nil, nil, "clean absolute path"},
 		{TypeEmail, "hostmaster@home.lan", nil, "hostmaster@home.lan", ""},
 		{TypeEmail, "hostmaster@", nil, nil, "not a mail address"},
+		{TypeEmail, `0@"@0`, nil, nil, "not a mail address"},
+		{TypeEmail, "a@b@home.lan", nil, nil, "not a mail address"},
 		{ParamType("nope"), "x", nil, nil, "unknown type"},
 	}
 	for _, tt := range tests {
