@@ -26,7 +26,17 @@ func (h *Host) run(cmd system.Cmd) ([]byte, error) {
 	a := cmd.Argv
 	switch a[0] {
 	case "ifconfig":
-		return h.ifconfig()
+		if len(a) <= 1 || a[1] == "-a" || a[1] == "-l" {
+			return h.ifconfig()
+		}
+		st, err := h.State()
+		if err != nil {
+			return nil, err
+		}
+		if err := h.ifconfigCmd(&st, a); err != nil {
+			return nil, err
+		}
+		return nil, h.saveState(st)
 	case "jls":
 		return h.jls(a)
 	case "sockstat":
@@ -120,9 +130,120 @@ func (h *Host) ifconfig() ([]byte, error) {
 				fmt.Fprintf(&b, "\tinet6 %s prefixlen %d\n", p.Addr(), p.Bits())
 			}
 		}
+		for _, m := range st.Members[ifc.Name] {
+			fmt.Fprintf(&b, "\tmember: %s flags=143<LEARNING,DISCOVER,AUTOEDGE,AUTOPTP>\n", m)
+		}
 		b.WriteString("\tmedia: Ethernet autoselect (1000baseT <full-duplex>)\n\tstatus: active\n")
 	}
+	for i, n := range st.NetIfs {
+		if n.Jail != "" {
+			continue // moved into a VNET jail: the host no longer sees it
+		}
+		fmt.Fprintf(&b, "%s: flags=1008843<UP,BROADCAST,RUNNING,SIMPLEX,MULTICAST,LOWER_UP> metric 0 mtu 1500\n", n.Name)
+		fmt.Fprintf(&b, "\tether 02:00:00:00:01:%02x\n", i)
+		for _, m := range st.Members[n.Name] {
+			fmt.Fprintf(&b, "\tmember: %s flags=143<LEARNING,DISCOVER,AUTOEDGE,AUTOPTP>\n", m)
+		}
+		b.WriteString("\tstatus: active\n")
+	}
 	return []byte(b.String()), nil
+}
+
+var (
+	netifRE  = regexp.MustCompile(`(?m)^ifconfig_([a-z0-9_]+?)(?:_alias[0-9]+|_ipv6)?="(inet6?) ([0-9a-fA-F.:]+)/[0-9]+"`)
+	epairRE  = regexp.MustCompile(`^epair[0-9]+$`)
+	bridgeRE = regexp.MustCompile(`^bridge[0-9]+$`)
+)
+
+// ifconfigCmd handles "ifconfig epairN create [up]", "ifconfig bridgeN
+// create [up]", "ifconfig IF destroy" (either side of an epair destroys
+// both) and "ifconfig BRIDGE addm IF [up]", on st.
+func (h *Host) ifconfigCmd(st *State, a []string) error {
+	if len(a) < 3 {
+		return fail(a, "usage: ifconfig interface create|destroy|addm ...")
+	}
+	name, op := a[1], a[2]
+	find := func(n string) int {
+		return slices.IndexFunc(st.NetIfs, func(x NetIf) bool { return x.Name == n })
+	}
+	switch op {
+	case "create":
+		var made []string
+		switch {
+		case epairRE.MatchString(name):
+			made = []string{name + "a", name + "b"}
+		case bridgeRE.MatchString(name):
+			made = []string{name}
+		default:
+			return fail(a, "ifconfig: SIOCIFCREATE2 (%s): Invalid argument", name)
+		}
+		cfg, err := h.Config()
+		if err != nil {
+			return err
+		}
+		for _, m := range made {
+			if find(m) >= 0 || slices.ContainsFunc(cfg.Interfaces, func(i Iface) bool { return i.Name == m }) {
+				return fail(a, "ifconfig: SIOCIFCREATE2 (%s): File exists", name)
+			}
+		}
+		for _, m := range made {
+			st.NetIfs = append(st.NetIfs, NetIf{Name: m})
+		}
+		return nil
+	case "destroy":
+		i := find(name)
+		if i < 0 {
+			return fail(a, "ifconfig: interface %s does not exist", name)
+		}
+		gone := []string{name}
+		if p, ok := strings.CutSuffix(name, "a"); ok && epairRE.MatchString(p) {
+			gone = append(gone, p+"b")
+		} else if p, ok := strings.CutSuffix(name, "b"); ok && epairRE.MatchString(p) {
+			gone = append(gone, p+"a")
+		}
+		st.NetIfs = slices.DeleteFunc(st.NetIfs, func(x NetIf) bool { return slices.Contains(gone, x.Name) })
+		delete(st.Members, name)
+		for b, ms := range st.Members {
+			st.Members[b] = slices.DeleteFunc(ms, func(m string) bool { return slices.Contains(gone, m) })
+			if len(st.Members[b]) == 0 {
+				delete(st.Members, b)
+			}
+		}
+		return nil
+	case "addm":
+		cfg, err := h.Config()
+		if err != nil {
+			return err
+		}
+		configured := slices.ContainsFunc(cfg.Interfaces, func(x Iface) bool { return x.Name == name })
+		if (find(name) < 0 && !configured) || !bridgeRE.MatchString(name) {
+			return fail(a, "ifconfig: interface %s does not exist", name)
+		}
+		if len(a) < 4 {
+			return fail(a, "usage: ifconfig bridge addm interface")
+		}
+		m := a[3]
+		if k := find(m); (k < 0 || st.NetIfs[k].Jail != "") && !slices.ContainsFunc(cfg.Interfaces, func(x Iface) bool { return x.Name == m }) {
+			return fail(a, "ifconfig: BRDGADD %s: No such file or directory", m)
+		}
+		// FreeBSD 15 refuses a member with an address (EINVAL) unless
+		// net.link.bridge.member_ifaddrs=1.
+		if k := slices.IndexFunc(cfg.Interfaces, func(x Iface) bool { return x.Name == m }); k >= 0 && len(cfg.Interfaces[k].Addrs) > 0 &&
+			cfg.OSRelease >= "15" && !cfg.MemberIfaddrs {
+			return fail(a, "ifconfig: BRDGADD %s: Invalid argument", m)
+		}
+		for _, ms := range st.Members {
+			if slices.Contains(ms, m) {
+				return fail(a, "ifconfig: BRDGADD %s: File exists", m)
+			}
+		}
+		if st.Members == nil {
+			st.Members = map[string][]string{}
+		}
+		st.Members[name] = append(st.Members[name], m)
+		return nil
+	}
+	return fail(a, "fakehost: ifconfig %s is not simulated", op)
 }
 
 func lastAddr(p netip.Prefix) netip.Addr {
@@ -145,7 +266,7 @@ func (h *Host) jls(a []string) ([]byte, error) {
 		b.WriteString("   JID  IP Address      Hostname                      Path\n")
 		for _, j := range st.Jails {
 			ip := ""
-			if len(j.IP4) > 0 {
+			if len(j.IP4) > 0 && !j.VNet {
 				ip = j.IP4[0]
 			}
 			fmt.Fprintf(&b, "%6d  %-15s %-29s %s\n", j.JID, ip, j.Hostname, j.Path)
@@ -160,6 +281,7 @@ func (h *Host) jls(a []string) ([]byte, error) {
 		IP4      []string `json:"ip4.addr"`
 		IP6      []string `json:"ip6.addr"`
 		Persist  bool     `json:"persist"`
+		VNet     string   `json:"vnet,omitempty"`
 	}
 	out := struct {
 		Version string `json:"__version"`
@@ -171,6 +293,12 @@ func (h *Host) jls(a []string) ([]byte, error) {
 	for _, j := range st.Jails {
 		out.Info.Jail = append(out.Info.Jail, jl{JID: j.JID, Name: j.Name, Hostname: j.Hostname, Path: j.Path,
 			IP4: nonNil(j.IP4), IP6: nonNil(j.IP6), Persist: true})
+		if j.VNet {
+			// A VNET jail's addresses are its own stack's, not jail
+			// parameters.
+			last := &out.Info.Jail[len(out.Info.Jail)-1]
+			last.IP4, last.IP6, last.VNet = []string{}, []string{}, "new"
+		}
 	}
 	return json.Marshal(out)
 }
@@ -182,7 +310,13 @@ func nonNil(s []string) []string {
 	return s
 }
 
-func (h *Host) sockstat(a []string) ([]byte, error) {
+func (h *Host) sockstat(a []string) ([]byte, error) { return h.sockstatIn(a, "") }
+
+// sockstatIn is sockstat run on the host (inside "") or inside a jail
+// by jexec. A VNET jail's sockets live in its own network stack: only
+// sockstat run inside it shows them, as on FreeBSD, where the host's
+// pcblist sysctls list the host's stack only.
+func (h *Host) sockstatIn(a []string, inside string) ([]byte, error) {
 	if slices.Contains(a, "--libxo") {
 		// 14.x sockstat has no libxo output; callers fall back to text.
 		return nil, fail(a, "sockstat: illegal option -- -")
@@ -217,8 +351,15 @@ func (h *Host) sockstat(a []string) ([]byte, error) {
 		}
 	}
 	pid := 2000
+	if inside != "" {
+		only = inside
+		ls = nil
+	}
 	for _, j := range st.Jails {
 		if only != "" && j.Name != only {
+			continue
+		}
+		if j.VNet != (inside == j.Name) {
 			continue
 		}
 		for _, name := range j.Running {
@@ -528,8 +669,21 @@ func (h *Host) jail(a []string) ([]byte, error) {
 			return nil, fail(a, "jail: \"%s\" not found", name)
 		}
 		if idx >= 0 {
+			gone := st.Jails[idx]
 			st.Jails = slices.Delete(st.Jails, idx, idx+1)
 			idx = -1
+			// A removed VNET jail hands its interface back to the host,
+			// then jail(8) runs exec.poststop.
+			for k := range st.NetIfs {
+				if st.NetIfs[k].Jail == gone.Name {
+					st.NetIfs[k].Jail = ""
+				}
+			}
+			for _, c := range gone.Poststop {
+				if err := h.ifconfigCmd(&st, c); err != nil {
+					return nil, fail(a, "jail: %s: exec.poststop %s: %v", name, strings.Join(c, " "), err)
+				}
+			}
 		}
 		if op == "-r" {
 			return nil, h.saveState(st)
@@ -546,6 +700,8 @@ func (h *Host) jail(a []string) ([]byte, error) {
 		return nil, fail(a, "jail: %s: No such file or directory", conf)
 	}
 	j := Jail{Name: name, JID: nextJID(st), IP4: []string{}, IP6: []string{}, Running: []string{}}
+	var prestart [][]string
+	vnetIface := ""
 	inBlock := false
 	for _, line := range strings.Split(string(data), "\n") {
 		t := strings.TrimSpace(line)
@@ -570,6 +726,26 @@ func (h *Host) jail(a []string) ([]byte, error) {
 		case "host.hostname":
 			if len(strs) > 0 {
 				j.Hostname = strs[0][1]
+			}
+		case "vnet;":
+			j.VNet = true
+		case "vnet.interface":
+			if len(strs) > 0 {
+				vnetIface = strs[0][1]
+			}
+		case "exec.prestart", "exec.poststop":
+			if len(strs) == 0 {
+				continue
+			}
+			argv := strings.Fields(strs[0][1])
+			if len(argv) == 0 || argv[0] != "/sbin/ifconfig" {
+				return nil, fail(a, "fakehost: %s %q is not simulated", key, strs[0][1])
+			}
+			argv[0] = "ifconfig"
+			if key == "exec.prestart" {
+				prestart = append(prestart, argv)
+			} else {
+				j.Poststop = append(j.Poststop, argv)
 			}
 		case "ip4.addr", "ip6.addr":
 			for _, s := range strs {
@@ -602,11 +778,43 @@ func (h *Host) jail(a []string) ([]byte, error) {
 		}
 	}
 	for _, other := range st.Jails {
+		if j.VNet || other.VNet {
+			continue // separate network stacks
+		}
 		for _, ip := range j.IP4 {
 			if slices.Contains(other.IP4, ip) {
 				return nil, fail(a, "jail: %s: ip4.addr %s: Address already in use", name, ip)
 			}
 		}
+	}
+	if j.VNet {
+		// jail(8) runs exec.prestart, then moves vnet.interface into
+		// the new jail; a failure leaves nothing (st is not saved).
+		for _, c := range prestart {
+			if err := h.ifconfigCmd(&st, c); err != nil {
+				return nil, fail(a, "jail: %s: exec.prestart %s: %v", name, strings.Join(c, " "), err)
+			}
+		}
+		k := slices.IndexFunc(st.NetIfs, func(x NetIf) bool { return x.Name == vnetIface })
+		if vnetIface == "" || k < 0 || st.NetIfs[k].Jail != "" {
+			return nil, fail(a, "jail: %s: vnet.interface %s: No such interface", name, vnetIface)
+		}
+		st.NetIfs[k].Jail = name
+		// The jail's rc runs netif, which reads rc.conf.d/netif.
+		if data, err := h.files.ReadFile(path.Join(j.Path, "etc/rc.conf.d/netif")); err == nil {
+			for _, m := range netifRE.FindAllStringSubmatch(string(data), -1) {
+				if m[1] != vnetIface {
+					continue
+				}
+				if m[2] == "inet" {
+					j.IP4 = append(j.IP4, m[3])
+				} else {
+					j.IP6 = append(j.IP6, m[3])
+				}
+			}
+		}
+	} else if len(prestart) > 0 || vnetIface != "" {
+		return nil, fail(a, "fakehost: jail %s: exec.prestart and vnet.interface are simulated for VNET jails only", name)
 	}
 	st.Jails = append(st.Jails, j)
 	return []byte(name + ": created\n"), h.saveState(st)
@@ -632,6 +840,9 @@ func (h *Host) jexec(a []string) ([]byte, error) {
 		}
 		return []byte("Bootstrapping pkg from pkg+https://pkg.FreeBSD.org/FreeBSD:14:amd64/quarterly, please wait...\nInstalling pkg-2.1.2...\n"),
 			sub.WriteFile("/usr/local/sbin/pkg", []byte("fake pkg\n"), 0o755)
+	}
+	if args[1] == "sockstat" || args[1] == "/usr/bin/sockstat" {
+		return h.sockstatIn(args[1:], j.Name)
 	}
 	return nil, fail(a, "jexec: %s: command not found in the fake host", args[1])
 }

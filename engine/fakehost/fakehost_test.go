@@ -188,3 +188,53 @@ func TestSnapshotLeavesOutTheLock(t *testing.T) {
 		t.Error("a new file does not show in the snapshot")
 	}
 }
+
+// TestVNetInterfaces: ifconfig creates and destroys epairs (both sides at
+// once) and bridges and adds members; a VNET jail's prestart runs at
+// jail -c, its vnet.interface leaves the host's list, its addresses come
+// from its rc.conf.d/netif, and jail -r gives the interface back and runs
+// poststop.
+func TestVNetInterfaces(t *testing.T) {
+	h := newHost(t)
+	if _, err := h.Run(context.Background(), system.Cmd{Argv: []string{"ifconfig", "bridge0", "addm", "em0"}, Mutates: true}); err == nil {
+		t.Error("addm to a missing bridge should fail")
+	}
+	h.mustRun(t, true, "ifconfig", "bridge0", "create")
+	h.mustRun(t, true, "ifconfig", "bridge0", "addm", "em0", "up")
+	if _, err := h.Run(context.Background(), system.Cmd{Argv: []string{"ifconfig", "bridge0", "create"}, Mutates: true}); err == nil || !strings.Contains(err.Error(), "File exists") {
+		t.Errorf("a second create: %v", err)
+	}
+	root := "usr/local/jails/containers/v"
+	if err := os.MkdirAll(filepath.Join(h.Dir, root, "etc/rc.conf.d"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(h.Dir, root, "etc/rc.conf.d/netif"), []byte("ifconfig_epair3b=\"inet 192.0.2.9/24\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	conf := "v {\n\tpath = \"/" + root + "\";\n\tvnet;\n\tvnet.interface = \"epair3b\";\n" +
+		"\texec.prestart += \"/sbin/ifconfig epair3 create up\";\n\texec.prestart += \"/sbin/ifconfig bridge0 addm epair3a up\";\n" +
+		"\texec.poststop += \"/sbin/ifconfig epair3a destroy\";\n}\n"
+	if err := os.WriteFile(filepath.Join(h.Dir, "etc/v.conf"), []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h.mustRun(t, true, "jail", "-f", "/etc/v.conf", "-c", "v")
+	ifc := h.mustRun(t, false, "ifconfig", "-a")
+	if !strings.Contains(ifc, "epair3a: flags") || strings.Contains(ifc, "epair3b") || !strings.Contains(ifc, "member: epair3a") {
+		t.Errorf("ifconfig:\n%s", ifc)
+	}
+	if jls := h.mustRun(t, false, "jls", "--libxo", "json"); !strings.Contains(jls, `"vnet":"new"`) || strings.Contains(jls, "192.0.2.9") {
+		t.Errorf("jls: %s", jls)
+	}
+	st, _ := h.State()
+	if len(st.Jails) != 1 || strings.Join(st.Jails[0].IP4, ",") != "192.0.2.9" {
+		t.Errorf("the jail's own addresses: %+v", st.Jails)
+	}
+	h.mustRun(t, true, "jail", "-f", "/etc/v.conf", "-r", "v")
+	if ifc := h.mustRun(t, false, "ifconfig", "-a"); strings.Contains(ifc, "epair3") || !strings.Contains(ifc, "member: em0") {
+		t.Errorf("after jail -r the epair is gone, the bridge stays:\n%s", ifc)
+	}
+	h.mustRun(t, true, "ifconfig", "bridge0", "destroy")
+	if st, _ := h.State(); len(st.NetIfs) != 0 || len(st.Members) != 0 {
+		t.Errorf("state after destroy: %+v", st)
+	}
+}

@@ -60,6 +60,9 @@ type Config struct {
 	// FailCommand makes every mutating command whose argv, joined with
 	// spaces, contains it fail (for CLI scripts; tests use Host.Fault).
 	FailCommand string `json:"fail_command,omitempty"`
+	// MemberIfaddrs is net.link.bridge.member_ifaddrs: on 15+ a bridge
+	// member may keep its address only when it is set.
+	MemberIfaddrs bool `json:"member_ifaddrs,omitempty"`
 }
 
 // Dataset is a ZFS dataset and where it is mounted.
@@ -78,6 +81,17 @@ type Jail struct {
 	IP4      []string `json:"ip4"`
 	IP6      []string `json:"ip6"`
 	Running  []string `json:"services"` // started rc.d services
+	// VNet says the jail has its own network stack (jls: vnet "new");
+	// its vnet.interface is then owned by it, and Poststop holds the
+	// exec.poststop commands "jail -r" runs once the jail is gone.
+	VNet     bool       `json:"vnet,omitempty"`
+	Poststop [][]string `json:"poststop,omitempty"`
+}
+
+// NetIf is an interface ifconfig created (an epair side or a bridge).
+type NetIf struct {
+	Name string `json:"name"`
+	Jail string `json:"jail,omitempty"` // the VNET jail it was moved into
 }
 
 // State is what changes as commands run.
@@ -90,6 +104,11 @@ type State struct {
 	// StoppedHost are host daemons (commands of Config.Listeners) that
 	// "service NAME onestop" stopped; sockstat no longer shows them.
 	StoppedHost []string `json:"stopped_host,omitempty"`
+	// NetIfs are the cloned interfaces "ifconfig NAME create" made.
+	NetIfs []NetIf `json:"netifs,omitempty"`
+	// Members are the members "ifconfig BRIDGE addm" gave each bridge
+	// (a configured one or a created one).
+	Members map[string][]string `json:"members,omitempty"`
 }
 
 // DefaultConfig is a FreeBSD 14.3 amd64 host on 192.0.2.10/24 with sshd
@@ -331,6 +350,8 @@ func (h *Host) Sysctl(name string) (string, error) {
 		return cfg.Arch, nil
 	case "security.jail.jailed":
 		return "0", nil
+	case "net.link.bridge.member_ifaddrs":
+		return map[bool]string{true: "1", false: "0"}[cfg.MemberIfaddrs], nil
 	}
 	return "", fmt.Errorf("sysctl: unknown oid '%s'", name)
 }
