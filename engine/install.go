@@ -44,6 +44,9 @@ type InstallOptions struct {
 	CheckDelay time.Duration
 	// OnStep is passed to Apply.
 	OnStep func(i, total int, s *Step)
+	// Bridge is the host bridge a VNET jail's epair joins: the one an
+	// earlier install recorded, else DefaultBridge, when empty.
+	Bridge string
 }
 
 func (o *InstallOptions) defaults() {
@@ -83,6 +86,9 @@ type planner struct {
 	backupDir   bool // a step made the backup directory
 	sets        []string
 	made        map[string]bool // directories an earlier step creates
+
+	vnet         *VNetState // the jail's epair and bridge; nil for a shared-IP jail
+	bridgeExists bool       // the host has the VNET jail's bridge already
 }
 
 // add appends a step.
@@ -143,10 +149,6 @@ func PlanInstall(ctx context.Context, sys system.System, r *Recipe, spec JailSpe
 	if err := p.checkRelease(hostRelease, hostArch); err != nil {
 		return nil, err
 	}
-	if r.Host.VNet == "required" {
-		return nil, &FieldError{Field: "recipe", Problem: fmt.Sprintf("recipe %s needs a VNET jail, which jailkit install does not set up yet", r.Name),
-			Hint: "render the files with jailkit render and create the VNET jail by hand"}
-	}
 	if p.old, err = ReadState(sys, j.Name); err != nil {
 		return nil, err
 	}
@@ -154,6 +156,9 @@ func PlanInstall(ctx context.Context, sys system.System, r *Recipe, spec JailSpe
 		return nil, err
 	}
 	if err := p.pickInterface(&notes); err != nil {
+		return nil, err
+	}
+	if err := p.planVNet(); err != nil {
 		return nil, err
 	}
 	notes = append(notes, p.fillResolvers()...)
@@ -378,7 +383,7 @@ func (p *planner) newState() *State {
 		JailkitVersion: p.opts.Version, Hostname: j.Hostname, IP4: nonNilStrings(j.IP4s), IP6: nonNilStrings(j.IP6s),
 		Interface: j.Interface, Release: j.Release, Arch: j.Arch, Thin: !p.opts.Thick, Path: j.Path,
 		Conf: JailConfPath(j.Name), Params: p.v.Params, DevfsRuleset: 4,
-		Packages: nonNilStrings(p.v.Packages()), Services: nonNilStrings(p.v.Services())}
+		Packages: nonNilStrings(p.v.Packages()), Services: nonNilStrings(p.v.Services()), VNet: p.vnet}
 	if p.old != nil {
 		st.Thin = p.old.Thin
 		st.Resources = append(st.Resources, p.old.Resources...)
@@ -592,16 +597,20 @@ func (p *planner) planHostConfig() {
 	j := p.v.Jail
 	rs := p.st.DevfsRuleset
 	var devfsNew string
-	if len(p.v.Recipe.Host.DevfsUnhide) > 0 && (p.old == nil || p.old.DevfsRuleset == 4 || p.old.DevfsRuleset == 0) {
+	switch {
+	case len(p.v.Recipe.Host.DevfsUnhide) > 0 && (p.old == nil || p.old.DevfsRuleset == 4 || p.old.DevfsRuleset == 0):
 		rs = p.freeRuleset()
-		devfsNew = devfsBlock(j.Name, rs, p.v.Recipe.Host.DevfsUnhide)
+		devfsNew = devfsBlock(j.Name, rs, p.v.Recipe.Host.DevfsUnhide, p.vnet != nil)
+	case p.vnet != nil && p.old == nil:
+		// devfsrules_jail_vnet: devfsrules_jail plus pf.
+		rs = 5
 	}
 	p.st.DevfsRuleset = rs
 	base := ""
 	if p.st.Thin {
 		base = BaseDir(p.opts.JailsDir, j.Release, j.Arch)
 	}
-	conf := renderJailConf(jailConfInput{v: p.v, iface: j.Interface, devfsRuleset: rs, base: base})
+	conf := renderJailConf(jailConfInput{v: p.v, iface: j.Interface, devfsRuleset: rs, base: base, vnet: p.vnet})
 
 	// Backups go first so every later edit has one.
 	backup := func(file string) {
@@ -681,6 +690,11 @@ func (p *planner) planHostConfig() {
 	rc.Parse("/etc/rc.conf", rcData)
 	want := []RCVar{{Name: "jail_enable", Value: "YES"}}
 	want = append(want, p.v.Recipe.Host.RCConf...)
+	bridgeVars := p.bridgeVars(func(name string) (string, bool) {
+		v, ok := rc.Lookup(name)
+		return v.Value, ok
+	})
+	want = append(want, bridgeVars...)
 	if p.v.Recipe.Host.SendmailOff {
 		// A mail jail takes port 25 on its address; the host's sendmail
 		// must be fully off. "NO" alone still runs the submit queue on
@@ -703,7 +717,7 @@ func (p *planner) planHostConfig() {
 			unset = append(unset, w.Name)
 		}
 		p.st.Resources = append(p.st.Resources, Resource{Kind: ResRCVar, Path: "/etc/rc.conf", Name: w.Name, Value: w.Value,
-			Old: cur.Value, HadOld: had, Shared: w.Name == "jail_enable"})
+			Old: cur.Value, HadOld: had, Shared: w.Name == "jail_enable" || slices.Contains(bridgeVars, w)})
 	}
 	if len(set) > 0 {
 		if rcData != nil {
@@ -719,6 +733,7 @@ func (p *planner) planHostConfig() {
 		p.add(Step{Name: "set " + strings.Join(set, " ") + " in the host's rc.conf", Action: ActRun,
 			Argv: append([]string{"sysrc"}, set...), Undo: undo})
 	}
+	p.planBridgeNow()
 	if p.v.Recipe.Host.SendmailOff && p.sendmailRunning() {
 		p.add(Step{Name: "stop the host's sendmail", Action: ActRun, Argv: []string{"service", "sendmail", "onestop"},
 			Undo: []Step{{Action: ActRun, Argv: []string{"service", "sendmail", "onestart"}}}})
@@ -760,8 +775,11 @@ func (p *planner) planFiles(files []File, base bool) error {
 		}
 	}
 	isBase := func(f File) bool {
+		// rc.conf.d files are read by the jail's rc when it starts: a
+		// VNET jail's netif and routing must be there before it starts,
+		// or pkg finds no network.
 		return !f.Dir && (f.Path == "/etc/rc.conf" || f.Path == "/etc/resolv.conf" || f.Path == "/etc/fstab" ||
-			strings.HasPrefix(f.Path, "/usr/local/etc/syslog.d/"))
+			strings.HasPrefix(f.Path, "/usr/local/etc/syslog.d/") || strings.HasPrefix(f.Path, "/etc/rc.conf.d/"))
 	}
 	for _, f := range files {
 		if isBase(f) != base {
@@ -951,8 +969,14 @@ func (p *planner) planPostCheck() {
 		want = append(want, pt.String())
 	}
 	addrs := append(append([]string{}, j.IP4s...), j.IP6s...)
+	argv := []string{"sockstat", "-46l", "-j", j.Name}
+	if p.vnet != nil {
+		// The jail's sockets are in its own network stack, which the
+		// host's sockstat does not see: look from inside.
+		argv = []string{"jexec", j.Name, "sockstat", "-46l"}
+	}
 	p.add(Step{Name: fmt.Sprintf("check that %s listens on %s only", strings.Join(want, ", "), strings.Join(addrs, ", ")),
-		Action: ActCheck, Argv: []string{"sockstat", "-46l", "-j", j.Name},
+		Action: ActCheck, Argv: argv,
 		check: func(out []byte) error { return checkListeners(out, ports, addrs) }})
 }
 

@@ -39,6 +39,7 @@ type jailConfInput struct {
 	iface        string
 	devfsRuleset int
 	base         string // shared base for a thin jail, "" for thick
+	vnet         *VNetState
 }
 
 // renderJailConf renders /etc/jail.conf.d/NAME.conf with the hardened
@@ -66,8 +67,22 @@ func renderJailConf(in jailConfInput) []byte {
 		}
 		fmt.Fprintf(&b, "\t%s = %s;\n", key, strings.Join(parts, ", "))
 	}
-	addrs("ip4.addr", j.IP4s, 32)
-	addrs("ip6.addr", j.IP6s, 128)
+	if vn := in.vnet; vn != nil {
+		// Its own network stack: the jail configures its addresses on
+		// its side of the epair from /etc/rc.conf.d/netif; jail(8)
+		// creates the epair and puts the host's side on the bridge, as
+		// the Handbook's VNET example does. Every word is a checked
+		// interface name.
+		pair := strings.TrimSuffix(vn.Host(), "a")
+		b.WriteString("\tvnet;\n")
+		q("vnet.interface", vn.Jail())
+		fmt.Fprintf(&b, "\texec.prestart += %q;\n", "/sbin/ifconfig "+pair+" create up")
+		fmt.Fprintf(&b, "\texec.prestart += %q;\n", "/sbin/ifconfig "+vn.Bridge+" addm "+vn.Host()+" up")
+		fmt.Fprintf(&b, "\texec.poststop += %q;\n", "/sbin/ifconfig "+vn.Host()+" destroy")
+	} else {
+		addrs("ip4.addr", j.IP4s, 32)
+		addrs("ip6.addr", j.IP6s, 128)
+	}
 	b.WriteString("\tmount.devfs;\n")
 	fmt.Fprintf(&b, "\tdevfs_ruleset = %d;\n", in.devfsRuleset)
 	if in.base != "" {
@@ -119,11 +134,16 @@ func renderJailConf(in jailConfInput) []byte {
 
 // devfsBlock is the ruleset jailkit appends to /etc/devfs.rules for a jail
 // whose recipe needs devices beyond devfsrules_jail.
-func devfsBlock(jail string, number int, unhide []string) string {
+// A VNET jail's ruleset builds on devfsrules_jail_vnet (which adds pf).
+func devfsBlock(jail string, number int, unhide []string, vnet bool) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# jailkit: devices for jail %s\n", jail)
 	fmt.Fprintf(&b, "[devfsrules_jailkit_%s=%d]\n", strings.ReplaceAll(jail, "-", "_"), number)
-	b.WriteString("add include $devfsrules_jail\n")
+	if vnet {
+		b.WriteString("add include $devfsrules_jail_vnet\n")
+	} else {
+		b.WriteString("add include $devfsrules_jail\n")
+	}
 	for _, u := range unhide {
 		fmt.Fprintf(&b, "add path '%s' unhide\n", u)
 	}

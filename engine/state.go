@@ -47,6 +47,7 @@ type State struct {
 	Services       []string          `json:"services"`
 	Files          []FileRecord      `json:"files"`
 	Resources      []Resource        `json:"resources"`
+	VNet           *VNetState        `json:"vnet,omitempty"`
 	Extra          map[string]string `json:"extra,omitempty"`
 }
 
@@ -69,6 +70,7 @@ const (
 	ResDevfs   = "devfs"   // a ruleset jailkit appended to /etc/devfs.rules
 	ResBackup  = "backup"  // a copy of a host file taken before an edit
 	ResDataset = "zfs"     // a ZFS dataset jailkit created (Name) mounted at Path
+	ResBridge  = "bridge"  // a host bridge (Name) jailkit created for VNET jails, with uplink Value
 )
 
 // Resource is one thing on the host that jailkit created or changed.

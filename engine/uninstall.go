@@ -42,6 +42,9 @@ func PlanUninstall(ctx context.Context, sys system.System, name string) (*Plan, 
 	if err := st.checkResources(); err != nil {
 		return nil, err
 	}
+	if st.VNet != nil && !bridgeRE.MatchString(st.VNet.Bridge) {
+		return nil, fmt.Errorf("state file %s gives the bridge %q, which jailkit never uses; refusing to uninstall from it", StatePath(st.Name), st.VNet.Bridge)
+	}
 	all, err := ListStates(sys)
 	if err != nil {
 		return nil, err
@@ -105,6 +108,7 @@ func PlanUninstall(ctx context.Context, sys system.System, name string) (*Plan, 
 		return sys.ReadFile(file)
 	}
 	var unset, restore, reset []string
+	inherited := map[string]bool{} // other jails' states whose resources change
 	for i := len(st.Resources) - 1; i >= 0; i-- {
 		r := st.Resources[i]
 		if r.Shared && !last {
@@ -142,6 +146,11 @@ func PlanUninstall(ctx context.Context, sys system.System, name string) (*Plan, 
 				what = "the jail's devfs ruleset"
 			}
 			undo := []Step{{Action: ActWrite, Path: r.Path, Mode: "0644", Content: content(old)}}
+			if r.Created && strings.TrimSpace(string(next)) != "" {
+				// Another jail's block keeps the file jailkit created:
+				// that jail now removes it once it is empty.
+				inheritCreated(others, r, inherited)
+			}
 			if r.Created && strings.TrimSpace(string(next)) == "" {
 				add(Step{Name: "remove " + r.Path + " (jailkit created it for " + what + ")", Action: ActRemove, Path: r.Path, Undo: undo})
 			} else {
@@ -151,6 +160,14 @@ func PlanUninstall(ctx context.Context, sys system.System, name string) (*Plan, 
 			if r.Kind == ResDevfs {
 				add(Step{Name: "reload the devfs rules", Action: ActRun, Argv: []string{"service", "devfs", "restart"}})
 			}
+		case ResBridge:
+			// Stopping the jails ran their exec.poststop, which
+			// destroyed their epairs; the bridge goes with the last
+			// jailkit jail, and comes back if the uninstall rolls back.
+			add(Step{Name: "destroy bridge " + r.Name + " (jailkit created it for VNET jails; changes host networking)", Action: ActRun,
+				Argv: []string{"ifconfig", r.Name, "destroy"},
+				Undo: []Step{{Action: ActRun, Argv: []string{"ifconfig", r.Name, "create"}},
+					{Action: ActRun, Argv: []string{"ifconfig", r.Name, "addm", r.Value, "up"}}}})
 		case ResRCVar:
 			if r.HadOld {
 				restore = append(restore, r.Name+"="+r.Old)
@@ -173,7 +190,22 @@ func PlanUninstall(ctx context.Context, sys system.System, name string) (*Plan, 
 				Argv: append([]string{"sysrc"}, restore...), Undo: undo})
 		}
 	}
-	if len(handOver) > 0 {
+	for _, o := range others {
+		if !inherited[o.Name] || (len(handOver) > 0 && o == others[0]) {
+			continue // the heir's state is written below
+		}
+		old, err := sys.ReadFile(StatePath(o.Name))
+		if err != nil {
+			return nil, err
+		}
+		add(Step{Name: "hand the created files over to jail " + o.Name, Action: ActWrite, Path: StatePath(o.Name), Mode: "0644",
+			Content: content(o.marshal()), Diff: UnifiedDiff(StatePath(o.Name), old, o.marshal()),
+			Undo: []Step{{Action: ActWrite, Path: StatePath(o.Name), Mode: "0644", Content: content(old)}}})
+	}
+	if len(handOver) == 0 && len(others) > 0 && inherited[others[0].Name] {
+		handOver = []Resource{} // write the heir's changed state
+	}
+	if handOver != nil {
 		heir := others[0]
 		old, err := sys.ReadFile(StatePath(heir.Name))
 		if err != nil {
@@ -255,6 +287,12 @@ func (st *State) checkResources() error {
 	under := func(p, dir string) bool { return p == dir || strings.HasPrefix(p, dir+"/") }
 	for _, r := range st.Resources {
 		p := r.Path
+		if r.Kind == ResBridge {
+			if !bridgeRE.MatchString(r.Name) || p != "" || !ifaceNameRE.MatchString(r.Value) {
+				return fmt.Errorf("state file %s lists bridge %q on %q, which jailkit never creates; refusing to uninstall from it", StatePath(st.Name), r.Name, r.Value)
+			}
+			continue
+		}
 		ok := path.IsAbs(p) && path.Clean(p) == p
 		if ok {
 			switch r.Kind {
@@ -286,4 +324,20 @@ func (st *State) checkResources() error {
 		}
 	}
 	return nil
+}
+
+// inheritCreated passes "jailkit created this file" for r's file on to
+// the first other jail that added a block to it, so the last one out
+// removes the file instead of leaving it empty.
+func inheritCreated(others []*State, r Resource, inherited map[string]bool) {
+	for _, o := range others {
+		for i := range o.Resources {
+			or := &o.Resources[i]
+			if or.Kind == r.Kind && or.Path == r.Path && !or.Created {
+				or.Created = true
+				inherited[o.Name] = true
+				return
+			}
+		}
+	}
 }

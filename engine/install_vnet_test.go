@@ -1,0 +1,351 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/jailkit/jailkit/engine/fakehost"
+	"github.com/jailkit/jailkit/engine/system"
+)
+
+// dhcpVNet is a VNET dhcp jail on the fake host's 192.0.2.0/24.
+func dhcpVNet(name, ip string, sets ...string) JailSpec {
+	return JailSpec{Name: name, IPs: []string{ip + "/24"}, Sets: append([]string{
+		"subnet=192.0.2.0/24", "range_start=192.0.2.100", "range_end=192.0.2.200", "domain_name=home.lan",
+		"routers=192.0.2.1", "vnet=true"}, sets...)}
+}
+
+// TestVNetInstallLifecycle: a VNET dhcp jail gets vnet and its epair in
+// jail.conf (no ip4.addr), a devfs ruleset on top of devfsrules_jail_vnet
+// with bpf, the bridge made on the host now and at boot; a re-run changes
+// nothing; uninstall puts the host back byte for byte.
+func TestVNetInstallLifecycle(t *testing.T) {
+	ctx := context.Background()
+	h := newFakeHost(t)
+	r := recipe(t, "dhcp")
+	before := snapshot(t, h)
+
+	p, err := Install(ctx, h, r, dhcpVNet("dhcp", "192.0.2.67"), testOpts())
+	if err != nil {
+		t.Fatalf("install: %v", err)
+	}
+	if !strings.Contains(strings.Join(p.Notes, "\n"), "this changes the host's networking") {
+		t.Errorf("the plan does not say it changes host networking: %q", p.Notes)
+	}
+	conf := readHost(t, h, "etc/jail.conf.d/dhcp.conf")
+	for _, want := range []string{"\tvnet;\n", "\tvnet.interface = \"epair0b\";\n",
+		"\texec.prestart += \"/sbin/ifconfig epair0 create up\";\n",
+		"\texec.prestart += \"/sbin/ifconfig bridge0 addm epair0a up\";\n",
+		"\texec.poststop += \"/sbin/ifconfig epair0a destroy\";\n", "devfs_ruleset = 10;"} {
+		if !strings.Contains(conf, want) {
+			t.Errorf("dhcp.conf lacks %q:\n%s", want, conf)
+		}
+	}
+	if strings.Contains(conf, "ip4") {
+		t.Errorf("a VNET jail.conf must not give ip4 parameters:\n%s", conf)
+	}
+	if rules := readHost(t, h, "etc/devfs.rules"); !strings.Contains(rules, "[devfsrules_jailkit_dhcp=10]\nadd include $devfsrules_jail_vnet\nadd path 'bpf*' unhide\n") {
+		t.Errorf("devfs.rules:\n%s", rules)
+	}
+	rc := readHost(t, h, "etc/rc.conf")
+	for _, want := range []string{`cloned_interfaces="bridge0"`, `ifconfig_bridge0="addm em0 up"`} {
+		if !strings.Contains(rc, want) {
+			t.Errorf("host rc.conf lacks %s:\n%s", want, rc)
+		}
+	}
+	ifc := run(t, h, "ifconfig", "-a")
+	if !strings.Contains(ifc, "bridge0: flags") || !strings.Contains(ifc, "member: em0") || !strings.Contains(ifc, "epair0a: flags") {
+		t.Errorf("ifconfig should show bridge0 with em0 and epair0a:\n%s", ifc)
+	}
+	if strings.Contains(ifc, "epair0b") {
+		t.Errorf("epair0b belongs to the jail, yet the host shows it:\n%s", ifc)
+	}
+	if jls := run(t, h, "jls", "--libxo", "json", "-n"); !strings.Contains(jls, `"vnet":"new"`) || strings.Contains(jls, "192.0.2.67") {
+		t.Errorf("jls should show a VNET jail without ip4.addr:\n%s", jls)
+	}
+	root := "usr/local/jails/containers/dhcp"
+	if nf := readHost(t, h, root+"/etc/rc.conf.d/netif"); !strings.Contains(nf, `ifconfig_epair0b="inet 192.0.2.67/24"`) {
+		t.Errorf("netif:\n%s", nf)
+	}
+	if rt := readHost(t, h, root+"/etc/rc.conf.d/routing"); !strings.Contains(rt, `defaultrouter="192.0.2.1"`) {
+		t.Errorf("routing:\n%s", rt)
+	}
+	if in := readHost(t, h, root+"/etc/rc.conf"); !strings.Contains(in, `dhcpd_ifaces="epair0b"`) {
+		t.Errorf("dhcpd should serve epair0b:\n%s", in)
+	}
+	if sock := run(t, h, "jexec", "dhcp", "sockstat", "-46l"); !strings.Contains(sock, "192.0.2.67:67") {
+		t.Errorf("dhcpd should listen on the jail's own stack:\n%s", sock)
+	}
+	if sock := run(t, h, "sockstat", "-46l"); strings.Contains(sock, ":67") {
+		t.Errorf("the host's stack shows the VNET jail's socket:\n%s", sock)
+	}
+	st, err := ReadState(h, "dhcp")
+	if err != nil || st == nil || st.VNet == nil {
+		t.Fatalf("state: %+v %v", st, err)
+	}
+	if *st.VNet != (VNetState{Epair: 0, Bridge: "bridge0"}) {
+		t.Errorf("state vnet: %+v", *st.VNet)
+	}
+
+	rec := system.NewRecorder(h)
+	p, err = Install(ctx, rec, r, dhcpVNet("dhcp", "192.0.2.67"), testOpts())
+	if err != nil {
+		t.Fatalf("re-install: %v", err)
+	}
+	if p.Changes() != 0 || len(rec.Mutations()) != 0 {
+		t.Errorf("re-install changed things: %v\n%s", rec.Mutations(), p.Text())
+	}
+
+	if _, err := Uninstall(ctx, h, "dhcp", UninstallOptions{LockWait: time.Second}); err != nil {
+		t.Fatalf("uninstall: %v", err)
+	}
+	if diff := cmp.Diff(before, snapshot(t, h)); diff != "" {
+		t.Errorf("uninstall left the host changed (-before +after):\n%s", diff)
+	}
+}
+
+// TestVNetTwoJails: the second VNET jail takes the next free epair and
+// finds the bridge there; the bridge goes with the last jailkit jail.
+func TestVNetTwoJails(t *testing.T) {
+	ctx := context.Background()
+	h := newFakeHost(t)
+	r := recipe(t, "dhcp")
+	before := snapshot(t, h)
+	if _, err := Install(ctx, h, r, dhcpVNet("dhcp", "192.0.2.67"), testOpts()); err != nil {
+		t.Fatal(err)
+	}
+	p, err := Install(ctx, h, r, dhcpVNet("dhcp2", "192.0.2.68", "authoritative=false"), testOpts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := p.Text(); strings.Contains(text, "ifconfig bridge0 create") || strings.Contains(text, "cloned_interfaces") {
+		t.Errorf("the second jail should reuse bridge0:\n%s", text)
+	}
+	if conf := readHost(t, h, "etc/jail.conf.d/dhcp2.conf"); !strings.Contains(conf, `vnet.interface = "epair1b";`) {
+		t.Errorf("dhcp2 should get epair1:\n%s", conf)
+	}
+	if _, err := Uninstall(ctx, h, "dhcp", UninstallOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if ifc := run(t, h, "ifconfig", "-a"); !strings.Contains(ifc, "bridge0:") || strings.Contains(ifc, "epair0a") || !strings.Contains(ifc, "epair1a") {
+		t.Errorf("after the first uninstall bridge0 and epair1a stay, epair0a goes:\n%s", ifc)
+	}
+	// A new jail now takes the lowest free number again.
+	p, err = PlanInstall(ctx, system.NewDryRun(h), r, dhcpVNet("dhcp3", "192.0.2.69"), testOpts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(p.Text(), `vnet.interface = "epair0b";`) {
+		t.Errorf("dhcp3 should get the freed epair0:\n%s", p.Text())
+	}
+	if _, err := Uninstall(ctx, h, "dhcp2", UninstallOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(before, snapshot(t, h)); diff != "" {
+		t.Errorf("the host is not back (-before +after):\n%s", diff)
+	}
+}
+
+// TestVNetHostFacts: an existing bridge is used as it is; an epair the
+// host or another jail already has is skipped; a configured jail's
+// vnet.interface counts too.
+func TestVNetHostFacts(t *testing.T) {
+	ctx := context.Background()
+	cfg := fakehost.DefaultConfig()
+	cfg.Interfaces = append(cfg.Interfaces, fakehost.Iface{Name: "bridge0"}, fakehost.Iface{Name: "epair0a"})
+	h, err := fakehost.New(t.TempDir(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := "other {\n\tpath = \"/jails/other\";\n\tvnet;\n\tvnet.interface = \"epair1b\";\n}\n"
+	writeHost(t, h, "etc/jail.conf", other)
+	p, err := PlanInstall(ctx, system.NewDryRun(h), recipe(t, "dhcp"), dhcpVNet("dhcp", "192.0.2.67"), testOpts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := p.Text()
+	if !strings.Contains(text, `vnet.interface = "epair2b";`) {
+		t.Errorf("epair0 (host) and epair1 (jail other) are taken, want epair2:\n%s", text)
+	}
+	if strings.Contains(text, "ifconfig bridge0 create") || strings.Contains(text, "ifconfig_bridge0") {
+		t.Errorf("bridge0 exists; the plan must not create it:\n%s", text)
+	}
+	// Naming a taken epair is refused.
+	_, err = PlanInstall(ctx, system.NewDryRun(h), recipe(t, "dhcp"), dhcpVNet("dhcp", "192.0.2.67", "interfaces=epair1b"), testOpts())
+	if !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), "epair1 is already used (jail other uses it)") {
+		t.Errorf("want epair1 refused, got %v", err)
+	}
+	// Naming a free one uses it.
+	p, err = PlanInstall(ctx, system.NewDryRun(h), recipe(t, "dhcp"), dhcpVNet("dhcp", "192.0.2.67", "interfaces=epair7b"), testOpts())
+	if err != nil || !strings.Contains(p.Text(), `vnet.interface = "epair7b";`) {
+		t.Errorf("want epair7, got %v", err)
+	}
+}
+
+// TestVNetBadInput: every wrong combination is an input error before
+// anything changes.
+func TestVNetBadInput(t *testing.T) {
+	ctx := context.Background()
+	h := newFakeHost(t)
+	before := snapshot(t, h)
+	for _, tc := range []struct {
+		name   string
+		spec   JailSpec
+		bridge string
+		want   string
+	}{
+		{"not an epair", dhcpVNet("dhcp", "192.0.2.67", "interfaces=em0"), "", `--set interfaces: "em0" is not the jail's side of an epair`},
+		{"bad bridge", dhcpVNet("dhcp", "192.0.2.67"), "br;0", `--bridge: "br;0" is not a bridge interface name`},
+		{"bridge without vnet", dhcpSpec, "bridge1", "--bridge: only a VNET jail joins a bridge"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			opts := testOpts()
+			opts.Bridge = tc.bridge
+			_, err := Install(ctx, h, recipe(t, "dhcp"), tc.spec, opts)
+			if !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("got %v, want %q", err, tc.want)
+			}
+		})
+	}
+	if diff := cmp.Diff(before, snapshot(t, h)); diff != "" {
+		t.Errorf("bad input changed the host:\n%s", diff)
+	}
+	// A jail installed shared-IP cannot become VNET on a re-run.
+	if _, err := Install(ctx, h, recipe(t, "dhcp"), dhcpSpec, testOpts()); err != nil {
+		t.Fatal(err)
+	}
+	spec := dhcpSpec
+	spec.Sets = append(append([]string{}, spec.Sets...), "vnet=true", "interfaces=epair0b")
+	_, err := Install(ctx, h, recipe(t, "dhcp"), spec, testOpts())
+	if !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), "vnet: jail dhcp is installed as a shared-IP jail") {
+		t.Errorf("got %v", err)
+	}
+}
+
+// TestVNetFaultInjection fails every step of a VNET dhcp install (its
+// first and last mutation) and proves the host is byte for byte as
+// before: files, jails, epairs and the bridge.
+func TestVNetFaultInjection(t *testing.T) {
+	ctx := context.Background()
+	r := recipe(t, "dhcp")
+	spec := dhcpVNet("dhcp", "192.0.2.67")
+	h := newFakeHost(t)
+	fault, count := fakehost.FailNth(-1)
+	h.Fault = fault
+	opts := testOpts()
+	var starts []int
+	opts.OnStep = func(i, n int, s *Step) { starts = append(starts, count()) }
+	p, err := Install(ctx, h, r, spec, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	starts = append(starts, count())
+	var targets []int
+	for i := range p.Steps {
+		first, last := starts[i]+1, starts[i+1]
+		if last < first {
+			continue
+		}
+		targets = append(targets, first)
+		if last != first {
+			targets = append(targets, last)
+		}
+	}
+	var mu sync.Mutex
+	failed := map[string]bool{}
+	for _, n := range targets {
+		t.Run(fmt.Sprint("mutation ", n), func(t *testing.T) {
+			t.Parallel()
+			h := newFakeHost(t)
+			before := snapshot(t, h)
+			h.Fault, _ = fakehost.FailNth(n)
+			_, err := Install(ctx, h, r, spec, testOpts())
+			var se *StepError
+			if !errors.As(err, &se) || !strings.Contains(err.Error(), "injected failure") {
+				t.Fatalf("want a StepError, got %v", err)
+			}
+			if len(se.NotUndone) > 0 {
+				t.Errorf("rollback left %v", se.NotUndone)
+			}
+			mu.Lock()
+			failed[se.Step] = true
+			mu.Unlock()
+			h.Fault = nil
+			if diff := cmp.Diff(before, snapshot(t, h)); diff != "" {
+				t.Errorf("step %q: the host changed (-before +after):\n%s", se.Step, diff)
+			}
+		})
+	}
+	t.Cleanup(func() {
+		for _, s := range p.Steps {
+			if s.Mutates() && !failed[s.Name] {
+				t.Errorf("step %q was never made to fail", s.Name)
+			}
+		}
+	})
+}
+
+func writeHost(t testing.TB, h *fakehost.Host, p, data string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(h.Dir, p), []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestVNetBridgeOn15: FreeBSD 15 refuses a bridge member that has an
+// address, so jailkit will not plan one there; with
+// net.link.bridge.member_ifaddrs=1, or an existing bridge, it installs.
+func TestVNetBridgeOn15(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name          string
+		memberIfaddrs bool
+		bridge        bool
+		want          string
+	}{
+		{"refused", false, false, "--bridge: the host has no bridge0, and FreeBSD 15 refuses to add em0 to a bridge while em0 has an address"},
+		{"member_ifaddrs", true, false, ""},
+		{"existing bridge", false, true, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := fakehost.DefaultConfig()
+			cfg.OSRelease = "15.0-RELEASE"
+			cfg.MemberIfaddrs = tc.memberIfaddrs
+			if tc.bridge {
+				cfg.Interfaces = append(cfg.Interfaces, fakehost.Iface{Name: "bridge0"})
+			}
+			h, err := fakehost.New(t.TempDir(), cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			before := snapshot(t, h)
+			_, err = Install(ctx, h, recipe(t, "dhcp"), dhcpVNet("dhcp", "192.0.2.67"), testOpts())
+			if tc.want != "" {
+				if !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), tc.want) {
+					t.Errorf("got %v, want %q", err, tc.want)
+				}
+				if diff := cmp.Diff(before, snapshot(t, h)); diff != "" {
+					t.Errorf("a refused install changed the host:\n%s", diff)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := Uninstall(ctx, h, "dhcp", UninstallOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(before, snapshot(t, h)); diff != "" {
+				t.Errorf("the host is not back:\n%s", diff)
+			}
+		})
+	}
+}
