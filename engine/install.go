@@ -181,7 +181,7 @@ func PlanInstall(ctx context.Context, sys system.System, r *Recipe, spec JailSpe
 	}
 	p.plan = &Plan{Command: "install", Jail: j.Name, Recipe: r.Name, Release: j.Release, Arch: j.Arch,
 		Address: append(append([]string{}, j.IP4s...), j.IP6s...), Interface: j.Interface, Thin: !opts.Thick,
-		Preflight: findings, Notes: notes}
+		Preflight: findings, Notes: notes, VNet: p.vnet}
 	if p.old != nil {
 		p.plan.Thin = p.old.Thin
 	}

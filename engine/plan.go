@@ -98,6 +98,9 @@ type Plan struct {
 	Address []string `json:"address,omitempty"`
 	// Interface is the host interface the jail's addresses live on.
 	Interface string `json:"interface,omitempty"`
+	// VNet is the epair and bridge of a VNET jail; nil for a shared-IP
+	// jail, whose addresses are aliases on Interface.
+	VNet *VNetState `json:"vnet,omitempty"`
 	// Thin says whether the jail shares a read-only base.
 	Thin bool `json:"thin"`
 	// Preflight holds the host checks that were run and what they found.
@@ -170,7 +173,11 @@ func (p *Plan) Text() string {
 		if !p.Thin {
 			kind = "thick"
 		}
-		fmt.Fprintf(&b, "  address %s on %s, FreeBSD %s %s, %s jail\n", strings.Join(p.Address, ", "), p.Interface, p.Release, p.Arch, kind)
+		on := p.Interface
+		if p.VNet != nil {
+			on = fmt.Sprintf("%s (VNET: %s on %s)", p.VNet.Jail(), p.VNet.Host(), p.VNet.Bridge)
+		}
+		fmt.Fprintf(&b, "  address %s on %s, FreeBSD %s %s, %s jail\n", strings.Join(p.Address, ", "), on, p.Release, p.Arch, kind)
 	}
 	if len(p.Preflight) > 0 {
 		b.WriteString("pre-flight:\n")

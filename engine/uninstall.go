@@ -56,7 +56,7 @@ func PlanUninstall(ctx context.Context, sys system.System, name string) (*Plan, 
 		}
 	}
 	p := &Plan{Command: "uninstall", Jail: name, Recipe: st.Recipe, Release: st.Release, Arch: st.Arch,
-		Address: append(append([]string{}, st.IP4...), st.IP6...), Interface: st.Interface, Thin: st.Thin}
+		Address: append(append([]string{}, st.IP4...), st.IP6...), Interface: st.Interface, Thin: st.Thin, VNet: st.VNet}
 	add := func(s Step) { p.Steps = append(p.Steps, s) }
 
 	running := false

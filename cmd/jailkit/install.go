@@ -19,7 +19,7 @@ import (
 func init() {
 	register(&command{name: "install", order: 30, summary: "install a recipe as a hardened jail on this FreeBSD host",
 		usage: "install RECIPE --ip IP [--name N] [--hostname H] [--set k=v]... [--dry-run] [--format text|json] [--force] [--thick]\n" +
-			"        [--release R] [--arch A] [--interface IF] [--mirror URL]",
+			"        [--release R] [--arch A] [--interface IF] [--bridge BRIDGE] [--mirror URL]",
 		positional: 1, run: runInstall, flags: installFlags,
 		help: `Installs RECIPE as a jail bound to --ip, in FreeBSD's order: pre-flight host
 checks, release media (base.txz, verified against the release MANIFEST and
@@ -31,6 +31,14 @@ then the jail is started, pkg installs the recipe's packages in one call and
 the services start. A post-check makes sure the service listens on the jail's
 address and not on *. The state file /var/db/jailkit/NAME.json records what
 was created. If a step fails, the completed steps are undone in reverse.
+
+A VNET jail (a recipe that requires one, or --set vnet=true where the recipe
+offers it, as dhcp does) has its own network stack: jail.conf gets vnet and
+vnet.interface epairNb, jail(8) creates the epair and adds epairNa to the
+host bridge --bridge (default bridge0), and the jail configures its address
+itself. When the host has no such bridge, the install creates it with the
+interface whose subnet holds the address as a member, now and in rc.conf;
+that changes the host's networking, and the plan says so.
 
 Running it again with the same values changes nothing; with a changed --set,
 only the files that change are rewritten and the service is restarted.
@@ -46,6 +54,7 @@ Flags:
   --release R       FreeBSD release of the jail (default: the host's)
   --arch A          amd64, arm64, or i386 on an amd64 host (default: the host's)
   --interface IF    host interface for the address (default: the one whose subnet holds it)
+  --bridge BRIDGE   host bridge of a VNET jail's epair (default: bridge0, created when missing)
   --thick           a full copy of the base instead of a thin jail
   --mirror URL      FreeBSD mirror (default ` + engine.DefaultMirror + `)
   --force           install even when a pre-flight check fails
@@ -60,6 +69,7 @@ var (
 	installThick  bool
 	installFormat string
 	installMirror string
+	installBridge string
 )
 
 func installFlags(fs *flag.FlagSet, a *app) {
@@ -70,6 +80,7 @@ func installFlags(fs *flag.FlagSet, a *app) {
 	fs.BoolVar(&installThick, "thick", false, "")
 	fs.StringVar(&installFormat, "format", "text", "")
 	fs.StringVar(&installMirror, "mirror", "", "")
+	fs.StringVar(&installBridge, "bridge", "", "")
 }
 
 // fakeHostEnv names the environment variable that, in the test binary
@@ -144,7 +155,7 @@ func runInstall(a *app, args []string) error {
 		return err
 	}
 	opts := engine.InstallOptions{Thick: installThick, Force: installForce, Mirror: installMirror,
-		Version: versionString(), Progress: a.stderr}
+		Version: versionString(), Progress: a.stderr, Bridge: installBridge}
 	if fake {
 		opts.LockWait, opts.CheckTries = 2e9, 1
 	}
@@ -177,7 +188,11 @@ func runInstall(a *app, args []string) error {
 		fmt.Fprintf(a.stdout, "jail %s is up to date: no changes\n", p.Jail)
 		return nil
 	}
-	fmt.Fprintf(a.stdout, "installed jail %s (%s) at %s on %s: %d changes\n", p.Jail, p.Recipe, joinComma(p.Address), p.Interface, p.Changes())
+	on := p.Interface
+	if p.VNet != nil {
+		on = fmt.Sprintf("%s (VNET, %s on %s)", p.VNet.Jail(), p.VNet.Host(), p.VNet.Bridge)
+	}
+	fmt.Fprintf(a.stdout, "installed jail %s (%s) at %s on %s: %d changes\n", p.Jail, p.Recipe, joinComma(p.Address), on, p.Changes())
 	return nil
 }
 
