@@ -109,6 +109,12 @@ func (l *LiveSource) ReadFile(name string) ([]byte, error) { return l.Sys.ReadFi
 func (l *LiveSource) Glob(pattern string) ([]string, error) {
 	dir, base := path.Split(pattern)
 	ents, err := l.Sys.ReadDir(path.Clean(dir))
+	return matchFiles(dir, base, ents, err)
+}
+
+// matchFiles keeps the plain files of a directory listing whose names
+// match base, as dir/name, sorted; a missing directory matches nothing.
+func matchFiles(dir, base string, ents []fs.DirEntry, err error) ([]string, error) {
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, nil
@@ -274,23 +280,7 @@ func (s *SnapshotSource) ReadFile(name string) ([]byte, error) {
 func (s *SnapshotSource) Glob(pattern string) ([]string, error) {
 	dir, base := path.Split(path.Clean("/" + pattern))
 	ents, err := fs.ReadDir(s.root.FS(), strings.TrimSuffix(snapPath(dir), "/"))
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, nil
-		}
-		return nil, err
-	}
-	var out []string
-	for _, e := range ents {
-		if e.IsDir() {
-			continue
-		}
-		if ok, _ := path.Match(base, e.Name()); ok {
-			out = append(out, path.Join(dir, e.Name()))
-		}
-	}
-	sort.Strings(out)
-	return out, nil
+	return matchFiles(dir, base, ents, err)
 }
 
 // ReadJailFile reads files/DIR/NAME.
