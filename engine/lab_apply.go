@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/jailkit/jailkit/engine/system"
@@ -128,9 +129,6 @@ func (r *labRun) event(e LabEvent) {
 // through it are skipped. Running ApplyLab again changes only what
 // differs.
 func ApplyLab(ctx context.Context, sys system.System, l *Lab, opts LabApplyOptions) (*LabResult, error) {
-	if l.Network.VNet {
-		return nil, &PosError{File: l.Source, Line: l.vnetLine, Msg: "network.vnet: jailkit install does not create VNET jails (epair and bridge) yet, so apply would build shared-IP jails with VNET configs inside; set vnet: false to install shared-IP jails, or build the VNET jails by hand from lab plan"}
-	}
 	opts.Install.defaults()
 	if opts.Jobs < 1 {
 		opts.Jobs = 1
@@ -151,7 +149,7 @@ func ApplyLab(ctx context.Context, sys system.System, l *Lab, opts LabApplyOptio
 	var errs ErrorList
 	pending := make([]bool, len(specs))
 	for i, s := range specs {
-		p, err := PlanInstall(ctx, system.NewDryRun(sys), s.Recipe, s.Spec, opts.Install)
+		p, err := PlanInstall(ctx, system.NewDryRun(sys), s.Recipe, s.Spec, s.installOpts(opts.Install))
 		if err != nil {
 			if !errors.Is(err, ErrInput) {
 				return nil, fmt.Errorf("plan jail %s: %w", s.Jail.Name, err)
@@ -249,7 +247,7 @@ func (r *labRun) install(ctx context.Context, sys system.System, s LabSpec, i, t
 	if err != nil {
 		return finish(LabFailed, err)
 	}
-	p, err := PlanInstall(ctx, sys, s.Recipe, s.Spec, r.opts.Install)
+	p, err := PlanInstall(ctx, sys, s.Recipe, s.Spec, s.installOpts(r.opts.Install))
 	if err != nil {
 		return finish(LabFailed, err)
 	}
@@ -376,4 +374,32 @@ func labName(l *Lab) string {
 		return l.Name
 	}
 	return l.Source
+}
+
+// installOpts gives one lab jail its install options: in a VNET lab only
+// the jails whose recipe gives them their own stack (dhcp with vnet=true)
+// join the bridge; the others stay shared-IP jails on network.interface.
+func (s LabSpec) installOpts(o InstallOptions) InstallOptions {
+	if !s.vnet() {
+		o.Bridge = ""
+	}
+	return o
+}
+
+// vnet reports whether the jail installs as a VNET jail: the recipe
+// requires it, or offers it and the last vnet= setting is true.
+func (s LabSpec) vnet() bool {
+	switch s.Recipe.Host.VNet {
+	case "required":
+		return true
+	case "optional":
+		on := false
+		for _, kv := range s.Spec.Sets {
+			if v, ok := strings.CutPrefix(kv, "vnet="); ok {
+				on = v == "true"
+			}
+		}
+		return on
+	}
+	return false
 }

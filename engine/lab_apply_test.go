@@ -285,15 +285,60 @@ func TestLabApplyPreflightRefuses(t *testing.T) {
 	}
 }
 
-func TestLabApplyRefusesVNet(t *testing.T) {
+// TestLabApplyVNet applies a VNET lab on the fake host: the dhcp jail
+// gets its own stack on epair3 (its place in the lab) on bridge1, which
+// the apply creates with em0 as a member; the other jails stay shared-IP
+// on em0. Applying again changes nothing; destroy puts the host back,
+// bridge and rc.conf included.
+func TestLabApplyVNet(t *testing.T) {
 	h := labFakeHost(t)
-	l, err := labParse(t, strings.Replace(applyLab, "  domain: home.lan\n", "  domain: home.lan\n  vnet: true\n", 1))
+	before := labSnapshot(t, h)
+	ctx := context.Background()
+	l, err := labParse(t, strings.Replace(applyLab, "  domain: home.lan\n", "  domain: home.lan\n  vnet: true\n", 1)+
+		"  - name: dhcp\n    recipe: dhcp\n    address: 192.0.2.67\n")
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = ApplyLab(context.Background(), h, l, labOpts(1))
-	if !errors.Is(err, ErrInput) || !strings.HasPrefix(err.Error(), "lab.yaml:8: network.vnet: jailkit install does not create VNET jails") {
-		t.Fatalf("got %v", err)
+	opts := labOpts(2)
+	opts.Install.Bridge = "bridge1"
+	res, err := ApplyLab(ctx, h, l, opts)
+	if err != nil {
+		t.Fatalf("apply: %v", err)
+	}
+	if res.Count(LabInstalled) != 4 {
+		t.Fatalf("apply: %v", labStatuses(res))
+	}
+	conf, _ := h.ReadFile(JailConfPath("dhcp"))
+	for _, want := range []string{"\tvnet;\n", `vnet.interface = "epair3b";`, "/sbin/ifconfig bridge1 addm epair3a up"} {
+		if !strings.Contains(string(conf), want) {
+			t.Errorf("dhcp.conf lacks %q:\n%s", want, conf)
+		}
+	}
+	if ns, _ := h.ReadFile(JailConfPath("ns")); !strings.Contains(string(ns), `ip4.addr = "em0|192.0.2.53/32";`) || strings.Contains(string(ns), "vnet") {
+		t.Errorf("ns should stay a shared-IP jail on em0:\n%s", ns)
+	}
+	if ifc := run(t, h, "ifconfig", "-a"); !strings.Contains(ifc, "bridge1: flags") || !strings.Contains(ifc, "member: em0") || !strings.Contains(ifc, "member: epair3a") {
+		t.Errorf("ifconfig:\n%s", ifc)
+	}
+	if sock := run(t, h, "jexec", "dhcp", "sockstat", "-46l"); !strings.Contains(sock, "192.0.2.67:67") {
+		t.Errorf("dhcpd does not listen in the jail's own stack:\n%s", sock)
+	}
+
+	installed := labSnapshot(t, h)
+	res, err = ApplyLab(ctx, h, l, opts)
+	if err != nil || res.Count(LabUnchanged) != 4 {
+		t.Fatalf("re-apply: %v %v", err, labStatuses(res))
+	}
+	if after := labSnapshot(t, h); !maps.Equal(installed, after) {
+		t.Fatalf("re-apply changed the host: %v", labDiffKeys(installed, after))
+	}
+
+	res, err = DestroyLab(ctx, h, l, opts)
+	if err != nil || res.Count(LabRemoved) != 4 {
+		t.Fatalf("destroy: %v %v", err, labStatuses(res))
+	}
+	if after := labSnapshot(t, h); !maps.Equal(before, after) {
+		t.Fatalf("destroy left the host changed: %v", labDiffKeys(before, after))
 	}
 }
 

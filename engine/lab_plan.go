@@ -92,7 +92,7 @@ func PlanLab(l *Lab) (*LabPlan, error) {
 		p.Warnings = append(p.Warnings, w.Msg)
 	}
 	if n.VNet {
-		p.Notes = append(p.Notes, "network.vnet: jailkit install does not create VNET jails (epair and bridge) yet, so lab apply refuses this lab; build the VNET jails by hand from these files, or set vnet: false")
+		p.Notes = append(p.Notes, labVNetNote(n.Interface))
 	}
 	errs := make([]error, len(specs))
 	var wg sync.WaitGroup
@@ -154,13 +154,10 @@ func PlanLabOnHost(ctx context.Context, sys system.System, l *Lab, opts InstallO
 	if err != nil {
 		return nil, err
 	}
-	if l.Network.VNet {
-		p.Notes = []string{"network.vnet: install does not create VNET jails yet, so these are the plans of shared-IP jails and lab apply refuses the lab; build the VNET jails by hand or set vnet: false"}
-	}
 	specs := l.Specs()
 	var errs ErrorList
 	for i, s := range specs {
-		ip, err := PlanInstall(ctx, system.NewDryRun(sys), s.Recipe, s.Spec, opts)
+		ip, err := PlanInstall(ctx, system.NewDryRun(sys), s.Recipe, s.Spec, s.installOpts(opts))
 		if err != nil {
 			if !errors.Is(err, ErrInput) {
 				return nil, fmt.Errorf("plan jail %s: %w", s.Jail.Name, err)
@@ -286,4 +283,10 @@ func quoteArgs(argv []string) string {
 		out[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
 	}
 	return strings.Join(out, " ")
+}
+
+// labVNetNote says what network.vnet does to the lab's jails.
+func labVNetNote(uplink string) string {
+	return "network.vnet: the jails whose recipe offers VNET (dhcp) get their own network stack on an epair whose host side joins the bridge (lab apply --bridge, default bridge0, created with " +
+		uplink + " as a member when the host has none: that changes the host's networking); the other jails stay shared-IP jails on " + uplink
 }

@@ -18,8 +18,8 @@ import (
 
 func init() {
 	register(&command{name: "lab", order: 50, summary: "plan, apply or destroy a whole lab of jails from one file",
-		usage: "lab plan FILE [--format text|json]\n" +
-			"lab apply FILE [--jobs N] [--force] [--dry-run] [--format text|json]\n" +
+		usage: "lab plan FILE [--bridge BRIDGE] [--format text|json]\n" +
+			"lab apply FILE [--jobs N] [--bridge BRIDGE] [--force] [--dry-run] [--format text|json]\n" +
 			"lab destroy FILE [--dry-run] [--format text|json]",
 		positional: 2, run: runLab, flags: labFlags,
 		help: `A lab file (YAML, see docs/lab.md) describes one network and the jails on it:
@@ -49,6 +49,9 @@ a jail failed.
 
 Flags:
   --jobs N     install up to N independent jails at once (default 1)
+  --bridge B   in a VNET lab, the host bridge of the VNET jails' epairs
+               (default bridge0, created with network.interface as a member
+               when missing: that changes the host's networking)
   --force      install even when a pre-flight check fails
   --dry-run    apply, destroy: print the plan and change nothing
   --format F   text (default) or json`})
@@ -58,11 +61,13 @@ var (
 	labJobs   int
 	labForce  bool
 	labDryRun bool
+	labBridge string
 )
 
 func labFlags(fs *flag.FlagSet, a *app) {
 	formatFlag(fs, a)
 	fs.IntVar(&labJobs, "jobs", 1, "")
+	fs.StringVar(&labBridge, "bridge", "", "")
 	fs.BoolVar(&labForce, "force", false, "")
 	fs.BoolVar(&labDryRun, "dry-run", false, "")
 }
@@ -87,7 +92,7 @@ func runLab(a *app, args []string) error {
 	}
 	host, fake, hostErr := a.hostSystem()
 	ctx := context.Background()
-	opts := engine.InstallOptions{Force: labForce, Version: versionString(), Progress: a.stderr}
+	opts := engine.InstallOptions{Force: labForce, Version: versionString(), Progress: a.stderr, Bridge: labBridge}
 	if fake {
 		opts.LockWait, opts.CheckTries = 2e9, 1
 	}
