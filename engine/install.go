@@ -158,7 +158,7 @@ func PlanInstall(ctx context.Context, sys system.System, r *Recipe, spec JailSpe
 	if err := p.pickInterface(&notes); err != nil {
 		return nil, err
 	}
-	if err := p.planVNet(); err != nil {
+	if err := p.planVNet(&notes); err != nil {
 		return nil, err
 	}
 	notes = append(notes, p.fillResolvers()...)

@@ -349,3 +349,30 @@ func TestVNetBridgeOn15(t *testing.T) {
 		})
 	}
 }
+
+// TestVNetPrefix: a VNET jail given a bare address gets the prefix of the
+// host subnet that holds it (it configures its own interface; a /32
+// would leave it without a route to its LAN), and is refused when no host
+// subnet holds it.
+func TestVNetPrefix(t *testing.T) {
+	ctx := context.Background()
+	h := newFakeHost(t)
+	spec := dhcpVNet("dhcp", "192.0.2.67")
+	spec.IPs = []string{"192.0.2.67"}
+	p, err := PlanInstall(ctx, system.NewDryRun(h), recipe(t, "dhcp"), spec, testOpts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := p.Text(); !strings.Contains(text, `ifconfig_epair0b="inet 192.0.2.67/24"`) {
+		t.Errorf("netif should carry the /24 of em0:\n%s", text)
+	}
+	if !strings.Contains(strings.Join(p.Notes, "\n"), "192.0.2.67 gets the /24 of em0's subnet") {
+		t.Errorf("notes: %q", p.Notes)
+	}
+	spec.IPs = []string{"198.51.100.7"}
+	spec.Interface = "em0"
+	_, err = PlanInstall(ctx, system.NewDryRun(h), recipe(t, "dhcp"), spec, testOpts())
+	if !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), "--ip: a VNET jail configures 198.51.100.7 on its own interface") {
+		t.Errorf("got %v", err)
+	}
+}

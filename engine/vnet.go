@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"net/netip"
 	"regexp"
 	"slices"
 	"strconv"
@@ -62,7 +63,7 @@ func wantVNet(v *Values) bool {
 // planVNet picks the bridge and the epair of a VNET jail and fills the
 // jail's side into an empty interfaces parameter (the recipe's netif
 // file configures it). It keeps what an earlier install recorded.
-func (p *planner) planVNet() error {
+func (p *planner) planVNet(notes *[]string) error {
 	want := wantVNet(p.v)
 	if p.old != nil && (p.old.VNet != nil) != want {
 		was := "a shared-IP jail"
@@ -78,6 +79,9 @@ func (p *planner) planVNet() error {
 				Hint: "drop --bridge, or install a VNET jail (--set vnet=true where the recipe has it)"}
 		}
 		return nil
+	}
+	if err := p.vnetPrefix(notes); err != nil {
+		return err
 	}
 	bridge := p.opts.Bridge
 	if p.old != nil {
@@ -168,6 +172,31 @@ func (p *planner) checkUplink() error {
 		}
 	}
 	return nil
+}
+
+// vnetPrefix gives a VNET jail's first IPv4 address the prefix of the
+// host subnet that holds it when --ip gave none: the jail configures its
+// own interface, and with a /32 it would have no route to its LAN.
+func (p *planner) vnetPrefix(notes *[]string) error {
+	j := &p.v.Jail
+	if len(j.IP4s) == 0 || j.Prefix4 != 32 {
+		return nil
+	}
+	a, err := netip.ParseAddr(j.IP4s[0])
+	if err != nil {
+		return nil
+	}
+	for _, ifc := range p.facts.Interfaces {
+		for _, pr := range ifc.Prefixes {
+			if pr.Bits() < 32 && pr.Masked().Contains(a) {
+				j.Prefix4 = pr.Bits()
+				*notes = append(*notes, fmt.Sprintf("a VNET jail configures its own interface: %s gets the /%d of %s's subnet (give --ip %s/LEN for another)", a, pr.Bits(), ifc.Name, a))
+				return nil
+			}
+		}
+	}
+	return &FieldError{Field: "--ip", Problem: fmt.Sprintf("a VNET jail configures %s on its own interface and needs the subnet's prefix, which no host interface tells", a),
+		Hint: fmt.Sprintf("give it with the address, such as --ip %s/24", a)}
 }
 
 // epairUsed maps each epair number in use to what uses it: an interface
