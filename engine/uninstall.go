@@ -86,7 +86,18 @@ func PlanUninstall(ctx context.Context, sys system.System, name string) (*Plan, 
 			return
 		}
 		backedUp[file] = true
-		add(Step{Name: "back up " + file, Action: ActBackup, Path: file, Target: backupPath(name, file)})
+		// Rolled back, the backup directory holds what it held before:
+		// the install's copy, or nothing.
+		target := backupPath(name, file)
+		undo := []Step{{Action: ActRemove, Path: target}}
+		if old, err := sys.ReadFile(target); err == nil {
+			mode := "0600"
+			if fi, err := sys.Lstat(target); err == nil {
+				mode = modeString(fi.Mode().Perm())
+			}
+			undo = []Step{{Action: ActWrite, Path: target, Mode: mode, Content: content(old)}}
+		}
+		add(Step{Name: "back up " + file, Action: ActBackup, Path: file, Target: target, Undo: undo})
 	}
 
 	if running {
@@ -179,6 +190,9 @@ func PlanUninstall(ctx context.Context, sys system.System, name string) (*Plan, 
 	}
 	if len(unset)+len(restore) > 0 {
 		backup("/etc/rc.conf")
+		// reset was gathered newest first; set back in the order the
+		// install set them, so rolled back rc.conf reads as before.
+		slices.Reverse(reset)
 		undo := []Step{{Action: ActRun, Argv: append([]string{"sysrc"}, reset...)}}
 		if len(unset) > 0 {
 			add(Step{Name: "remove " + strings.Join(unset, " ") + " from the host's rc.conf", Action: ActRun,
