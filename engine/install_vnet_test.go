@@ -435,3 +435,26 @@ func TestVNetUninstallFaultInjection(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkPlanDHCPVNet measures planning a VNET dhcp install on a fresh
+// fake host: facts, the epair search over host, jails and state files,
+// rendering and the steps (bridge creation included).
+func BenchmarkPlanDHCPVNet(b *testing.B) {
+	ctx := context.Background()
+	h := newFakeHost(b)
+	c, err := LoadCatalog()
+	if err != nil {
+		b.Fatal(err)
+	}
+	r, err := c.Get("dhcp")
+	if err != nil {
+		b.Fatal(err)
+	}
+	sys := system.NewDryRun(h)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := PlanInstall(ctx, sys, r, dhcpVNet("dhcp", "192.0.2.67"), testOpts()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
