@@ -835,6 +835,11 @@ func (p *planner) planFiles(files []File, base bool) error {
 		}
 		if p.rootExists {
 			p.changed = true
+			if p.vnet != nil && p.jailRunning && strings.HasPrefix(f.Path, "/etc/rc.conf.d/") {
+				// A VNET jail's rc reads its netif and routing only
+				// when the jail starts: a new address needs a restart.
+				p.restarted = true
+			}
 		}
 		p.add(s)
 	}

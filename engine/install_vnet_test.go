@@ -458,3 +458,36 @@ func BenchmarkPlanDHCPVNet(b *testing.B) {
 		}
 	}
 }
+
+// TestVNetAddressChange: a VNET jail moved to another address gets a new
+// netif, and the jail restarts (its rc reads netif only at start), so its
+// own stack carries the new address; the epair stays.
+func TestVNetAddressChange(t *testing.T) {
+	ctx := context.Background()
+	h := newFakeHost(t)
+	r := recipe(t, "dhcp")
+	if _, err := Install(ctx, h, r, dhcpVNet("dhcp", "192.0.2.67"), testOpts()); err != nil {
+		t.Fatal(err)
+	}
+	rec := system.NewRecorder(h)
+	p, err := Install(ctx, rec, r, dhcpVNet("dhcp", "192.0.2.68"), testOpts())
+	if err != nil {
+		t.Fatalf("%v\n%s", err, p.Text())
+	}
+	var cmds []string
+	for _, c := range rec.Mutations() {
+		if c.Op == "run" {
+			cmds = append(cmds, strings.Join(c.Argv, " "))
+		}
+	}
+	want := []string{"jail -f /etc/jail.conf.d/dhcp.conf -rc dhcp", "service -j dhcp isc-dhcpd restart"}
+	if diff := cmp.Diff(want, cmds); diff != "" {
+		t.Errorf("commands (-want +got):\n%s", diff)
+	}
+	if sock := run(t, h, "jexec", "dhcp", "sockstat", "-46l"); !strings.Contains(sock, "192.0.2.68:67") || strings.Contains(sock, "192.0.2.67") {
+		t.Errorf("sockstat in the jail:\n%s", sock)
+	}
+	if conf := readHost(t, h, "etc/jail.conf.d/dhcp.conf"); !strings.Contains(conf, `vnet.interface = "epair0b";`) {
+		t.Errorf("the epair changed:\n%s", conf)
+	}
+}
