@@ -491,3 +491,25 @@ func TestVNetAddressChange(t *testing.T) {
 		t.Errorf("the epair changed:\n%s", conf)
 	}
 }
+
+// TestVNetClonedInterfacesKept: a host that already clones lo1 keeps it;
+// the bridge joins the list, and uninstall gives the old line back.
+func TestVNetClonedInterfacesKept(t *testing.T) {
+	ctx := context.Background()
+	h := newFakeHost(t)
+	rc := readHost(t, h, "etc/rc.conf") + "cloned_interfaces=\"lo1\"\n"
+	writeHost(t, h, "etc/rc.conf", rc)
+	before := snapshot(t, h)
+	if _, err := Install(ctx, h, recipe(t, "dhcp"), dhcpVNet("dhcp", "192.0.2.67"), testOpts()); err != nil {
+		t.Fatal(err)
+	}
+	if got := readHost(t, h, "etc/rc.conf"); !strings.Contains(got, "cloned_interfaces=\"lo1 bridge0\"\n") {
+		t.Errorf("rc.conf:\n%s", got)
+	}
+	if _, err := Uninstall(ctx, h, "dhcp", UninstallOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(before, snapshot(t, h)); diff != "" {
+		t.Errorf("the host is not back:\n%s", diff)
+	}
+}
