@@ -40,8 +40,8 @@ type LabNetwork struct {
 	Loghost netip.Addr
 	// Forwarders are the upstream resolvers of the lab's DNS jail.
 	Forwarders []netip.Addr
-	// VNet gives every jail its own network stack instead of an alias on
-	// Interface (shared IP).
+	// VNet gives the jails whose recipe offers VNET (dhcp) their own
+	// network stack on an epair; the others keep an alias on Interface.
 	VNet bool
 }
 
