@@ -75,17 +75,7 @@ func TestDHCPConformanceRejectsBroken(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			root, _ := renderTo(t, "dhcp", "testdata/values/dhcp-static.args")
 			p := filepath.Join(root, dhcpdConf)
-			data, err := os.ReadFile(p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			broken := tc.edit(string(data))
-			if broken == string(data) {
-				t.Fatalf("the edit did not change %s; the test is stale", dhcpdConf)
-			}
-			if err := os.WriteFile(p, []byte(broken), 0o644); err != nil {
-				t.Fatal(err)
-			}
+			breakFile(t, p, tc.edit)
 			out, err := dhcpdCheck(t, p)
 			if err == nil {
 				t.Fatalf("dhcpd -t accepted a broken %s:\n%s", dhcpdConf, out)

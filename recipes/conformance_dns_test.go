@@ -107,18 +107,9 @@ func TestDNSConformanceRejectsBroken(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			root, _ := renderTo(t, "dns", "testdata/values/dns.args")
 			p := filepath.Join(root, tc.path)
-			data, err := os.ReadFile(p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			broken := tc.edit(string(data))
-			if broken == string(data) {
-				t.Fatalf("the edit did not change %s; the test is stale", tc.path)
-			}
-			if err := os.WriteFile(p, []byte(broken), 0o644); err != nil {
-				t.Fatal(err)
-			}
+			breakFile(t, p, tc.edit)
 			var out string
+			var err error
 			if tc.zone {
 				out, err = run(t, time.Minute, "named-checkzone", "-k", "fail", "-n", "fail", "home.lan", p)
 			} else {

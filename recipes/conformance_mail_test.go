@@ -290,19 +290,9 @@ func TestMailConformanceRejectsBroken(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			root, _ := renderTo(t, "mail", "testdata/values/mail.args")
 			dir := filepath.Join(root, postfixDir)
-			p := filepath.Join(dir, tc.file)
-			data, err := os.ReadFile(p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			broken := tc.edit(string(data))
-			if broken == string(data) {
-				t.Fatalf("the edit did not change %s; the test is stale", tc.file)
-			}
-			if err := os.WriteFile(p, []byte(broken), 0o644); err != nil {
-				t.Fatal(err)
-			}
+			breakFile(t, filepath.Join(dir, tc.file), tc.edit)
 			var out string
+			var err error
 			switch tc.check {
 			case "postconf-n":
 				_, err = mailPostconf(t, "-c", dir, "-n")

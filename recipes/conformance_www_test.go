@@ -336,17 +336,7 @@ func TestWWWConformanceRejectsBroken(t *testing.T) {
 					t.Fatalf("the file to remove is not there; the test is stale: %v", err)
 				}
 			} else {
-				data, err := os.ReadFile(p)
-				if err != nil {
-					t.Fatal(err)
-				}
-				broken := tc.edit(string(data))
-				if broken == string(data) {
-					t.Fatalf("the edit did not change %s; the test is stale", tc.path)
-				}
-				if err := os.WriteFile(p, []byte(broken), 0o644); err != nil {
-					t.Fatal(err)
-				}
+				breakFile(t, p, tc.edit)
 			}
 			ns, _, _ := wwwNamespace(t, j)
 			out, err := apacheCheck(t, ns)

@@ -113,17 +113,7 @@ func TestX11ConformanceRejectsBroken(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			root, _ := renderTo(t, "x11", "testdata/values/x11.args")
 			p := filepath.Join(root, sshdConfig)
-			data, err := os.ReadFile(p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			broken := tc.edit(string(data))
-			if broken == string(data) {
-				t.Fatalf("the edit did not change %s; the test is stale", sshdConfig)
-			}
-			if err := os.WriteFile(p, []byte(broken), 0o644); err != nil {
-				t.Fatal(err)
-			}
+			breakFile(t, p, tc.edit)
 			out, err := sshdCheck(t, ns, p, key)
 			if err == nil {
 				t.Fatalf("sshd -t accepted a broken %s:\n%s", sshdConfig, out)

@@ -158,6 +158,24 @@ func casesOf(t testing.TB, recipe string) []string {
 	return cases
 }
 
+// breakFile applies edit to the rendered file at p, for a broken control
+// that a daemon's checker must reject. An edit that changes nothing means
+// the template moved on and the control no longer breaks anything.
+func breakFile(t testing.TB, p string, edit func(string) string) {
+	t.Helper()
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	broken := edit(string(data))
+	if broken == string(data) {
+		t.Fatalf("the edit did not change %s; the test is stale", p)
+	}
+	if err := os.WriteFile(p, []byte(broken), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // benchmarkRender measures rendering recipe with one case's values, from
 // values to bytes: the pure part of every render and install.
 func benchmarkRender(b *testing.B, recipe, argsFile string) {
