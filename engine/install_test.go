@@ -203,22 +203,28 @@ var faultAll = flag.Bool("fault-all", false, "fail every single mutation of the 
 // proves the host is byte for byte as before, jail and service state
 // included, and that the error names the step.
 func TestInstallFaultInjection(t *testing.T) {
-	ctx := context.Background()
-	r := dnsRecipe(t)
+	faultEveryStep(t, dnsRecipe(t), dnsSpec())
+}
 
-	// Count the mutations of a clean install, step by step.
+// faultEveryStep counts the mutations of a clean install of spec step by
+// step, then, on a fresh fake host each, fails the first and the last
+// mutation of every step (every mutation with -fault-all). Each failure
+// must name its step and cause, roll back completely, and leave the host
+// byte for byte as it was; every mutating step must have been failed.
+func faultEveryStep(t *testing.T, r *Recipe, spec JailSpec) {
+	t.Helper()
+	ctx := context.Background()
 	h := newFakeHost(t)
 	fault, count := fakehost.FailNth(-1)
 	h.Fault = fault
 	opts := testOpts()
 	var starts []int
 	opts.OnStep = func(i, n int, s *Step) { starts = append(starts, count()) }
-	p, err := Install(ctx, h, r, dnsSpec(), opts)
+	p, err := Install(ctx, h, r, spec, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	total := count()
-	starts = append(starts, total)
+	starts = append(starts, count())
 	var targets []int
 	for i := range p.Steps {
 		first, last := starts[i]+1, starts[i+1]
@@ -247,7 +253,7 @@ func TestInstallFaultInjection(t *testing.T) {
 			h := newFakeHost(t)
 			before := snapshot(t, h)
 			h.Fault, _ = fakehost.FailNth(n)
-			_, err := Install(ctx, h, r, dnsSpec(), testOpts())
+			_, err := Install(ctx, h, r, spec, testOpts())
 			var se *StepError
 			if !errors.As(err, &se) {
 				t.Fatalf("want a StepError, got %v", err)
@@ -269,7 +275,6 @@ func TestInstallFaultInjection(t *testing.T) {
 		})
 	}
 	t.Cleanup(func() {
-		// Every mutating step of the plan was made to fail.
 		for _, s := range p.Steps {
 			if s.Mutates() && !failed[s.Name] {
 				t.Errorf("step %q was never made to fail", s.Name)

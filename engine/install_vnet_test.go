@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -234,63 +233,7 @@ func TestVNetBadInput(t *testing.T) {
 // first and last mutation) and proves the host is byte for byte as
 // before: files, jails, epairs and the bridge.
 func TestVNetFaultInjection(t *testing.T) {
-	ctx := context.Background()
-	r := recipe(t, "dhcp")
-	spec := dhcpVNet("dhcp", "192.0.2.67")
-	h := newFakeHost(t)
-	fault, count := fakehost.FailNth(-1)
-	h.Fault = fault
-	opts := testOpts()
-	var starts []int
-	opts.OnStep = func(i, n int, s *Step) { starts = append(starts, count()) }
-	p, err := Install(ctx, h, r, spec, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	starts = append(starts, count())
-	var targets []int
-	for i := range p.Steps {
-		first, last := starts[i]+1, starts[i+1]
-		if last < first {
-			continue
-		}
-		targets = append(targets, first)
-		if last != first {
-			targets = append(targets, last)
-		}
-	}
-	var mu sync.Mutex
-	failed := map[string]bool{}
-	for _, n := range targets {
-		t.Run(fmt.Sprint("mutation ", n), func(t *testing.T) {
-			t.Parallel()
-			h := newFakeHost(t)
-			before := snapshot(t, h)
-			h.Fault, _ = fakehost.FailNth(n)
-			_, err := Install(ctx, h, r, spec, testOpts())
-			var se *StepError
-			if !errors.As(err, &se) || !strings.Contains(err.Error(), "injected failure") {
-				t.Fatalf("want a StepError, got %v", err)
-			}
-			if len(se.NotUndone) > 0 {
-				t.Errorf("rollback left %v", se.NotUndone)
-			}
-			mu.Lock()
-			failed[se.Step] = true
-			mu.Unlock()
-			h.Fault = nil
-			if diff := cmp.Diff(before, snapshot(t, h)); diff != "" {
-				t.Errorf("step %q: the host changed (-before +after):\n%s", se.Step, diff)
-			}
-		})
-	}
-	t.Cleanup(func() {
-		for _, s := range p.Steps {
-			if s.Mutates() && !failed[s.Name] {
-				t.Errorf("step %q was never made to fail", s.Name)
-			}
-		}
-	})
+	faultEveryStep(t, recipe(t, "dhcp"), dhcpVNet("dhcp", "192.0.2.67"))
 }
 
 func writeHost(t testing.TB, h *fakehost.Host, p, data string) {
