@@ -1,0 +1,68 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// TestExitStatus pins the CLI contract's exit statuses, which testscript's
+// "! exec" cannot tell apart: 2 for bad usage or input (with one error
+// line naming the field and nothing written), 1 for a failure, 0 for
+// success.
+func TestExitStatus(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	tests := []struct {
+		name  string
+		args  []string
+		want  int
+		field string // the error line must start with this
+	}{
+		{"render ok", []string{"render", "dns", "--ip", "192.0.2.53", "--out", out + "-ok"}, 0, ""},
+		{"ip out of range", []string{"render", "dns", "--ip", "300.1.1.1", "--out", out}, 2, "--ip:"},
+		{"prefix too long", []string{"render", "dns", "--ip", "192.0.2.53/40", "--out", out}, 2, "--ip:"},
+		{"name with ;", []string{"render", "dns", "--ip", "192.0.2.53", "--name", "a;b", "--out", out}, 2, "--name:"},
+		{"name with ..", []string{"render", "dns", "--ip", "192.0.2.53", "--name", "../x", "--out", out}, 2, "--name:"},
+		{"hostname with space", []string{"render", "dns", "--ip", "192.0.2.53", "--hostname", "bad host", "--out", out}, 2, "--hostname:"},
+		{"quote in zone", []string{"render", "dns", "--ip", "192.0.2.53", "--set", `zone=x"; };`, "--out", out}, 2, "--set zone:"},
+		{"unknown param", []string{"render", "dns", "--ip", "192.0.2.53", "--set", "nosuchparam=1", "--out", out}, 2, "--set nosuchparam:"},
+		{"missing ip", []string{"render", "dns", "--out", out}, 2, "--ip:"},
+		{"unknown recipe", []string{"render", "nosuch", "--ip", "192.0.2.53", "--out", out}, 2, "recipe:"},
+		{"unknown command", []string{"nosuch"}, 2, "unknown command"},
+		{"unknown flag", []string{"render", "dns", "--ipp", "x"}, 2, "flag provided but not defined"},
+		{"install bad ip dry-run", []string{"install", "dns", "--ip", "300.1.1.1", "--dry-run"}, 2, "--ip:"},
+		{"install bad release name", []string{"install", "dns", "--ip", "192.0.2.53", "--release", "14.3", "--dry-run"}, 2, "--release:"},
+		{"check bad format", []string{"check", "--from", "nosuch", "--format", "xml"}, 2, ""},
+		{"lint broken", []string{"lint", "nosuch.yaml"}, 2, "PATH:"},
+		{"show ok", []string{"show", "dns"}, 0, ""},
+	}
+	if runtime.GOOS != "freebsd" {
+		// Off FreeBSD a real install stops before it changes anything.
+		tests = append(tests, struct {
+			name  string
+			args  []string
+			want  int
+			field string
+		}{"install off FreeBSD", []string{"install", "dns", "--ip", "192.0.2.53"}, 2, ""})
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			got := run(append([]string{"--no-color"}, tt.args...), &stdout, &stderr)
+			if got != tt.want {
+				t.Fatalf("jailkit %s exited %d, want %d\nstderr:\n%s", strings.Join(tt.args, " "), got, tt.want, stderr.String())
+			}
+			if tt.want == 2 && tt.field != "" && !strings.HasPrefix(stderr.String(), "jailkit: error: "+tt.field) {
+				t.Errorf("first error line does not name %q:\n%s", tt.field, stderr.String())
+			}
+			if tt.want == 2 {
+				if _, err := os.Stat(out); err == nil {
+					t.Errorf("bad input wrote %s", out)
+				}
+			}
+		})
+	}
+}
