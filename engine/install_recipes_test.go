@@ -61,12 +61,7 @@ func TestDevfsRuleset(t *testing.T) {
 	if bk := readHost(t, h, "var/db/jailkit/backup/dhcp/etc_devfs.rules"); bk != existing {
 		t.Errorf("backup: %q", bk)
 	}
-	if _, err := Uninstall(ctx, h, "dhcp", UninstallOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(before, snapshot(t, h)); diff != "" {
-		t.Errorf("uninstall left changes:\n%s", diff)
-	}
+	uninstallToStart(t, ctx, h, "dhcp", UninstallOptions{}, before)
 }
 
 // TestHostNeeds: the linux recipe loads kernel modules, sets linux_enable
@@ -248,12 +243,7 @@ func TestZFSJailRoot(t *testing.T) {
 	if len(st.Datasets) != 1 || st.Datasets[0].Mountpoint != "/usr/local/jails/containers/dns" {
 		t.Errorf("datasets: %+v", st.Datasets)
 	}
-	if _, err := Uninstall(ctx, h, "dns", UninstallOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(before, snapshot(t, h)); diff != "" {
-		t.Errorf("uninstall left changes:\n%s", diff)
-	}
+	uninstallToStart(t, ctx, h, "dns", UninstallOptions{}, before)
 	// A failure after the dataset exists destroys it again.
 	h.Fault = func(c system.Call) error {
 		if c.Op == "run" && c.Argv[0] == "jail" {

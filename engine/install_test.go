@@ -66,6 +66,18 @@ func run(t testing.TB, sys system.System, argv ...string) string {
 	return string(out)
 }
 
+// uninstallToStart uninstalls jail name and requires the fake host to be
+// byte for byte what it was in before.
+func uninstallToStart(t testing.TB, ctx context.Context, h *fakehost.Host, name string, opts UninstallOptions, before map[string]string) {
+	t.Helper()
+	if _, err := Uninstall(ctx, h, name, opts); err != nil {
+		t.Fatalf("uninstall %s: %v", name, err)
+	}
+	if diff := cmp.Diff(before, snapshot(t, h)); diff != "" {
+		t.Errorf("uninstall %s left the host changed (-before +after):\n%s", name, diff)
+	}
+}
+
 func readHost(t testing.TB, h *fakehost.Host, p string) string {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(h.Dir, p))
@@ -188,12 +200,7 @@ func TestInstallLifecycle(t *testing.T) {
 	}
 
 	// Uninstall: back to the start, byte for byte.
-	if _, err := Uninstall(ctx, h, "dns", UninstallOptions{LockWait: time.Second}); err != nil {
-		t.Fatalf("uninstall: %v", err)
-	}
-	if diff := cmp.Diff(before, snapshot(t, h)); diff != "" {
-		t.Errorf("uninstall left the host changed (-before +after):\n%s", diff)
-	}
+	uninstallToStart(t, ctx, h, "dns", UninstallOptions{LockWait: time.Second}, before)
 }
 
 var faultAll = flag.Bool("fault-all", false, "fail every single mutation of the dns install, not the first and last of each step")
@@ -696,12 +703,7 @@ func TestUninstallKeepsSharedForOthers(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(h.Dir, "usr/local/jails/templates/14.3-RELEASE-amd64")); err != nil {
 		t.Errorf("the shared base went while ns2 uses it: %v", err)
 	}
-	if _, err := Uninstall(ctx, h, "ns2", UninstallOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(before, snapshot(t, h)); diff != "" {
-		t.Errorf("host not back to the start:\n%s", diff)
-	}
+	uninstallToStart(t, ctx, h, "ns2", UninstallOptions{}, before)
 }
 
 // TestUninstallUnknown is an input error.

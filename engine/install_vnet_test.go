@@ -103,12 +103,7 @@ func TestVNetInstallLifecycle(t *testing.T) {
 		t.Errorf("re-install changed things: %v\n%s", rec.Mutations(), p.Text())
 	}
 
-	if _, err := Uninstall(ctx, h, "dhcp", UninstallOptions{LockWait: time.Second}); err != nil {
-		t.Fatalf("uninstall: %v", err)
-	}
-	if diff := cmp.Diff(before, snapshot(t, h)); diff != "" {
-		t.Errorf("uninstall left the host changed (-before +after):\n%s", diff)
-	}
+	uninstallToStart(t, ctx, h, "dhcp", UninstallOptions{LockWait: time.Second}, before)
 }
 
 // TestVNetTwoJails: the second VNET jail takes the next free epair and
@@ -145,12 +140,7 @@ func TestVNetTwoJails(t *testing.T) {
 	if !strings.Contains(p.Text(), `vnet.interface = "epair0b";`) {
 		t.Errorf("dhcp3 should get the freed epair0:\n%s", p.Text())
 	}
-	if _, err := Uninstall(ctx, h, "dhcp2", UninstallOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(before, snapshot(t, h)); diff != "" {
-		t.Errorf("the host is not back (-before +after):\n%s", diff)
-	}
+	uninstallToStart(t, ctx, h, "dhcp2", UninstallOptions{}, before)
 }
 
 // TestVNetHostFacts: an existing bridge is used as it is; an epair the
@@ -283,12 +273,7 @@ func TestVNetBridgeOn15(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := Uninstall(ctx, h, "dhcp", UninstallOptions{}); err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(before, snapshot(t, h)); diff != "" {
-				t.Errorf("the host is not back:\n%s", diff)
-			}
+			uninstallToStart(t, ctx, h, "dhcp", UninstallOptions{}, before)
 		})
 	}
 }
@@ -449,10 +434,5 @@ func TestVNetClonedInterfacesKept(t *testing.T) {
 	if got := readHost(t, h, "etc/rc.conf"); !strings.Contains(got, "cloned_interfaces=\"lo1 bridge0\"\n") {
 		t.Errorf("rc.conf:\n%s", got)
 	}
-	if _, err := Uninstall(ctx, h, "dhcp", UninstallOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(before, snapshot(t, h)); diff != "" {
-		t.Errorf("the host is not back:\n%s", diff)
-	}
+	uninstallToStart(t, ctx, h, "dhcp", UninstallOptions{}, before)
 }
