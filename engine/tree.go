@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path"
 	"strings"
@@ -114,22 +113,4 @@ func randomSuffix() string {
 	var b [6]byte
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
-}
-
-// ReadTree reads back the files of a tree that exist under root, for
-// comparing what is on disk with what a render would write. Missing files
-// are absent from the result.
-func ReadTree(root *os.Root, paths []string) (map[string][]byte, error) {
-	out := map[string][]byte{}
-	for _, p := range paths {
-		data, err := root.ReadFile(strings.TrimPrefix(p, "/"))
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", p, describeRootErr(err))
-		}
-		out[p] = data
-	}
-	return out, nil
 }
