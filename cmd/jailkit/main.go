@@ -12,6 +12,7 @@ import (
 
 	"github.com/fatih/color"
 	"github.com/jailkit/jailkit/engine"
+	"github.com/jailkit/jailkit/engine/system"
 )
 
 // version is set at link time (-ldflags "-X main.version=..."); otherwise
@@ -272,7 +273,8 @@ type palette struct {
 
 func (a *app) decideColor() {
 	_, noColorEnv := os.LookupEnv("NO_COLOR")
-	plain := a.noColor || noColorEnv || !isTerminal(a.stderr)
+	f, isFile := a.stderr.(*os.File)
+	plain := a.noColor || noColorEnv || !isFile || !system.IsTerminal(f)
 	mk := func(attrs ...color.Attribute) func(a ...any) string {
 		c := color.New(attrs...)
 		if plain {
@@ -289,13 +291,4 @@ func (a *app) decideColor() {
 		ok:   mk(color.FgGreen),
 		bold: mk(color.Bold),
 	}
-}
-
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

@@ -75,7 +75,7 @@ func (r *Real) Run(ctx context.Context, cmd Cmd) ([]byte, error) {
 	if cmd.Progress != nil {
 		c.Stdout = io.MultiWriter(&stdout, cmd.Progress)
 		c.Stderr = io.MultiWriter(&stderr, cmd.Progress)
-		if f, ok := cmd.Progress.(*os.File); ok && isTerminal(f) {
+		if f, ok := cmd.Progress.(*os.File); ok && IsTerminal(f) {
 			// fetch(1) and pkg draw their progress meters only on a
 			// terminal: hand it over (their errors show there too).
 			c.Stderr = f
@@ -295,7 +295,10 @@ func randomSuffix() string {
 	return hex.EncodeToString(b[:])
 }
 
-func isTerminal(f *os.File) bool {
+// IsTerminal reports whether f is a character device, which is how jailkit
+// tells a terminal from a pipe or file: fetch(1) and pkg draw progress
+// meters only on one, and the CLI colours its output only on one.
+func IsTerminal(f *os.File) bool {
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
