@@ -15,10 +15,19 @@ import (
 	"github.com/jailkit/jailkit/hostcheck"
 )
 
-func init() {
-	register(&command{name: "check", order: 40, summary: "audit the host before jails share it",
+// checkCmd is "jailkit check": it holds the values of its flags.
+type checkCmd struct {
+	from       string
+	recipe     string
+	format     string
+	jail       jailFlags
+	only, skip []string
+}
+
+func (*checkCmd) about() about {
+	return about{name: "check", summary: "audit the host before jails share it",
 		usage:      "check [--from DIR] [--recipe R --ip IP [--name N] [--set k=v]...] [--only ID,...] [--skip ID,...] [--format text|json]",
-		positional: 0, run: runCheck, flags: checkFlags,
+		positional: 0,
 		help: `Audits the host the way the jails article asks before jails share it: daemons
 listening on every address, sendmail, devfs rules, jail parameters, host
 hardening, accounts shared with jails and services that do not belong in a
@@ -38,18 +47,8 @@ Flags:
   --skip ID,...     do not run these checks
   --format F        text (default) or json
 
-Exit status: 0 when nothing failed, 1 when a check failed, 2 on bad usage.`})
+Exit status: 0 when nothing failed, 1 when a check failed, 2 on bad usage.`}
 }
-
-// checkArgs holds check's flags.
-type checkArgs struct {
-	from       string
-	recipe     string
-	jail       jailFlags
-	only, skip []string
-}
-
-var checkOpts checkArgs
 
 // idList collects --only/--skip values, repeated or comma-separated.
 func idList(dst *[]string) func(string) error {
@@ -63,14 +62,13 @@ func idList(dst *[]string) func(string) error {
 	}
 }
 
-func checkFlags(fs *flag.FlagSet, a *app) {
-	checkOpts = checkArgs{}
-	checkOpts.jail.register(fs)
-	fs.StringVar(&checkOpts.from, "from", "", "")
-	fs.StringVar(&checkOpts.recipe, "recipe", "", "")
-	fs.Func("only", "", idList(&checkOpts.only))
-	fs.Func("skip", "", idList(&checkOpts.skip))
-	formatFlag(fs, a)
+func (c *checkCmd) flags(fs *flag.FlagSet) {
+	c.jail.register(fs)
+	fs.StringVar(&c.from, "from", "", "")
+	fs.StringVar(&c.recipe, "recipe", "", "")
+	fs.Func("only", "", idList(&c.only))
+	fs.Func("skip", "", idList(&c.skip))
+	fs.StringVar(&c.format, "format", "text", "")
 }
 
 // liveUnsupported is the error for live checks on a host that is not FreeBSD.
@@ -80,31 +78,29 @@ func liveUnsupported(what string) error {
 		hint: "capture the host with jailkit collect --out DIR on FreeBSD, then audit it anywhere with jailkit check --from DIR"}
 }
 
-func runCheck(a *app, _ []string) error {
-	o := checkOpts
-	format, err := a.format()
-	if err != nil {
+func (c *checkCmd) run(a *app, _ []string) error {
+	if err := validFormat(c.format); err != nil {
 		return err
 	}
-	for _, l := range [][]string{o.only, o.skip} {
+	for _, l := range [][]string{c.only, c.skip} {
 		if err := hostcheck.ValidateIDs(l); err != nil {
 			return &usageError{msg: "--only/--skip: " + err.Error(), hint: "see the IDs in docs/checks.md or jailkit check --format json"}
 		}
 	}
-	planned, err := a.plannedFromFlags(o)
+	planned, err := c.planned(a)
 	if err != nil {
 		return err
 	}
-	facts, err := a.gatherFacts(o.from)
+	facts, err := a.gatherFacts(c.from)
 	if err != nil {
 		return err
 	}
-	opts := hostcheck.Options{Only: o.only, Skip: o.skip}
+	opts := hostcheck.Options{Only: c.only, Skip: c.skip}
 	if planned != nil {
 		opts.Planned = []hostcheck.Planned{*planned}
 	}
 	report := hostcheck.Run(facts, opts)
-	if format == "json" {
+	if c.format == "json" {
 		data, err := report.JSON()
 		if err != nil {
 			return err
@@ -121,7 +117,8 @@ func runCheck(a *app, _ []string) error {
 	return nil
 }
 
-// gatherFacts reads the snapshot in from, or the live host.
+// gatherFacts reads the snapshot in from, or the live host. Like collect,
+// it opens the live host with system.NewReal: an audit is of a real host.
 func (a *app) gatherFacts(from string) (*hostcheck.Facts, error) {
 	ctx := context.Background()
 	if from != "" {
@@ -143,11 +140,11 @@ func (a *app) gatherFacts(from string) (*hostcheck.Facts, error) {
 	return hostcheck.Gather(ctx, &hostcheck.LiveSource{Sys: sys}, hostcheck.GatherOptions{}), nil
 }
 
-// plannedFromFlags turns --recipe/--ip/--name/--set into the plain
-// description hostcheck works with; nil when no install is planned.
-func (a *app) plannedFromFlags(o checkArgs) (*hostcheck.Planned, error) {
-	spec := o.jail.spec
-	if o.recipe == "" {
+// planned turns --recipe/--ip/--name/--set into the plain description
+// hostcheck works with; nil when no install is planned.
+func (c *checkCmd) planned(a *app) (*hostcheck.Planned, error) {
+	spec := c.jail.spec
+	if c.recipe == "" {
 		if len(spec.IPs) == 0 && spec.Name == "" && len(spec.Sets) == 0 {
 			return nil, nil
 		}
@@ -160,8 +157,8 @@ func (a *app) plannedFromFlags(o checkArgs) (*hostcheck.Planned, error) {
 	} else if len(spec.IPs) == 0 {
 		return nil, &engine.FieldError{Field: "--ip", Problem: "is required with --recipe", Hint: "give the planned jail's address, such as --ip 192.0.2.53"}
 	}
-	if o.recipe != "" {
-		v, err := a.values(o.recipe, spec)
+	if c.recipe != "" {
+		v, err := a.values(c.recipe, spec)
 		if err != nil {
 			return nil, err
 		}

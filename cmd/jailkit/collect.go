@@ -12,9 +12,14 @@ import (
 	"github.com/jailkit/jailkit/hostcheck"
 )
 
-func init() {
-	register(&command{name: "collect", order: 41, summary: "capture host facts for an audit elsewhere",
-		usage: "collect --out DIR [--jails-dir DIR]", positional: 0, run: runCollect, flags: collectFlags,
+// collectCmd is "jailkit collect": it holds the values of its flags.
+type collectCmd struct {
+	out, jailsDir string
+}
+
+func (*collectCmd) about() about {
+	return about{name: "collect", summary: "capture host facts for an audit elsewhere",
+		usage: "collect --out DIR [--jails-dir DIR]", positional: 0,
 		help: `Reads what jailkit check looks at (sockstat, jls, sysctls, ifconfig, the
 rc.conf files, devfs.rules, jail.conf and jail.conf.d, /etc/passwd, and each
 jail's passwd, rc.conf and named.conf) and writes it under DIR, laid out as
@@ -24,23 +29,22 @@ named.conf are removed. Needs FreeBSD. DIR must not exist or be empty.
 
 Flags:
   --out DIR         where to write the snapshot (required)
-  --jails-dir DIR   where jails live, for the free-space check (default /usr/local/jails)`})
+  --jails-dir DIR   where jails live, for the free-space check (default /usr/local/jails)`}
 }
 
-var collectOut, collectJailsDir string
-
-func collectFlags(fs *flag.FlagSet, a *app) {
-	collectOut, collectJailsDir = "", ""
-	fs.StringVar(&collectOut, "out", "", "")
-	fs.StringVar(&collectJailsDir, "jails-dir", "", "")
+func (c *collectCmd) flags(fs *flag.FlagSet) {
+	fs.StringVar(&c.out, "out", "", "")
+	fs.StringVar(&c.jailsDir, "jails-dir", "", "")
 }
 
-func runCollect(a *app, _ []string) error {
-	if collectOut == "" {
+// run opens the live host with system.NewReal rather than a.openHost:
+// a snapshot is meant to describe a real host.
+func (c *collectCmd) run(a *app, _ []string) error {
+	if c.out == "" {
 		return &engine.FieldError{Field: "--out", Problem: "is required", Hint: "add --out DIR, the directory to write the snapshot into"}
 	}
-	if ents, err := os.ReadDir(collectOut); err == nil && len(ents) > 0 {
-		return &engine.FieldError{Field: "--out", Problem: fmt.Sprintf("%s is not empty", collectOut), Hint: "give a new or empty directory, so no old facts mix with new ones"}
+	if ents, err := os.ReadDir(c.out); err == nil && len(ents) > 0 {
+		return &engine.FieldError{Field: "--out", Problem: fmt.Sprintf("%s is not empty", c.out), Hint: "give a new or empty directory, so no old facts mix with new ones"}
 	}
 	if runtime.GOOS != "freebsd" {
 		return liveUnsupported("collect")
@@ -50,19 +54,19 @@ func runCollect(a *app, _ []string) error {
 		return err
 	}
 	defer sys.Close()
-	if err := os.MkdirAll(collectOut, 0o755); err != nil {
-		return fmt.Errorf("create %s: %w", collectOut, err)
+	if err := os.MkdirAll(c.out, 0o755); err != nil {
+		return fmt.Errorf("create %s: %w", c.out, err)
 	}
-	out, err := os.OpenRoot(collectOut)
+	out, err := os.OpenRoot(c.out)
 	if err != nil {
-		return fmt.Errorf("open %s: %w", collectOut, err)
+		return fmt.Errorf("open %s: %w", c.out, err)
 	}
 	defer out.Close()
-	src := &hostcheck.LiveSource{Sys: sys, JailsDir: collectJailsDir}
-	facts, n, err := hostcheck.Collect(context.Background(), src, out, hostcheck.GatherOptions{JailsDir: collectJailsDir})
+	src := &hostcheck.LiveSource{Sys: sys, JailsDir: c.jailsDir}
+	facts, n, err := hostcheck.Collect(context.Background(), src, out, hostcheck.GatherOptions{JailsDir: c.jailsDir})
 	if err != nil {
-		return fmt.Errorf("collect into %s: %w", collectOut, err)
+		return fmt.Errorf("collect into %s: %w", c.out, err)
 	}
-	fmt.Fprintf(a.stderr, "jailkit: wrote %d entries (%s) into %s\n", n, facts, collectOut)
+	fmt.Fprintf(a.stderr, "jailkit: wrote %d entries (%s) into %s\n", n, facts, c.out)
 	return nil
 }

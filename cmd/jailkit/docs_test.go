@@ -18,7 +18,8 @@ func TestManPageCoversCommands(t *testing.T) {
 	if code := run([]string{"--help"}, &help, &help); code != 0 {
 		t.Fatalf("jailkit --help exited %d", code)
 	}
-	for name, c := range commands {
+	for _, c := range commands() {
+		name, usage := c.about().name, c.about().usage
 		t.Run(name, func(t *testing.T) {
 			if !bytes.Contains(man, []byte(".It Cm "+name)) {
 				t.Errorf("docs/jailkit.8 has no \".It Cm %s\" entry in COMMANDS", name)
@@ -30,7 +31,7 @@ func TestManPageCoversCommands(t *testing.T) {
 			if code := run([]string{name, "--help"}, &out, &out); code != 0 {
 				t.Errorf("jailkit %s --help exited %d", name, code)
 			}
-			if !strings.Contains(out.String(), "jailkit "+strings.Fields(c.usage)[0]) {
+			if !strings.Contains(out.String(), "jailkit "+strings.Fields(usage)[0]) {
 				t.Errorf("jailkit %s --help lacks its usage line:\n%s", name, out.String())
 			}
 		})

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"runtime"
@@ -16,11 +17,18 @@ import (
 	"github.com/jailkit/jailkit/engine/system"
 )
 
-func init() {
-	register(&command{name: "install", order: 30, summary: "install a recipe as a hardened jail on this FreeBSD host",
+// installCmd is "jailkit install": it holds the values of its flags.
+type installCmd struct {
+	jail                   jailFlags
+	dryRun, force, thick   bool
+	format, mirror, bridge string
+}
+
+func (*installCmd) about() about {
+	return about{name: "install", summary: "install a recipe as a hardened jail on this FreeBSD host",
 		usage: "install RECIPE --ip IP [--name N] [--hostname H] [--set k=v]... [--dry-run] [--format text|json] [--force] [--thick]\n" +
 			"        [--release R] [--arch A] [--interface IF] [--bridge BRIDGE] [--mirror URL]",
-		positional: 1, run: runInstall, flags: installFlags,
+		positional: 1,
 		help: `Installs RECIPE as a jail bound to --ip, in FreeBSD's order: pre-flight host
 checks, release media (base.txz, verified against the release MANIFEST and
 cached under /usr/local/jails/media), the jail root (thin: a read-only base
@@ -59,28 +67,17 @@ Flags:
   --mirror URL      FreeBSD mirror (default ` + engine.DefaultMirror + `)
   --force           install even when a pre-flight check fails
   --dry-run         print the plan and change nothing
-  --format F        text or json`})
+  --format F        text or json`}
 }
 
-var (
-	installJail   jailFlags
-	installDryRun bool
-	installForce  bool
-	installThick  bool
-	installFormat string
-	installMirror string
-	installBridge string
-)
-
-func installFlags(fs *flag.FlagSet, a *app) {
-	installJail = jailFlags{}
-	installJail.register(fs)
-	fs.BoolVar(&installDryRun, "dry-run", false, "")
-	fs.BoolVar(&installForce, "force", false, "")
-	fs.BoolVar(&installThick, "thick", false, "")
-	fs.StringVar(&installFormat, "format", "text", "")
-	fs.StringVar(&installMirror, "mirror", "", "")
-	fs.StringVar(&installBridge, "bridge", "", "")
+func (c *installCmd) flags(fs *flag.FlagSet) {
+	c.jail.register(fs)
+	fs.BoolVar(&c.dryRun, "dry-run", false, "")
+	fs.BoolVar(&c.force, "force", false, "")
+	fs.BoolVar(&c.thick, "thick", false, "")
+	fs.StringVar(&c.format, "format", "text", "")
+	fs.StringVar(&c.mirror, "mirror", "", "")
+	fs.StringVar(&c.bridge, "bridge", "", "")
 }
 
 // fakeHostEnv names the environment variable that, in the test binary
@@ -102,6 +99,20 @@ func (a *app) hostSystem() (system.System, bool, error) {
 
 // fakeHost says whether this run simulates the host (test binary only).
 func fakeHost() bool { return testing.Testing() && os.Getenv(fakeHostEnv) == "1" }
+
+// openToChange opens the host for cmd, which changes it unless dryRun.
+// Off FreeBSD only a dry run or a simulated host may go on, and that
+// refusal wins over a host that failed to open: it says what works here.
+func (a *app) openToChange(cmd string, dryRun bool) (system.System, bool, error) {
+	host, simulated, err := a.hostSystem()
+	if !dryRun && !simulated && runtime.GOOS != "freebsd" {
+		if c, ok := host.(io.Closer); ok && err == nil {
+			c.Close()
+		}
+		return nil, false, notFreeBSD(cmd)
+	}
+	return host, simulated, err
+}
 
 // notFreeBSD stops a command that changes a host on another OS.
 func notFreeBSD(cmd string) error {
@@ -135,50 +146,52 @@ func (a *app) printPlan(p *engine.Plan, format string) error {
 	return nil
 }
 
-func runInstall(a *app, args []string) error {
-	if err := checkFormat(installFormat); err != nil {
+func (c *installCmd) run(a *app, args []string) error {
+	if err := checkFormat(c.format); err != nil {
 		return err
 	}
-	c, err := a.catalog()
+	cat, err := a.catalog()
 	if err != nil {
 		return err
 	}
-	r, err := c.Get(args[0])
+	r, err := cat.Get(args[0])
 	if err != nil {
 		return err
 	}
-	if !installDryRun && !fakeHost() && runtime.GOOS != "freebsd" {
-		return notFreeBSD("install")
-	}
-	host, fake, err := a.hostSystem()
+	host, simulated, err := a.openToChange("install", c.dryRun)
 	if err != nil {
 		return err
 	}
-	opts := engine.InstallOptions{Thick: installThick, Force: installForce, Mirror: installMirror,
-		Version: versionString(), Progress: a.stderr, Bridge: installBridge}
-	if fake {
+	opts := engine.InstallOptions{Thick: c.thick, Force: c.force, Mirror: c.mirror,
+		Version: versionString(), Progress: a.stderr, Bridge: c.bridge}
+	if simulated {
 		opts.LockWait, opts.CheckTries = 2e9, 1
 	}
 	// Ctrl-C stops the running step and rolls back instead of leaving
 	// half a jail behind.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if installDryRun {
-		p, err := engine.PlanInstall(ctx, system.NewDryRun(host), r, installJail.spec, opts)
+	if c.dryRun {
+		p, err := engine.PlanInstall(ctx, system.NewDryRun(host), r, c.jail.spec, opts)
 		if err != nil {
 			return err
 		}
-		return a.printPlan(p, installFormat)
+		return a.printPlan(p, c.format)
 	}
 	opts.OnStep = a.stepPrinter("install")
-	p, err := engine.Install(ctx, host, r, installJail.spec, opts)
+	p, err := engine.Install(ctx, host, r, c.jail.spec, opts)
 	if err != nil {
 		if p != nil && !errors.Is(err, engine.ErrInput) {
 			return fmt.Errorf("install %s: %w", p.Jail, err)
 		}
 		return err
 	}
-	if installFormat == "json" {
+	return c.report(a, p)
+}
+
+// report tells what an install did.
+func (c *installCmd) report(a *app, p *engine.Plan) error {
+	if c.format == "json" {
 		return a.printPlan(p, "json")
 	}
 	for _, n := range p.Notes {

@@ -16,12 +16,20 @@ import (
 	"github.com/jailkit/jailkit/engine/system"
 )
 
-func init() {
-	register(&command{name: "lab", order: 50, summary: "plan, apply or destroy a whole lab of jails from one file",
+// labCmd is "jailkit lab": it holds the values of its flags.
+type labCmd struct {
+	jobs          int
+	force, dryRun bool
+	bridge        string
+	format        string
+}
+
+func (*labCmd) about() about {
+	return about{name: "lab", summary: "plan, apply or destroy a whole lab of jails from one file",
 		usage: "lab plan FILE [--bridge BRIDGE] [--format text|json]\n" +
 			"lab apply FILE [--jobs N] [--bridge BRIDGE] [--force] [--dry-run] [--format text|json]\n" +
 			"lab destroy FILE [--dry-run] [--format text|json]",
-		positional: 2, run: runLab, flags: labFlags,
+		positional: 2,
 		help: `A lab file (YAML, see docs/lab.md) describes one network and the jails on it:
 name, recipe, address (or auto) and parameters, and count: N for a classroom of
 NAME01..NAMEnn. jailkit wires the jails to each other: the dns jail's zone gets
@@ -54,61 +62,40 @@ Flags:
                when missing: that changes the host's networking)
   --force      install even when a pre-flight check fails
   --dry-run    apply, destroy: print the plan and change nothing
-  --format F   text (default) or json`})
+  --format F   text (default) or json`}
 }
 
-var (
-	labJobs   int
-	labForce  bool
-	labDryRun bool
-	labBridge string
-)
-
-func labFlags(fs *flag.FlagSet, a *app) {
-	formatFlag(fs, a)
-	fs.IntVar(&labJobs, "jobs", 1, "")
-	fs.StringVar(&labBridge, "bridge", "", "")
-	fs.BoolVar(&labForce, "force", false, "")
-	fs.BoolVar(&labDryRun, "dry-run", false, "")
+func (c *labCmd) flags(fs *flag.FlagSet) {
+	fs.StringVar(&c.format, "format", "text", "")
+	fs.IntVar(&c.jobs, "jobs", 1, "")
+	fs.StringVar(&c.bridge, "bridge", "", "")
+	fs.BoolVar(&c.force, "force", false, "")
+	fs.BoolVar(&c.dryRun, "dry-run", false, "")
 }
 
-func runLab(a *app, args []string) error {
+func (c *labCmd) run(a *app, args []string) error {
 	verb, file := args[0], args[1]
-	switch verb {
-	case "plan", "apply", "destroy":
-	default:
-		return &usageError{msg: fmt.Sprintf("lab %q is not a lab command", verb), hint: "use jailkit lab plan|apply|destroy FILE"}
-	}
-	format, err := a.format()
-	if err != nil {
+	if err := c.validate(verb); err != nil {
 		return err
-	}
-	if labJobs < 1 || labJobs > 64 {
-		return &engine.FieldError{Field: "--jobs", Problem: fmt.Sprintf("%d is not from 1 to 64", labJobs), Hint: "give how many jails may install at once, such as --jobs 4"}
 	}
 	l, err := a.loadLab(file)
 	if err != nil {
 		return err
 	}
-	host, fake, hostErr := a.hostSystem()
+	host, simulated, hostErr := a.hostSystem()
 	ctx := context.Background()
-	opts := engine.InstallOptions{Force: labForce, Version: versionString(), Progress: a.stderr, Bridge: labBridge}
-	if fake {
+	opts := engine.InstallOptions{Force: c.force, Version: versionString(), Progress: a.stderr, Bridge: c.bridge}
+	if simulated {
 		opts.LockWait, opts.CheckTries = 2e9, 1
 	}
 	switch {
-	case verb == "plan" || verb == "apply" && labDryRun:
-		// Only a FreeBSD host (or the fake one of the tests) has the
-		// facts an install plan is built from: its interfaces, jails,
+	case verb == "plan" || verb == "apply" && c.dryRun:
+		// Only a FreeBSD host (or the simulated one of the tests) has
+		// the facts an install plan is built from: its interfaces, jails,
 		// listeners and release. Elsewhere the plan is what the lab
 		// itself decides: each jail's install command and rendered files.
-		if !fake && runtime.GOOS != "freebsd" {
-			p, err := engine.PlanLab(l)
-			if err != nil {
-				return err
-			}
-			p.Notes = append(p.Notes, fmt.Sprintf("this host runs %s, not FreeBSD: each jail shows its install command and the files it renders; on the FreeBSD host lab plan shows every step of each install", runtime.GOOS))
-			return a.printLabPlan(p, format)
+		if !simulated && runtime.GOOS != "freebsd" {
+			return a.printOffHostPlan(l, c.format)
 		}
 		if hostErr != nil {
 			return hostErr
@@ -117,17 +104,51 @@ func runLab(a *app, args []string) error {
 		if err != nil {
 			return err
 		}
-		return a.printLabPlan(p, format)
+		return a.printLabPlan(p, c.format)
 	case hostErr != nil:
 		return hostErr
-	case verb == "destroy" && labDryRun:
-		return a.printDestroyPlan(ctx, host, l, format)
+	case verb == "destroy" && c.dryRun:
+		return a.printDestroyPlan(ctx, host, l, c.format)
 	}
-	if !fake && runtime.GOOS != "freebsd" {
+	if !simulated && runtime.GOOS != "freebsd" {
 		return notFreeBSD("lab " + verb)
 	}
-	lopts := engine.LabApplyOptions{Install: opts, Jobs: labJobs, OnEvent: a.labProgress(verb)}
+	return c.change(ctx, a, verb, l, host, opts)
+}
+
+// validate refuses a bad verb, --format or --jobs before the lab file is
+// read, so bad usage is reported as such and not as a bad lab.
+func (c *labCmd) validate(verb string) error {
+	switch verb {
+	case "plan", "apply", "destroy":
+	default:
+		return &usageError{msg: fmt.Sprintf("lab %q is not a lab command", verb), hint: "use jailkit lab plan|apply|destroy FILE"}
+	}
+	if err := validFormat(c.format); err != nil {
+		return err
+	}
+	if c.jobs < 1 || c.jobs > 64 {
+		return &engine.FieldError{Field: "--jobs", Problem: fmt.Sprintf("%d is not from 1 to 64", c.jobs), Hint: "give how many jails may install at once, such as --jobs 4"}
+	}
+	return nil
+}
+
+// printOffHostPlan prints the plan of a lab on a host that is not FreeBSD.
+func (a *app) printOffHostPlan(l *engine.Lab, format string) error {
+	p, err := engine.PlanLab(l)
+	if err != nil {
+		return err
+	}
+	p.Notes = append(p.Notes, fmt.Sprintf("this host runs %s, not FreeBSD: each jail shows its install command and the files it renders; on the FreeBSD host lab plan shows every step of each install", runtime.GOOS))
+	return a.printLabPlan(p, format)
+}
+
+// change applies or destroys the lab (verb) on host. A jail that failed
+// was already reported with the others, so it only sets the exit status.
+func (c *labCmd) change(ctx context.Context, a *app, verb string, l *engine.Lab, host system.System, opts engine.InstallOptions) error {
+	lopts := engine.LabApplyOptions{Install: opts, Jobs: c.jobs, OnEvent: a.labProgress(verb)}
 	var res *engine.LabResult
+	var err error
 	if verb == "apply" {
 		res, err = engine.ApplyLab(ctx, host, l, lopts)
 	} else {
@@ -136,7 +157,7 @@ func runLab(a *app, args []string) error {
 	if res == nil {
 		return err
 	}
-	a.printLabResult(l, verb, res, format)
+	a.printLabResult(l, verb, res, c.format)
 	var le *engine.LabError
 	if errors.As(err, &le) {
 		return &exitError{code: exitFailure}

@@ -11,26 +11,29 @@ import (
 	"github.com/jailkit/jailkit/engine"
 )
 
-func init() {
-	register(&command{name: "list", order: 32, summary: "list the jails jailkit manages, with their state",
+// listCmd is "jailkit list": it holds the value of its flag.
+type listCmd struct {
+	format string
+}
+
+func (*listCmd) about() about {
+	return about{name: "list", summary: "list the jails jailkit manages, with their state",
 		usage:      "list [--format text|json]",
-		positional: 0, run: runList, flags: listFlags,
+		positional: 0,
 		help: `Lists the jails that have a state file in /var/db/jailkit: name, recipe,
 address, release and whether the jail is running (from jls; "unknown" where
 jls cannot run). Works on any OS with --root.
 
 Flags:
-  --format F        text or json`})
+  --format F        text or json`}
 }
 
-var listFormat string
-
-func listFlags(fs *flag.FlagSet, a *app) {
-	fs.StringVar(&listFormat, "format", "text", "")
+func (c *listCmd) flags(fs *flag.FlagSet) {
+	fs.StringVar(&c.format, "format", "text", "")
 }
 
-func runList(a *app, args []string) error {
-	if err := checkFormat(listFormat); err != nil {
+func (c *listCmd) run(a *app, _ []string) error {
+	if err := checkFormat(c.format); err != nil {
 		return err
 	}
 	host, _, err := a.hostSystem()
@@ -41,7 +44,7 @@ func runList(a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	if listFormat == "json" {
+	if c.format == "json" {
 		data, err := json.MarshalIndent(struct {
 			Jails []engine.JailInfo `json:"jails"`
 		}{jails}, "", "  ")

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
-	"sort"
 	"strings"
 
 	"github.com/fatih/color"
@@ -30,32 +29,70 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// command is one subcommand of jailkit.
-type command struct {
-	name    string
-	order   int
-	summary string
-	usage   string // synopsis lines after "jailkit "
-	help    string // paragraphs after the synopsis
-	flags   func(fs *flag.FlagSet, a *app)
-	run     func(a *app, args []string) error
-	// positional is how many positional arguments run wants: exact count,
-	// or -1 for any.
-	positional int
+// run runs jailkit on the live host (or the tree --root names) with args,
+// which lack the program name, and returns the exit status.
+func run(args []string, stdout, stderr io.Writer) int {
+	return newApp(stdout, stderr).run(args)
 }
 
-var commands = map[string]*command{}
-
-func register(c *command) { commands[c.name] = c }
-
-// app carries what every command needs: output streams and global flags.
+// app is one run of jailkit: its output streams and the global flags.
 type app struct {
 	stdout, stderr io.Writer
 	root           string   // --root: the host's "/"
 	recipeDirs     []string // --recipes
 	noColor        bool
 	colors         palette
-	fs             *flag.FlagSet
+}
+
+// newApp returns an app that has not parsed its arguments yet.
+func newApp(stdout, stderr io.Writer) *app {
+	return &app{stdout: stdout, stderr: stderr, root: "/"}
+}
+
+// command is one subcommand. commands builds fresh values for every run,
+// so the flags a command parses into never outlive the run.
+type command interface {
+	// about describes the command for help and the argument check.
+	about() about
+	// flags registers the command's own flags, which parse into it.
+	flags(fs *flag.FlagSet)
+	// run does the command's work with its positional arguments.
+	run(a *app, args []string) error
+}
+
+// about is what help shows of a command and the positional arguments it
+// takes.
+type about struct {
+	name    string
+	summary string
+	usage   string // synopsis lines after "jailkit "
+	help    string // paragraphs after the synopsis
+	// positional is how many positional arguments run wants: exact count,
+	// or -1 for any.
+	positional int
+}
+
+// commands returns a fresh value of every command, in the order the main
+// help lists them.
+func commands() []command {
+	return []command{
+		&recipesCmd{}, &showCmd{},
+		&renderCmd{},
+		&installCmd{}, &uninstallCmd{}, &listCmd{},
+		&checkCmd{}, &collectCmd{},
+		&labCmd{},
+		&lintCmd{},
+	}
+}
+
+// lookup returns a fresh value of the command called name.
+func lookup(name string) (command, bool) {
+	for _, c := range commands() {
+		if c.about().name == name {
+			return c, true
+		}
+	}
+	return nil, false
 }
 
 // usageError is bad usage: exit 2 with a hint.
@@ -68,75 +105,90 @@ type exitError struct{ code int }
 
 func (e *exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
 
-func run(args []string, stdout, stderr io.Writer) int {
-	a := &app{stdout: stdout, stderr: stderr, root: "/"}
-	// Global flags may come before the command as well as after it.
+// run runs jailkit with args, which lack the program name, and returns the
+// exit status.
+func (a *app) run(args []string) int {
+	rest, status, done := a.parseGlobal(args)
+	if done {
+		return status
+	}
+	name, cmdArgs := rest[0], rest[1:]
+	if name == "help" {
+		return a.helpCommand(cmdArgs)
+	}
+	c, ok := lookup(name)
+	if !ok {
+		return a.fail(unknownCommand(name))
+	}
+	return a.runCommand(c, cmdArgs)
+}
+
+// parseGlobal parses the global flags that stand before the command. done
+// says the run is over (--version, --help, no command, bad usage) with
+// status; otherwise rest starts with the command's name.
+func (a *app) parseGlobal(args []string) (rest []string, status int, done bool) {
 	global := flag.NewFlagSet("jailkit", flag.ContinueOnError)
 	global.SetOutput(io.Discard)
 	a.globalFlags(global)
 	showVersion := global.Bool("version", false, "")
 	help := global.Bool("help", false, "")
 	global.BoolVar(help, "h", false, "")
-	if err := global.Parse(args); err != nil {
-		a.decideColor()
-		return a.fail(&usageError{msg: err.Error(), hint: "run jailkit --help"})
-	}
+	err := global.Parse(args)
+	// Even a parse error is printed in colour, or not, as asked so far.
 	a.decideColor()
-	rest := global.Args()
 	switch {
+	case err != nil:
+		return nil, a.fail(&usageError{msg: err.Error(), hint: "run jailkit --help"}), true
 	case *showVersion:
-		fmt.Fprintln(stdout, "jailkit", versionString())
-		return exitOK
-	case *help || len(rest) == 0:
-		if len(rest) == 0 && !*help {
-			a.printMainHelp(stderr)
-			return exitUsage
-		}
-		a.printMainHelp(stdout)
+		fmt.Fprintln(a.stdout, "jailkit", versionString())
+		return nil, exitOK, true
+	case *help:
+		a.printMainHelp(a.stdout)
+		return nil, exitOK, true
+	case global.NArg() == 0:
+		// No command is bad usage; the help goes where errors go.
+		a.printMainHelp(a.stderr)
+		return nil, exitUsage, true
+	}
+	return global.Args(), exitOK, false
+}
+
+// helpCommand is "jailkit help [COMMAND]".
+func (a *app) helpCommand(args []string) int {
+	if len(args) == 0 {
+		a.printMainHelp(a.stdout)
 		return exitOK
 	}
-	name, cmdArgs := rest[0], rest[1:]
-	if name == "help" {
-		if len(cmdArgs) == 0 {
-			a.printMainHelp(stdout)
-			return exitOK
-		}
-		c, ok := commands[cmdArgs[0]]
-		if !ok {
-			return a.fail(unknownCommand(cmdArgs[0]))
-		}
-		a.printHelp(stdout, c)
-		return exitOK
-	}
-	c, ok := commands[name]
+	c, ok := lookup(args[0])
 	if !ok {
-		return a.fail(unknownCommand(name))
+		return a.fail(unknownCommand(args[0]))
 	}
-	fs := flag.NewFlagSet("jailkit "+c.name, flag.ContinueOnError)
+	a.printHelp(a.stdout, c.about())
+	return exitOK
+}
+
+// runCommand parses the command's flags, which global flags may join
+// (they may come after the command as well as before it), and runs it.
+func (a *app) runCommand(c command, args []string) int {
+	d := c.about()
+	fs := flag.NewFlagSet("jailkit "+d.name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	a.globalFlags(fs)
-	fs.Bool("help", false, "")
-	if c.flags != nil {
-		c.flags(fs, a)
-	}
-	a.fs = fs
-	pos, err := parseInterspersed(fs, cmdArgs)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			a.printHelp(stdout, c)
-			return exitOK
-		}
-		return a.fail(&usageError{msg: err.Error(), hint: "see jailkit help " + c.name})
-	}
-	if h := fs.Lookup("help"); h != nil && h.Value.String() == "true" {
-		a.printHelp(stdout, c)
+	help := fs.Bool("help", false, "")
+	c.flags(fs)
+	pos, err := parseInterspersed(fs, args)
+	switch {
+	case errors.Is(err, flag.ErrHelp), err == nil && *help:
+		a.printHelp(a.stdout, d)
 		return exitOK
+	case err != nil:
+		return a.fail(&usageError{msg: err.Error(), hint: "see jailkit help " + d.name})
 	}
 	a.decideColor()
-	if c.positional >= 0 && len(pos) != c.positional {
+	if d.positional >= 0 && len(pos) != d.positional {
 		return a.fail(&usageError{
-			msg:  fmt.Sprintf("%s takes %d argument(s), got %d", c.name, c.positional, len(pos)),
-			hint: "usage: jailkit " + strings.Split(c.usage, "\n")[0]})
+			msg:  fmt.Sprintf("%s takes %d argument(s), got %d", d.name, d.positional, len(pos)),
+			hint: "usage: jailkit " + strings.Split(d.usage, "\n")[0]})
 	}
 	if err := c.run(a, pos); err != nil {
 		return a.fail(err)
@@ -231,13 +283,9 @@ Usage:
 
 Commands:
 `)
-	cs := make([]*command, 0, len(commands))
-	for _, c := range commands {
-		cs = append(cs, c)
-	}
-	sort.Slice(cs, func(i, j int) bool { return cs[i].order < cs[j].order })
-	for _, c := range cs {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+	for _, c := range commands() {
+		d := c.about()
+		fmt.Fprintf(w, "  %-10s %s\n", d.name, d.summary)
 	}
 	fmt.Fprint(w, globalHelp+`
 Exit status: 0 success, 1 failure (a check failed, an install was rolled
@@ -255,7 +303,7 @@ Global flags:
   --version       print the version
 `
 
-func (a *app) printHelp(w io.Writer, c *command) {
+func (a *app) printHelp(w io.Writer, c about) {
 	fmt.Fprintf(w, "%s\n\nUsage:\n", c.summary)
 	for _, l := range strings.Split(c.usage, "\n") {
 		fmt.Fprintf(w, "  jailkit %s\n", l)

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
+	"io"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
@@ -13,16 +13,41 @@ import (
 	"github.com/jailkit/jailkit/engine"
 )
 
-func init() {
-	register(&command{name: "recipes", order: 10, summary: "list the recipes jailkit knows",
-		usage: "recipes", positional: 0, run: runRecipes,
-		help: "Lists every recipe, built-in or from --recipes and /usr/local/etc/jailkit/recipes,\nwith its one-line summary."})
-	register(&command{name: "show", order: 11, summary: "show a recipe's parameters, packages, files and host needs",
-		usage: "show RECIPE [--format text|json]", positional: 1, run: runShow, flags: formatFlag})
-	register(&command{name: "lint", order: 60, summary: "validate a recipe file",
-		usage: "lint PATH", positional: 1, run: runLint,
-		help: "Checks a recipe strictly (unknown fields, types, defaults, paths, modes) and every\ntemplate it names (syntax, references to parameters that do not exist), then\nrenders it with sample values. Every problem is reported at once as\nfile:line: message; the exit status is 2 when there is any."})
+// recipesCmd is "jailkit recipes", which has no flags of its own.
+type recipesCmd struct{}
+
+func (*recipesCmd) about() about {
+	return about{name: "recipes", summary: "list the recipes jailkit knows",
+		usage: "recipes", positional: 0,
+		help: "Lists every recipe, built-in or from --recipes and /usr/local/etc/jailkit/recipes,\nwith its one-line summary."}
 }
+
+func (*recipesCmd) flags(*flag.FlagSet) {}
+
+// showCmd is "jailkit show": it holds the value of its flag.
+type showCmd struct {
+	format string
+}
+
+func (*showCmd) about() about {
+	return about{name: "show", summary: "show a recipe's parameters, packages, files and host needs",
+		usage: "show RECIPE [--format text|json]", positional: 1}
+}
+
+func (c *showCmd) flags(fs *flag.FlagSet) {
+	fs.StringVar(&c.format, "format", "text", "")
+}
+
+// lintCmd is "jailkit lint", which has no flags of its own.
+type lintCmd struct{}
+
+func (*lintCmd) about() about {
+	return about{name: "lint", summary: "validate a recipe file",
+		usage: "lint PATH", positional: 1,
+		help: "Checks a recipe strictly (unknown fields, types, defaults, paths, modes) and every\ntemplate it names (syntax, references to parameters that do not exist), then\nrenders it with sample values. Every problem is reported at once as\nfile:line: message; the exit status is 2 when there is any."}
+}
+
+func (*lintCmd) flags(*flag.FlagSet) {}
 
 // catalog loads the built-in recipes, then /usr/local/etc/jailkit/recipes
 // under --root, then each --recipes directory.
@@ -31,19 +56,16 @@ func (a *app) catalog() (*engine.Catalog, error) {
 	return engine.LoadCatalog(dirs...)
 }
 
-func formatFlag(fs *flag.FlagSet, a *app) {
-	fs.String("format", "text", "")
-}
-
-func (a *app) format() (string, error) {
-	f := a.fs.Lookup("format").Value.String()
+// validFormat checks the --format of show, check and lab. Its message is
+// not checkFormat's (install, uninstall, list): scripts pin both.
+func validFormat(f string) error {
 	if f != "text" && f != "json" {
-		return "", &usageError{msg: fmt.Sprintf("--format %q is not text or json", f), hint: "use --format text or --format json"}
+		return &usageError{msg: fmt.Sprintf("--format %q is not text or json", f), hint: "use --format text or --format json"}
 	}
-	return f, nil
+	return nil
 }
 
-func runRecipes(a *app, _ []string) error {
+func (*recipesCmd) run(a *app, _ []string) error {
 	c, err := a.catalog()
 	if err != nil {
 		return err
@@ -55,23 +77,27 @@ func runRecipes(a *app, _ []string) error {
 	return tw.Flush()
 }
 
-func runShow(a *app, args []string) error {
-	format, err := a.format()
+func (c *showCmd) run(a *app, args []string) error {
+	if err := validFormat(c.format); err != nil {
+		return err
+	}
+	cat, err := a.catalog()
 	if err != nil {
 		return err
 	}
-	c, err := a.catalog()
+	r, err := cat.Get(args[0])
 	if err != nil {
 		return err
 	}
-	r, err := c.Get(args[0])
-	if err != nil {
-		return err
-	}
-	if format == "json" {
+	if c.format == "json" {
 		return showJSON(a, r)
 	}
-	w := a.stdout
+	showText(a.stdout, r)
+	return nil
+}
+
+// showText writes what show prints without --format json.
+func showText(w io.Writer, r *engine.Recipe) {
 	fmt.Fprintf(w, "%s %s: %s\n", r.Name, r.Version, r.Summary)
 	if d := strings.TrimSpace(r.Description); d != "" {
 		fmt.Fprintf(w, "\n%s\n", d)
@@ -90,6 +116,13 @@ func runShow(a *app, args []string) error {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", p.Name, p.TypeString(), def, p.Description)
 	}
 	tw.Flush()
+	showFiles(w, r)
+	showNeeds(w, r)
+	showNotes(w, r)
+}
+
+// showFiles lists what a jail of r holds: files, rc.conf, services, ports.
+func showFiles(w io.Writer, r *engine.Recipe) {
 	fmt.Fprintln(w, "\nFiles in the jail:")
 	for _, d := range r.Dirs {
 		fmt.Fprintf(w, "  %s/\n", d.Path)
@@ -118,24 +151,29 @@ func runShow(a *app, args []string) error {
 		}
 		fmt.Fprintf(w, "Listens on the jail address: %s\n", strings.Join(ls, " "))
 	}
+}
+
+func showNeeds(w io.Writer, r *engine.Recipe) {
 	if h := hostNeeds(r); len(h) > 0 {
 		fmt.Fprintln(w, "\nHost needs:")
 		for _, l := range h {
 			fmt.Fprintf(w, "  %s\n", l)
 		}
 	}
+}
+
+func showNotes(w io.Writer, r *engine.Recipe) {
 	if n := strings.TrimSpace(r.Notes); n != "" {
 		// Notes are a template; show them for an example jail so the
 		// reader sees text, not template syntax.
 		if v, err := engine.NewValues(r, engine.JailSpec{IPs: []string{"192.0.2.10"}}); err == nil {
 			if text, err := v.Notes(); err == nil {
 				fmt.Fprintf(w, "\nNotes (for an example jail %s at 192.0.2.10):\n%s\n", v.Jail.Hostname, strings.TrimSpace(text))
-				return nil
+				return
 			}
 		}
 		fmt.Fprintf(w, "\nNotes:\n%s\n", n)
 	}
-	return nil
 }
 
 func defaultString(p engine.Param) string {
@@ -209,7 +247,7 @@ func showJSON(a *app, r *engine.Recipe) error {
 	return enc.Encode(out)
 }
 
-func runLint(a *app, args []string) error {
+func (*lintCmd) run(a *app, args []string) error {
 	if err := engine.LintFile(args[0]); err != nil {
 		var fe *engine.FieldError
 		if errors.As(err, &fe) {
@@ -226,6 +264,5 @@ func runLint(a *app, args []string) error {
 		return &exitError{code: exitUsage}
 	}
 	fmt.Fprintf(a.stdout, "%s: ok\n", args[0])
-	_ = os.Stdout
 	return nil
 }

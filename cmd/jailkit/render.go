@@ -8,10 +8,16 @@ import (
 	"github.com/jailkit/jailkit/engine"
 )
 
-func init() {
-	register(&command{name: "render", order: 20, summary: "write a jail's files as a tree under a directory",
+// renderCmd is "jailkit render": it holds the values of its flags.
+type renderCmd struct {
+	jail jailFlags
+	out  string
+}
+
+func (*renderCmd) about() about {
+	return about{name: "render", summary: "write a jail's files as a tree under a directory",
 		usage:      "render RECIPE --ip IP [--name N] [--hostname H] [--set k=v]... --out DIR",
-		positional: 1, run: runRender, flags: renderFlags,
+		positional: 1,
 		help: `Renders the recipe with the given values and writes every file that would go
 inside the jail (the common base and the recipe's own) under DIR, as DIR/etc/rc.conf,
 DIR/usr/local/etc/... Nothing outside DIR is touched: writes go through os.Root
@@ -25,11 +31,16 @@ Flags:
   --set k=v         set a recipe parameter (see jailkit show RECIPE)
   --release R       FreeBSD release for templates (default ` + engine.DefaultRelease + `)
   --arch A          amd64, arm64 or i386 (default amd64)
-  --out DIR         where to write the tree (required)`})
+  --out DIR         where to write the tree (required)`}
 }
 
-// jailFlags are the flags that describe a jail, shared by render and
-// install.
+func (c *renderCmd) flags(fs *flag.FlagSet) {
+	c.jail.register(fs)
+	fs.StringVar(&c.out, "out", "", "")
+}
+
+// jailFlags are the flags that describe a jail, shared by render, install
+// and check.
 type jailFlags struct {
 	spec engine.JailSpec
 }
@@ -42,15 +53,6 @@ func (j *jailFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&j.spec.Release, "release", "", "")
 	fs.StringVar(&j.spec.Arch, "arch", "", "")
 	fs.StringVar(&j.spec.Interface, "interface", "", "")
-}
-
-var renderJail jailFlags
-var renderOut string
-
-func renderFlags(fs *flag.FlagSet, a *app) {
-	renderJail = jailFlags{}
-	renderJail.register(fs)
-	fs.StringVar(&renderOut, "out", "", "")
 }
 
 // values loads the recipe and validates the jail flags against it.
@@ -66,11 +68,11 @@ func (a *app) values(recipe string, spec engine.JailSpec) (*engine.Values, error
 	return engine.NewValues(r, spec)
 }
 
-func runRender(a *app, args []string) error {
-	if renderOut == "" {
+func (c *renderCmd) run(a *app, args []string) error {
+	if c.out == "" {
 		return &engine.FieldError{Field: "--out", Problem: "is required", Hint: "add --out DIR, the directory to write the jail's files into"}
 	}
-	v, err := a.values(args[0], renderJail.spec)
+	v, err := a.values(args[0], c.jail.spec)
 	if err != nil {
 		return err
 	}
@@ -78,16 +80,16 @@ func runRender(a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(renderOut, 0o755); err != nil {
-		return fmt.Errorf("create %s: %w", renderOut, err)
+	if err := os.MkdirAll(c.out, 0o755); err != nil {
+		return fmt.Errorf("create %s: %w", c.out, err)
 	}
-	root, err := os.OpenRoot(renderOut)
+	root, err := os.OpenRoot(c.out)
 	if err != nil {
-		return fmt.Errorf("open %s: %w", renderOut, err)
+		return fmt.Errorf("open %s: %w", c.out, err)
 	}
 	defer root.Close()
 	if err := engine.WriteTree(root, files, nil); err != nil {
-		return fmt.Errorf("render into %s: %w", renderOut, err)
+		return fmt.Errorf("render into %s: %w", c.out, err)
 	}
 	for _, f := range files {
 		kind := "file"
@@ -96,6 +98,6 @@ func runRender(a *app, args []string) error {
 		}
 		fmt.Fprintf(a.stdout, "%s %04o %s:%s %s\n", kind, f.Mode.Perm(), f.Owner, f.Group, f.Path)
 	}
-	fmt.Fprintf(a.stderr, "jailkit: rendered %d entries of jail %s (%s) into %s\n", len(files), v.Jail.Name, v.Recipe.Name, renderOut)
+	fmt.Fprintf(a.stderr, "jailkit: rendered %d entries of jail %s (%s) into %s\n", len(files), v.Jail.Name, v.Recipe.Name, c.out)
 	return nil
 }

@@ -7,17 +7,22 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"runtime"
 	"syscall"
 
 	"github.com/jailkit/jailkit/engine"
 	"github.com/jailkit/jailkit/engine/system"
 )
 
-func init() {
-	register(&command{name: "uninstall", order: 31, summary: "remove a jail jailkit installed, and only what it created",
+// uninstallCmd is "jailkit uninstall": it holds the values of its flags.
+type uninstallCmd struct {
+	dryRun bool
+	format string
+}
+
+func (*uninstallCmd) about() about {
+	return about{name: "uninstall", summary: "remove a jail jailkit installed, and only what it created",
 		usage:      "uninstall NAME [--dry-run] [--format text|json]",
-		positional: 1, run: runUninstall, flags: uninstallFlags,
+		positional: 1,
 		help: `Stops the jail and removes exactly what /var/db/jailkit/NAME.json says jailkit
 created for it: /etc/jail.conf.d/NAME.conf, its devfs ruleset, the jail root and
 the backups. The shared pieces (the .include line in /etc/jail.conf,
@@ -27,27 +32,19 @@ one by one; those files are never rewritten from a backup.
 
 Flags:
   --dry-run         print the plan and change nothing
-  --format F        text or json`})
+  --format F        text or json`}
 }
 
-var (
-	uninstallDryRun bool
-	uninstallFormat string
-)
-
-func uninstallFlags(fs *flag.FlagSet, a *app) {
-	fs.BoolVar(&uninstallDryRun, "dry-run", false, "")
-	fs.StringVar(&uninstallFormat, "format", "text", "")
+func (c *uninstallCmd) flags(fs *flag.FlagSet) {
+	fs.BoolVar(&c.dryRun, "dry-run", false, "")
+	fs.StringVar(&c.format, "format", "text", "")
 }
 
-func runUninstall(a *app, args []string) error {
-	if err := checkFormat(uninstallFormat); err != nil {
+func (c *uninstallCmd) run(a *app, args []string) error {
+	if err := checkFormat(c.format); err != nil {
 		return err
 	}
-	if !uninstallDryRun && !fakeHost() && runtime.GOOS != "freebsd" {
-		return notFreeBSD("uninstall")
-	}
-	host, fake, err := a.hostSystem()
+	host, simulated, err := a.openToChange("uninstall", c.dryRun)
 	if err != nil {
 		return err
 	}
@@ -55,15 +52,15 @@ func runUninstall(a *app, args []string) error {
 	// half a jail behind.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if uninstallDryRun {
+	if c.dryRun {
 		p, err := engine.PlanUninstall(ctx, system.NewDryRun(host), args[0])
 		if err != nil {
 			return err
 		}
-		return a.printPlan(p, uninstallFormat)
+		return a.printPlan(p, c.format)
 	}
 	opts := engine.UninstallOptions{OnStep: a.stepPrinter("uninstall")}
-	if fake {
+	if simulated {
 		opts.LockWait = 2e9
 	}
 	p, err := engine.Uninstall(ctx, host, args[0], opts)
@@ -73,7 +70,7 @@ func runUninstall(a *app, args []string) error {
 		}
 		return fmt.Errorf("uninstall %s: %w", args[0], err)
 	}
-	if uninstallFormat == "json" {
+	if c.format == "json" {
 		return a.printPlan(p, "json")
 	}
 	for _, n := range p.Notes {
