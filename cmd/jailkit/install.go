@@ -10,10 +10,8 @@ import (
 	"os/signal"
 	"runtime"
 	"syscall"
-	"testing"
 
 	"github.com/jailkit/jailkit/engine"
-	"github.com/jailkit/jailkit/engine/fakehost"
 	"github.com/jailkit/jailkit/engine/system"
 )
 
@@ -80,31 +78,11 @@ func (c *installCmd) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.bridge, "bridge", "", "")
 }
 
-// fakeHostEnv names the environment variable that, in the test binary
-// only, makes --root a fakehost (a simulated FreeBSD host) so the CLI
-// scripts can run whole installs on Linux. A released jailkit ignores it:
-// testing.Testing() is false outside "go test".
-const fakeHostEnv = "JAILKIT_FAKE_HOST"
-
-// hostSystem returns the System of the host --root names, and whether it
-// is a simulated one.
-func (a *app) hostSystem() (system.System, bool, error) {
-	if fakeHost() {
-		h, err := fakehost.Open(a.root)
-		return h, true, err
-	}
-	r, err := system.NewReal(a.root)
-	return r, false, err
-}
-
-// fakeHost says whether this run simulates the host (test binary only).
-func fakeHost() bool { return testing.Testing() && os.Getenv(fakeHostEnv) == "1" }
-
 // openToChange opens the host for cmd, which changes it unless dryRun.
 // Off FreeBSD only a dry run or a simulated host may go on, and that
 // refusal wins over a host that failed to open: it says what works here.
 func (a *app) openToChange(cmd string, dryRun bool) (system.System, bool, error) {
-	host, simulated, err := a.hostSystem()
+	host, simulated, err := a.openHost(a.root)
 	if !dryRun && !simulated && runtime.GOOS != "freebsd" {
 		if c, ok := host.(io.Closer); ok && err == nil {
 			c.Close()

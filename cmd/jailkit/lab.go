@@ -82,7 +82,7 @@ func (c *labCmd) run(a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	host, simulated, hostErr := a.hostSystem()
+	host, simulated, hostErr := a.openHost(a.root)
 	ctx := context.Background()
 	opts := engine.InstallOptions{Force: c.force, Version: versionString(), Progress: a.stderr, Bridge: c.bridge}
 	if simulated {

@@ -36,7 +36,7 @@ func (c *listCmd) run(a *app, _ []string) error {
 	if err := checkFormat(c.format); err != nil {
 		return err
 	}
-	host, _, err := a.hostSystem()
+	host, _, err := a.openHost(a.root)
 	if err != nil {
 		return err
 	}

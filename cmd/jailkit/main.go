@@ -32,12 +32,30 @@ func main() {
 // run runs jailkit on the live host (or the tree --root names) with args,
 // which lack the program name, and returns the exit status.
 func run(args []string, stdout, stderr io.Writer) int {
-	return newApp(stdout, stderr).run(args)
+	return newApp(stdout, stderr, openRealHost).run(args)
 }
 
-// app is one run of jailkit: its output streams and the global flags.
+// hostOpener opens the System of the host whose "/" is root and says
+// whether that host is simulated. It reports simulated even when it fails,
+// so a command can still refuse to change a real host that is not FreeBSD.
+type hostOpener func(root string) (sys system.System, simulated bool, err error)
+
+// openRealHost is the hostOpener of the released binary. The simulated
+// host of the tests is wired in by main_test.go, so that neither it nor
+// the testing package is linked into jailkit.
+func openRealHost(root string) (system.System, bool, error) {
+	r, err := system.NewReal(root)
+	if err != nil {
+		return nil, false, err
+	}
+	return r, false, nil
+}
+
+// app is one run of jailkit: its output streams, how it opens the host,
+// and the global flags.
 type app struct {
 	stdout, stderr io.Writer
+	openHost       hostOpener
 	root           string   // --root: the host's "/"
 	recipeDirs     []string // --recipes
 	noColor        bool
@@ -45,8 +63,8 @@ type app struct {
 }
 
 // newApp returns an app that has not parsed its arguments yet.
-func newApp(stdout, stderr io.Writer) *app {
-	return &app{stdout: stdout, stderr: stderr, root: "/"}
+func newApp(stdout, stderr io.Writer, openHost hostOpener) *app {
+	return &app{stdout: stdout, stderr: stderr, openHost: openHost, root: "/"}
 }
 
 // command is one subcommand. commands builds fresh values for every run,

@@ -4,12 +4,35 @@ import (
 	"os"
 	"testing"
 
+	"github.com/jailkit/jailkit/engine/fakehost"
+	"github.com/jailkit/jailkit/engine/system"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
+// fakeHostEnv names the environment variable that makes the jailkit of the
+// scripts open --root as a fakehost (a simulated FreeBSD host), so they can
+// run whole installs on Linux. Only this test binary knows it: the
+// released jailkit always opens the real host.
+const fakeHostEnv = "JAILKIT_FAKE_HOST"
+
+// openFakeHost is the hostOpener of scripts that set fakeHostEnv.
+func openFakeHost(root string) (system.System, bool, error) {
+	h, err := fakehost.Open(root)
+	if err != nil {
+		return nil, true, err
+	}
+	return h, true, nil
+}
+
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"jailkit": func() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) },
+		"jailkit": func() {
+			open := openRealHost
+			if os.Getenv(fakeHostEnv) == "1" {
+				open = openFakeHost
+			}
+			os.Exit(newApp(os.Stdout, os.Stderr, open).run(os.Args[1:]))
+		},
 	})
 }
 
