@@ -20,7 +20,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jailkit/jailkit/engine"
+	"github.com/jailkit/jailkit/engine/inputerr"
+	"github.com/jailkit/jailkit/engine/recipe"
+	"github.com/jailkit/jailkit/engine/render"
 	"golang.org/x/sys/unix"
 )
 
@@ -164,7 +166,7 @@ func TestDHCPRCConfMatchesThePortsScript(t *testing.T) {
 // TestDHCPRejectsBadValues renders the dhcp recipe with values that cannot
 // work and requires an input error that names the parameter to fix.
 func TestDHCPRejectsBadValues(t *testing.T) {
-	c, err := engine.Builtin()
+	c, err := recipe.Builtin()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,14 +201,14 @@ func TestDHCPRejectsBadValues(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			v, err := engine.NewValues(r, engine.JailSpec{IPs: []string{tc.ip}, Sets: tc.sets})
+			v, err := render.NewValues(r, render.JailSpec{IPs: []string{tc.ip}, Sets: tc.sets})
 			if err == nil {
-				_, err = engine.Render(v)
+				_, err = render.Render(v)
 			}
 			if err == nil {
 				t.Fatalf("%v rendered; want an error about %s", tc.sets, tc.want)
 			}
-			if !errors.Is(err, engine.ErrInput) {
+			if !errors.Is(err, inputerr.ErrInput) {
 				t.Errorf("error is not an input error: %v", err)
 			}
 			if !strings.Contains(err.Error(), tc.want) {
@@ -461,7 +463,7 @@ var leaseRE = regexp.MustCompile(`(?m)^lease ([0-9.]+) \{(?:\n[^}]*)*?\n  hardwa
 func TestDHCPConformanceServe(t *testing.T) {
 	requireTool(t, "dhcpd")
 	const fixedMAC = "02:6a:6b:00:00:20"
-	root, _ := renderTo(t, "dhcp", engine.JailSpec{
+	root, _ := renderTo(t, "dhcp", render.JailSpec{
 		Name: "dhcp", IPs: []string{"192.0.2.67/24"},
 		Sets: []string{
 			"interfaces=jk0", "routers=192.0.2.1", "name_servers=192.0.2.53",
@@ -584,7 +586,7 @@ func FuzzDHCPHosts(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	c, err := engine.Builtin()
+	c, err := recipe.Builtin()
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -593,13 +595,13 @@ func FuzzDHCPHosts(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, hosts string) {
-		v, err := engine.NewValues(r, engine.JailSpec{IPs: []string{"192.0.2.67"}, Sets: []string{"hosts=" + hosts}})
-		var files []engine.File
+		v, err := render.NewValues(r, render.JailSpec{IPs: []string{"192.0.2.67"}, Sets: []string{"hosts=" + hosts}})
+		var files []render.File
 		if err == nil {
-			files, err = engine.Render(v)
+			files, err = render.Render(v)
 		}
 		if err != nil {
-			if !errors.Is(err, engine.ErrInput) {
+			if !errors.Is(err, inputerr.ErrInput) {
 				t.Fatalf("hosts=%q: an error that is not bad input: %v", hosts, err)
 			}
 			return

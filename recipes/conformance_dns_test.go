@@ -15,7 +15,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jailkit/jailkit/engine"
+	"github.com/jailkit/jailkit/engine/inputerr"
+	"github.com/jailkit/jailkit/engine/recipe"
+	"github.com/jailkit/jailkit/engine/render"
 )
 
 // namedConf is where the dns recipe puts BIND's config inside the jail.
@@ -372,8 +374,8 @@ func TestDNSConformancePrimarySecondary(t *testing.T) {
 
 // dnsRecipe loads the built-in dns recipe once, so the fuzzer spends its
 // time in the templates rather than in parsing the catalogue.
-var dnsRecipe = sync.OnceValues(func() (*engine.Recipe, error) {
-	c, err := engine.Builtin()
+var dnsRecipe = sync.OnceValues(func() (*recipe.Recipe, error) {
+	c, err := recipe.Builtin()
 	if err != nil {
 		return nil, err
 	}
@@ -381,17 +383,17 @@ var dnsRecipe = sync.OnceValues(func() (*engine.Recipe, error) {
 })
 
 // renderDNS renders the dns recipe for 192.0.2.53 with sets.
-func renderDNS(t testing.TB, sets ...string) ([]engine.File, error) {
+func renderDNS(t testing.TB, sets ...string) ([]render.File, error) {
 	t.Helper()
 	r, err := dnsRecipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := engine.NewValues(r, engine.JailSpec{IPs: []string{"192.0.2.53"}, Sets: sets})
+	v, err := render.NewValues(r, render.JailSpec{IPs: []string{"192.0.2.53"}, Sets: sets})
 	if err != nil {
 		return nil, err
 	}
-	return engine.Render(v)
+	return render.Render(v)
 }
 
 // TestDNSBadInput covers the checks the dns templates make on values the
@@ -439,7 +441,7 @@ func TestDNSBadInput(t *testing.T) {
 			if err == nil {
 				t.Fatalf("rendered with %q; want an error containing %q", tc.sets, tc.want)
 			}
-			if !errors.Is(err, engine.ErrInput) {
+			if !errors.Is(err, inputerr.ErrInput) {
 				t.Errorf("error is not bad input (exit 2): %v", err)
 			}
 			if msg := err.Error(); !strings.Contains(msg, tc.want) || strings.Contains(msg, "\n") {
@@ -518,7 +520,7 @@ func FuzzDNSRecords(f *testing.F) {
 			// Only the parser's own messages: an error from a template
 			// function (reverseZone, ptrLabel) would mean the parser let
 			// through a value those functions refuse.
-			if !errors.Is(err, engine.ErrInput) || !strings.Contains(err.Error(), "--set records") {
+			if !errors.Is(err, inputerr.ErrInput) || !strings.Contains(err.Error(), "--set records") {
 				t.Fatalf("records=%q: not the records parser's bad-input error: %v", rec, err)
 			}
 			return
@@ -563,7 +565,7 @@ func TestDNSNotes(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(filepath.Base(tc.args), func(t *testing.T) {
-			v, err := engine.NewValues(r, specFromArgs(t, tc.args))
+			v, err := render.NewValues(r, specFromArgs(t, tc.args))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -12,7 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jailkit/jailkit/engine"
+	"github.com/jailkit/jailkit/engine/inputerr"
+	"github.com/jailkit/jailkit/engine/recipe"
+	"github.com/jailkit/jailkit/engine/render"
 )
 
 // The linux recipe has no daemon to run: the Linux ABI lives in the
@@ -24,9 +26,9 @@ import (
 // of it.
 
 // linuxRecipe returns the built-in linux recipe.
-func linuxRecipe(t *testing.T) *engine.Recipe {
+func linuxRecipe(t *testing.T) *recipe.Recipe {
 	t.Helper()
-	c, err := engine.Builtin()
+	c, err := recipe.Builtin()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,15 +157,15 @@ func TestLinuxRefusesI386(t *testing.T) {
 		arch string
 		ok   bool
 	}{{"amd64", true}, {"arm64", true}, {"i386", false}} {
-		v, err := engine.NewValues(r, engine.JailSpec{IPs: []string{"192.0.2.80"}, Arch: tc.arch})
+		v, err := render.NewValues(r, render.JailSpec{IPs: []string{"192.0.2.80"}, Arch: tc.arch})
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = engine.Render(v)
+		_, err = render.Render(v)
 		switch {
 		case tc.ok && err != nil:
 			t.Errorf("--arch %s: %v", tc.arch, err)
-		case !tc.ok && (err == nil || !errors.Is(err, engine.ErrInput) || !strings.Contains(err.Error(), "--arch i386")):
+		case !tc.ok && (err == nil || !errors.Is(err, inputerr.ErrInput) || !strings.Contains(err.Error(), "--arch i386")):
 			t.Errorf("--arch %s: got %v, want an input error naming --arch i386", tc.arch, err)
 		}
 	}

@@ -21,7 +21,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jailkit/jailkit/engine"
+	"github.com/jailkit/jailkit/engine/inputerr"
+	"github.com/jailkit/jailkit/engine/recipe"
+	"github.com/jailkit/jailkit/engine/render"
 	"golang.org/x/sys/unix"
 )
 
@@ -175,7 +177,7 @@ func postfixCheck(t *testing.T, ns *namespace, dir string) (string, error) {
 
 // mailJailAddrs returns the jail addresses of an args file, each with the
 // prefix length for lo (a /32 or /128: only the address itself).
-func mailJailAddrs(t *testing.T, spec engine.JailSpec) (addrs []string, cidrs []string) {
+func mailJailAddrs(t *testing.T, spec render.JailSpec) (addrs []string, cidrs []string) {
 	t.Helper()
 	for _, raw := range spec.IPs {
 		for _, s := range strings.Split(raw, ",") {
@@ -191,7 +193,7 @@ func mailJailAddrs(t *testing.T, spec engine.JailSpec) (addrs []string, cidrs []
 }
 
 // mailRCConf returns the rendered /etc/rc.conf as name -> value.
-func mailRCConf(t *testing.T, files []engine.File) map[string]string {
+func mailRCConf(t *testing.T, files []render.File) map[string]string {
 	t.Helper()
 	for _, f := range files {
 		if f.Path != "/etc/rc.conf" {
@@ -217,7 +219,7 @@ func mailRCConf(t *testing.T, files []engine.File) map[string]string {
 // and that the recipe asks the host for the same.
 func TestMailConformanceCheck(t *testing.T) {
 	requireTool(t, "postconf", "postfix")
-	c, err := engine.Builtin()
+	c, err := recipe.Builtin()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -568,7 +570,7 @@ func TestMailConformanceRelay(t *testing.T) {
 
 // mailParams returns the parameter names main.cf sets, failing on any
 // line that is neither a comment, blank, nor "name = value".
-func mailParams(t *testing.T, files []engine.File) []string {
+func mailParams(t *testing.T, files []render.File) []string {
 	t.Helper()
 	var names []string
 	for _, f := range files {
@@ -602,7 +604,7 @@ func FuzzMailValues(f *testing.F) {
 	f.Add("a.b", "", "", "", "25", "0")
 	f.Add("x\nrelayhost = evil", "a,,b", "10.0.0.0/8", "relay.example\n", "0", "-1")
 	f.Add("example.org", "example.net, example.com", "::/0", "192.0.2.1", "65535", "65535")
-	c, err := engine.Builtin()
+	c, err := recipe.Builtin()
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -610,15 +612,15 @@ func FuzzMailValues(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	render := func(t *testing.T, sets []string) ([]engine.File, error) {
-		v, err := engine.NewValues(r, engine.JailSpec{IPs: []string{"192.0.2.25", "2001:db8::25"}, Sets: sets})
+	render := func(t *testing.T, sets []string) ([]render.File, error) {
+		v, err := render.NewValues(r, render.JailSpec{IPs: []string{"192.0.2.25", "2001:db8::25"}, Sets: sets})
 		if err != nil {
-			if !errors.Is(err, engine.ErrInput) {
+			if !errors.Is(err, inputerr.ErrInput) {
 				t.Fatalf("bad values must be input errors: %v", err)
 			}
 			return nil, err
 		}
-		files, err := engine.Render(v)
+		files, err := render.Render(v)
 		if err != nil {
 			t.Fatalf("values the parameters accepted do not render: %v (%q)", err, sets)
 		}
@@ -684,7 +686,7 @@ func TestMailConformanceServeDualStack(t *testing.T) {
 // is bad input with one line that names --hostname and the fix, and
 // --set domain mends it.
 func TestMailNeedsADomain(t *testing.T) {
-	c, err := engine.Builtin()
+	c, err := recipe.Builtin()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -692,20 +694,20 @@ func TestMailNeedsADomain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := engine.NewValues(r, engine.JailSpec{IPs: []string{"192.0.2.25"}, Hostname: "mail"})
+	v, err := render.NewValues(r, render.JailSpec{IPs: []string{"192.0.2.25"}, Hostname: "mail"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = engine.Render(v)
-	if err == nil || !errors.Is(err, engine.ErrInput) || strings.Contains(err.Error(), "\n") ||
+	_, err = render.Render(v)
+	if err == nil || !errors.Is(err, inputerr.ErrInput) || strings.Contains(err.Error(), "\n") ||
 		!strings.Contains(err.Error(), `--hostname "mail" has no domain`) || !strings.Contains(err.Error(), "--set domain=") {
 		t.Fatalf("want one input-error line naming --hostname and the fix, got %v", err)
 	}
-	v, err = engine.NewValues(r, engine.JailSpec{IPs: []string{"192.0.2.25"}, Hostname: "mail", Sets: []string{"domain=example.org"}})
+	v, err = render.NewValues(r, render.JailSpec{IPs: []string{"192.0.2.25"}, Hostname: "mail", Sets: []string{"domain=example.org"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := engine.Render(v); err != nil {
+	if _, err := render.Render(v); err != nil {
 		t.Fatalf("--set domain should mend it: %v", err)
 	}
 }

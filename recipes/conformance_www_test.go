@@ -29,7 +29,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jailkit/jailkit/engine"
+	"github.com/jailkit/jailkit/engine/inputerr"
+	"github.com/jailkit/jailkit/engine/recipe"
+	"github.com/jailkit/jailkit/engine/render"
 )
 
 // The www recipe's paths inside the jail.
@@ -110,7 +112,7 @@ func wwwAdaptForDebian(t *testing.T, root string, builtins map[string]bool) []st
 // wwwJail is a rendered www jail staged for Debian's apache2.
 type wwwJail struct {
 	root  string
-	files []engine.File
+	files []render.File
 	etc   string            // holds the passwd and group files that know www
 	cert  *x509.Certificate // the test certificate when tls is on
 }
@@ -474,7 +476,7 @@ func startApache(t *testing.T, ns *namespace, logDir string, listens ...string) 
 }
 
 // wwwServeSpec is a www case moved onto a loopback jail address.
-func wwwServeSpec(t *testing.T, file, ip string) engine.JailSpec {
+func wwwServeSpec(t *testing.T, file, ip string) render.JailSpec {
 	t.Helper()
 	spec := specFromArgs(t, file)
 	spec.IPs = []string{ip}
@@ -624,16 +626,16 @@ func TestWWWConformanceServePHPTCP(t *testing.T) {
 
 // wwwLineCounts renders the www recipe and returns each rendered file's
 // number of lines, or the input error.
-func wwwLineCounts(t *testing.T, r *engine.Recipe, spec engine.JailSpec) (map[string]int, error) {
+func wwwLineCounts(t *testing.T, r *recipe.Recipe, spec render.JailSpec) (map[string]int, error) {
 	t.Helper()
-	v, err := engine.NewValues(r, spec)
+	v, err := render.NewValues(r, spec)
 	if err != nil {
-		if !errors.Is(err, engine.ErrInput) {
+		if !errors.Is(err, inputerr.ErrInput) {
 			t.Fatalf("bad values must be input errors: %v", err)
 		}
 		return nil, err
 	}
-	files, err := engine.Render(v)
+	files, err := render.Render(v)
 	if err != nil {
 		t.Fatalf("values the parameters accepted do not render: %v (%q)", err, spec.Sets)
 	}
@@ -658,7 +660,7 @@ func FuzzWWWValues(f *testing.F) {
 	f.Add("w", "a@b", "/x", "/y", false, true, "socket", "1")
 	f.Add("www.example.org\nListen 80", "a@b\nListen 80", "/x\"\nListen 80", "/y", true, false, "socket", "0")
 	f.Add("www.example.org", "a@b.c", "/a/../b", "//", true, true, "udp", "65536")
-	c, err := engine.Builtin()
+	c, err := recipe.Builtin()
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -668,13 +670,13 @@ func FuzzWWWValues(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, host, admin, cert, key string, tls, php bool, listen, port string) {
 		switches := []string{"tls=" + strconv.FormatBool(tls), "php=" + strconv.FormatBool(php), "php_listen=" + listen}
-		spec := engine.JailSpec{IPs: []string{"192.0.2.80", "2001:db8::80"}, Hostname: host,
+		spec := render.JailSpec{IPs: []string{"192.0.2.80", "2001:db8::80"}, Hostname: host,
 			Sets: append([]string{"admin=" + admin, "tls_cert=" + cert, "tls_key=" + key, "php_port=" + port}, switches...)}
 		got, err := wwwLineCounts(t, r, spec)
 		if err != nil {
 			return
 		}
-		want, err := wwwLineCounts(t, r, engine.JailSpec{IPs: spec.IPs, Sets: switches})
+		want, err := wwwLineCounts(t, r, render.JailSpec{IPs: spec.IPs, Sets: switches})
 		if err != nil {
 			t.Fatal(err)
 		}

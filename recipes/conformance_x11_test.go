@@ -16,7 +16,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jailkit/jailkit/engine"
+	"github.com/jailkit/jailkit/engine/inputerr"
+	"github.com/jailkit/jailkit/engine/recipe"
+	"github.com/jailkit/jailkit/engine/render"
 )
 
 // sshdConfig is where the base (sshd=true) and the x11 recipe put sshd's
@@ -50,8 +52,8 @@ func sshdCheck(t *testing.T, ns *namespace, conf, key string) (string, error) {
 }
 
 // x11Spec is a jail spec for the x11 recipe; renderTo takes it directly.
-func x11Spec(ips []string, sets ...string) engine.JailSpec {
-	return engine.JailSpec{Name: "x11", IPs: ips, Sets: sets}
+func x11Spec(ips []string, sets ...string) render.JailSpec {
+	return render.JailSpec{Name: "x11", IPs: ips, Sets: sets}
 }
 
 // TestX11ConformanceCheck runs "sshd -t" on the sshd_config of every x11
@@ -73,7 +75,7 @@ func TestX11ConformanceCheck(t *testing.T) {
 	cases = append(cases,
 		tcase{"ipv6 only", "x11", x11Spec([]string{"2001:db8::70"})},
 		tcase{"forwarding off", "x11", x11Spec([]string{"192.0.2.70"}, "x11_forwarding=false")},
-		tcase{"base sshd in the dns jail", "dns", engine.JailSpec{IPs: []string{"192.0.2.53"}, Sets: []string{"sshd=true", "sshd_port=2253"}}},
+		tcase{"base sshd in the dns jail", "dns", render.JailSpec{IPs: []string{"192.0.2.53"}, Sets: []string{"sshd=true", "sshd_port=2253"}}},
 		tcase{"base sshd in the linux jail", "linux", "testdata/values/linux-sshd.args"},
 	)
 	for _, tc := range cases {
@@ -209,28 +211,28 @@ func sshdKeywords(t *testing.T, file string) map[string][]string {
 func TestX11RejectsBadApps(t *testing.T) {
 	for _, apps := range []string{"xterm xclock", "../xterm", "-rf"} {
 		_, err := tryRender(t, "x11", x11Spec([]string{"192.0.2.70"}, "apps="+apps))
-		if err == nil || !errors.Is(err, engine.ErrInput) || !strings.Contains(err.Error(), "--set apps") {
+		if err == nil || !errors.Is(err, inputerr.ErrInput) || !strings.Contains(err.Error(), "--set apps") {
 			t.Errorf("apps=%q: got %v, want an input error naming --set apps", apps, err)
 		}
 	}
 }
 
 // tryRender renders like renderFiles but returns the error.
-func tryRender(t *testing.T, recipe string, spec engine.JailSpec) ([]engine.File, error) {
+func tryRender(t *testing.T, recipeName string, spec render.JailSpec) ([]render.File, error) {
 	t.Helper()
-	c, err := engine.Builtin()
+	c, err := recipe.Builtin()
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := c.Get(recipe)
+	r, err := c.Get(recipeName)
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := engine.NewValues(r, spec)
+	v, err := render.NewValues(r, spec)
 	if err != nil {
 		return nil, err
 	}
-	return engine.Render(v)
+	return render.Render(v)
 }
 
 // x11DisplayRE finds the display sshd set for the session.

@@ -9,21 +9,22 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/jailkit/jailkit/engine"
+	"github.com/jailkit/jailkit/engine/recipe"
+	"github.com/jailkit/jailkit/engine/render"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
 // specFromArgs reads a testdata/values/NAME.args file: one flag per line,
 // as a user would type it after "jailkit render NAME".
-func specFromArgs(t testing.TB, file string) engine.JailSpec {
+func specFromArgs(t testing.TB, file string) render.JailSpec {
 	t.Helper()
 	f, err := os.Open(file)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	var spec engine.JailSpec
+	var spec render.JailSpec
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
@@ -52,21 +53,21 @@ func specFromArgs(t testing.TB, file string) engine.JailSpec {
 }
 
 // RenderCase renders recipe name with the values in testdata/values/CASE.args.
-func renderCase(t testing.TB, recipe, argsFile string) []engine.File {
+func renderCase(t testing.TB, recipeName, argsFile string) []render.File {
 	t.Helper()
-	c, err := engine.Builtin()
+	c, err := recipe.Builtin()
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := c.Get(recipe)
+	r, err := c.Get(recipeName)
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := engine.NewValues(r, specFromArgs(t, argsFile))
+	v, err := render.NewValues(r, specFromArgs(t, argsFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	files, err := engine.Render(v)
+	files, err := render.Render(v)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +83,7 @@ func TestGolden(t *testing.T) {
 	if err != nil || len(cases) == 0 {
 		t.Fatalf("no cases in testdata/values: %v", err)
 	}
-	c, err := engine.Builtin()
+	c, err := recipe.Builtin()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,10 +143,10 @@ func TestGolden(t *testing.T) {
 
 // casesOf returns every testdata/values case of recipe: NAME.args and
 // NAME-VARIANT.args.
-func casesOf(t testing.TB, recipe string) []string {
+func casesOf(t testing.TB, recipeName string) []string {
 	t.Helper()
 	var cases []string
-	for _, pattern := range []string{recipe + ".args", recipe + "-*.args"} {
+	for _, pattern := range []string{recipeName + ".args", recipeName + "-*.args"} {
 		m, err := filepath.Glob(filepath.Join("testdata/values", pattern))
 		if err != nil {
 			t.Fatal(err)
@@ -153,7 +154,7 @@ func casesOf(t testing.TB, recipe string) []string {
 		cases = append(cases, m...)
 	}
 	if len(cases) == 0 {
-		t.Fatalf("no %s cases in testdata/values", recipe)
+		t.Fatalf("no %s cases in testdata/values", recipeName)
 	}
 	return cases
 }
@@ -178,22 +179,22 @@ func breakFile(t testing.TB, p string, edit func(string) string) {
 
 // benchmarkRender measures rendering recipe with one case's values, from
 // values to bytes: the pure part of every render and install.
-func benchmarkRender(b *testing.B, recipe, argsFile string) {
-	c, err := engine.Builtin()
+func benchmarkRender(b *testing.B, recipeName, argsFile string) {
+	c, err := recipe.Builtin()
 	if err != nil {
 		b.Fatal(err)
 	}
-	r, err := c.Get(recipe)
+	r, err := c.Get(recipeName)
 	if err != nil {
 		b.Fatal(err)
 	}
-	v, err := engine.NewValues(r, specFromArgs(b, filepath.Join("testdata/values", argsFile)))
+	v, err := render.NewValues(r, specFromArgs(b, filepath.Join("testdata/values", argsFile)))
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := engine.Render(v); err != nil {
+		if _, err := render.Render(v); err != nil {
 			b.Fatal(err)
 		}
 	}

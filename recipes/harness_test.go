@@ -75,7 +75,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jailkit/jailkit/engine"
+	"github.com/jailkit/jailkit/engine/recipe"
+	"github.com/jailkit/jailkit/engine/render"
 	"golang.org/x/sys/unix"
 )
 
@@ -152,45 +153,45 @@ func mustRun(t testing.TB, timeout time.Duration, argv ...string) string {
 }
 
 // renderFiles renders recipe with values: a path to a testdata/values/*.args
-// file or an engine.JailSpec.
-func renderFiles(t testing.TB, recipe string, values any) []engine.File {
+// file or an render.JailSpec.
+func renderFiles(t testing.TB, recipeName string, values any) []render.File {
 	t.Helper()
-	var spec engine.JailSpec
+	var spec render.JailSpec
 	switch v := values.(type) {
 	case string:
 		spec = specFromArgs(t, v)
-	case engine.JailSpec:
+	case render.JailSpec:
 		spec = v
 	default:
-		t.Fatalf("renderFiles: values must be an args file or an engine.JailSpec, not %T", values)
+		t.Fatalf("renderFiles: values must be an args file or an render.JailSpec, not %T", values)
 	}
-	c, err := engine.Builtin()
+	c, err := recipe.Builtin()
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := c.Get(recipe)
+	r, err := c.Get(recipeName)
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := engine.NewValues(r, spec)
+	v, err := render.NewValues(r, spec)
 	if err != nil {
 		t.Fatal(err)
 	}
-	files, err := engine.Render(v)
+	files, err := render.Render(v)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return files
 }
 
-// renderTo renders recipe with values (an args file or an engine.JailSpec)
-// into a fresh t.TempDir(), through engine.WriteTree and os.Root exactly as
+// renderTo renders recipe with values (an args file or an render.JailSpec)
+// into a fresh t.TempDir(), through render.WriteTree and os.Root exactly as
 // "jailkit render" does, and returns that jail root and the files. Owners
 // are left to the test user; call chownTree when a daemon drops privileges
 // and must write into the tree.
-func renderTo(t testing.TB, recipe string, values any) (string, []engine.File) {
+func renderTo(t testing.TB, recipeName string, values any) (string, []render.File) {
 	t.Helper()
-	files := renderFiles(t, recipe, values)
+	files := renderFiles(t, recipeName, values)
 	dir := t.TempDir()
 	// t.TempDir is 0700 under a 0700 parent: a daemon that drops to its
 	// own user must still be able to walk into the tree.
@@ -204,7 +205,7 @@ func renderTo(t testing.TB, recipe string, values any) (string, []engine.File) {
 		t.Fatal(err)
 	}
 	defer root.Close()
-	if err := engine.WriteTree(root, files, nil); err != nil {
+	if err := render.WriteTree(root, files, nil); err != nil {
 		t.Fatal(err)
 	}
 	return dir, files
@@ -214,7 +215,7 @@ func renderTo(t testing.TB, recipe string, values any) (string, []engine.File) {
 // and group the recipe asked for, looked up on this Debian host. alias maps
 // FreeBSD names to Debian ones (wheel -> root is built in; pass, say,
 // {"www": "www-data"}). An unknown user fails the test.
-func chownTree(t testing.TB, root string, files []engine.File, alias map[string]string) {
+func chownTree(t testing.TB, root string, files []render.File, alias map[string]string) {
 	t.Helper()
 	name := func(n string) string {
 		if a, ok := alias[n]; ok {

@@ -4,7 +4,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/jailkit/jailkit/engine"
+	"github.com/jailkit/jailkit/engine/lint"
 )
 
 // TestBuiltinRecipesLintClean runs jailkit lint's checks on every built-in
@@ -16,7 +16,7 @@ func TestBuiltinRecipesLintClean(t *testing.T) {
 	}
 	for _, f := range files {
 		t.Run(f, func(t *testing.T) {
-			if err := engine.LintFile(f); err != nil {
+			if err := lint.LintFile(f); err != nil {
 				t.Errorf("jailkit lint %s:\n%v", f, err)
 			}
 		})

@@ -10,7 +10,9 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/jailkit/jailkit/engine"
+	"github.com/jailkit/jailkit/engine/inputerr"
+	"github.com/jailkit/jailkit/engine/install"
+	"github.com/jailkit/jailkit/engine/render"
 	"github.com/jailkit/jailkit/engine/system"
 	"github.com/jailkit/jailkit/hostcheck"
 )
@@ -155,7 +157,7 @@ func (c *checkCmd) planned(a *app) (*hostcheck.Planned, error) {
 			return nil, &usageError{msg: "--name needs --recipe and --ip", hint: "describe the planned jail: --recipe R --ip IP"}
 		}
 	} else if len(spec.IPs) == 0 {
-		return nil, &engine.FieldError{Field: "--ip", Problem: "is required with --recipe", Hint: "give the planned jail's address, such as --ip 192.0.2.53"}
+		return nil, &inputerr.FieldError{Field: "--ip", Problem: "is required with --recipe", Hint: "give the planned jail's address, such as --ip 192.0.2.53"}
 	}
 	if c.recipe != "" {
 		v, err := a.values(c.recipe, spec)
@@ -176,11 +178,11 @@ func (c *checkCmd) planned(a *app) (*hostcheck.Planned, error) {
 }
 
 // plannedFromValues describes a validated install for hostcheck the way
-// jailkit install's pre-flight does (engine.Planned: addresses, the ports
+// jailkit install's pre-flight does (install.Planned: addresses, the ports
 // the recipe listens on for these values, host needs), plus the DNS or mail
 // role that the service checks (JK-SVC-010) look at.
-func plannedFromValues(v *engine.Values) (hostcheck.Planned, error) {
-	p := engine.Planned(v)
+func plannedFromValues(v *render.Values) (hostcheck.Planned, error) {
+	p := install.Planned(v)
 	switch v.Recipe.Name {
 	case "dns":
 		role := "primary"
@@ -205,7 +207,7 @@ func parseAddrs(list []string) ([]netip.Addr, error) {
 		}
 		addr, err := netip.ParseAddr(s)
 		if err != nil {
-			return nil, &engine.FieldError{Field: "--ip", Problem: fmt.Sprintf("%q is not an IPv4 or IPv6 address", s), Hint: "give an address such as 192.0.2.53"}
+			return nil, &inputerr.FieldError{Field: "--ip", Problem: fmt.Sprintf("%q is not an IPv4 or IPv6 address", s), Hint: "give an address such as 192.0.2.53"}
 		}
 		out = append(out, addr)
 	}

@@ -7,7 +7,7 @@ import (
 	"os"
 	"runtime"
 
-	"github.com/jailkit/jailkit/engine"
+	"github.com/jailkit/jailkit/engine/inputerr"
 	"github.com/jailkit/jailkit/engine/system"
 	"github.com/jailkit/jailkit/hostcheck"
 )
@@ -41,10 +41,10 @@ func (c *collectCmd) flags(fs *flag.FlagSet) {
 // a snapshot is meant to describe a real host.
 func (c *collectCmd) run(a *app, _ []string) error {
 	if c.out == "" {
-		return &engine.FieldError{Field: "--out", Problem: "is required", Hint: "add --out DIR, the directory to write the snapshot into"}
+		return &inputerr.FieldError{Field: "--out", Problem: "is required", Hint: "add --out DIR, the directory to write the snapshot into"}
 	}
 	if ents, err := os.ReadDir(c.out); err == nil && len(ents) > 0 {
-		return &engine.FieldError{Field: "--out", Problem: fmt.Sprintf("%s is not empty", c.out), Hint: "give a new or empty directory, so no old facts mix with new ones"}
+		return &inputerr.FieldError{Field: "--out", Problem: fmt.Sprintf("%s is not empty", c.out), Hint: "give a new or empty directory, so no old facts mix with new ones"}
 	}
 	if runtime.GOOS != "freebsd" {
 		return liveUnsupported("collect")

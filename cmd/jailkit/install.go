@@ -11,7 +11,9 @@ import (
 	"runtime"
 	"syscall"
 
-	"github.com/jailkit/jailkit/engine"
+	"github.com/jailkit/jailkit/engine/inputerr"
+	"github.com/jailkit/jailkit/engine/install"
+	"github.com/jailkit/jailkit/engine/plan"
 	"github.com/jailkit/jailkit/engine/system"
 )
 
@@ -62,7 +64,7 @@ Flags:
   --interface IF    host interface for the address (default: the one whose subnet holds it)
   --bridge BRIDGE   host bridge of a VNET jail's epair (default: bridge0, created when missing)
   --thick           a full copy of the base instead of a thin jail
-  --mirror URL      FreeBSD mirror (default ` + engine.DefaultMirror + `)
+  --mirror URL      FreeBSD mirror (default ` + install.DefaultMirror + `)
   --force           install even when a pre-flight check fails
   --dry-run         print the plan and change nothing
   --format F        text or json`}
@@ -100,18 +102,18 @@ func notFreeBSD(cmd string) error {
 
 func checkFormat(f string) error {
 	if f != "text" && f != "json" {
-		return &engine.FieldError{Field: "--format", Problem: fmt.Sprintf("%q is not a format", f), Hint: "use --format text or --format json"}
+		return &inputerr.FieldError{Field: "--format", Problem: fmt.Sprintf("%q is not a format", f), Hint: "use --format text or --format json"}
 	}
 	return nil
 }
 
-func (a *app) stepPrinter(verb string) func(i, n int, s *engine.Step) {
-	return func(i, n int, s *engine.Step) {
+func (a *app) stepPrinter(verb string) func(i, n int, s *plan.Step) {
+	return func(i, n int, s *plan.Step) {
 		fmt.Fprintf(a.stderr, "jailkit: [%d/%d] %s\n", i, n, s.Name)
 	}
 }
 
-func (a *app) printPlan(p *engine.Plan, format string) error {
+func (a *app) printPlan(p *plan.Plan, format string) error {
 	if format == "json" {
 		data, err := p.JSON()
 		if err != nil {
@@ -140,7 +142,7 @@ func (c *installCmd) run(a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	opts := engine.InstallOptions{Thick: c.thick, Force: c.force, Mirror: c.mirror,
+	opts := install.Options{Thick: c.thick, Force: c.force, Mirror: c.mirror,
 		Version: versionString(), Progress: a.stderr, Bridge: c.bridge}
 	if simulated {
 		opts.LockWait, opts.CheckTries = 2e9, 1
@@ -150,16 +152,16 @@ func (c *installCmd) run(a *app, args []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if c.dryRun {
-		p, err := engine.PlanInstall(ctx, system.NewDryRun(host), r, c.jail.spec, opts)
+		p, err := install.PlanInstall(ctx, system.NewDryRun(host), r, c.jail.spec, opts)
 		if err != nil {
 			return err
 		}
 		return a.printPlan(p, c.format)
 	}
 	opts.OnStep = a.stepPrinter("install")
-	p, err := engine.Install(ctx, host, r, c.jail.spec, opts)
+	p, err := install.Install(ctx, host, r, c.jail.spec, opts)
 	if err != nil {
-		if p != nil && !errors.Is(err, engine.ErrInput) {
+		if p != nil && !errors.Is(err, inputerr.ErrInput) {
 			return fmt.Errorf("install %s: %w", p.Jail, err)
 		}
 		return err
@@ -168,7 +170,7 @@ func (c *installCmd) run(a *app, args []string) error {
 }
 
 // report tells what an install did.
-func (c *installCmd) report(a *app, p *engine.Plan) error {
+func (c *installCmd) report(a *app, p *plan.Plan) error {
 	if c.format == "json" {
 		return a.printPlan(p, "json")
 	}

@@ -12,7 +12,11 @@ import (
 	"runtime"
 	"strings"
 
-	"github.com/jailkit/jailkit/engine"
+	"github.com/jailkit/jailkit/engine/inputerr"
+	"github.com/jailkit/jailkit/engine/install"
+	"github.com/jailkit/jailkit/engine/lab"
+	"github.com/jailkit/jailkit/engine/plan"
+	"github.com/jailkit/jailkit/engine/state"
 	"github.com/jailkit/jailkit/engine/system"
 )
 
@@ -84,7 +88,7 @@ func (c *labCmd) run(a *app, args []string) error {
 	}
 	host, simulated, hostErr := a.openHost(a.root)
 	ctx := context.Background()
-	opts := engine.InstallOptions{Force: c.force, Version: versionString(), Progress: a.stderr, Bridge: c.bridge}
+	opts := install.Options{Force: c.force, Version: versionString(), Progress: a.stderr, Bridge: c.bridge}
 	if simulated {
 		opts.LockWait, opts.CheckTries = 2e9, 1
 	}
@@ -100,7 +104,7 @@ func (c *labCmd) run(a *app, args []string) error {
 		if hostErr != nil {
 			return hostErr
 		}
-		p, err := engine.PlanLabOnHost(ctx, host, l, opts)
+		p, err := lab.PlanOnHost(ctx, host, l, opts)
 		if err != nil {
 			return err
 		}
@@ -128,14 +132,14 @@ func (c *labCmd) validate(verb string) error {
 		return err
 	}
 	if c.jobs < 1 || c.jobs > 64 {
-		return &engine.FieldError{Field: "--jobs", Problem: fmt.Sprintf("%d is not from 1 to 64", c.jobs), Hint: "give how many jails may install at once, such as --jobs 4"}
+		return &inputerr.FieldError{Field: "--jobs", Problem: fmt.Sprintf("%d is not from 1 to 64", c.jobs), Hint: "give how many jails may install at once, such as --jobs 4"}
 	}
 	return nil
 }
 
 // printOffHostPlan prints the plan of a lab on a host that is not FreeBSD.
-func (a *app) printOffHostPlan(l *engine.Lab, format string) error {
-	p, err := engine.PlanLab(l)
+func (a *app) printOffHostPlan(l *lab.Lab, format string) error {
+	p, err := lab.PlanOffline(l)
 	if err != nil {
 		return err
 	}
@@ -145,20 +149,20 @@ func (a *app) printOffHostPlan(l *engine.Lab, format string) error {
 
 // change applies or destroys the lab (verb) on host. A jail that failed
 // was already reported with the others, so it only sets the exit status.
-func (c *labCmd) change(ctx context.Context, a *app, verb string, l *engine.Lab, host system.System, opts engine.InstallOptions) error {
-	lopts := engine.LabApplyOptions{Install: opts, Jobs: c.jobs, OnEvent: a.labProgress(verb)}
-	var res *engine.LabResult
+func (c *labCmd) change(ctx context.Context, a *app, verb string, l *lab.Lab, host system.System, opts install.Options) error {
+	lopts := lab.ApplyOptions{Install: opts, Jobs: c.jobs, OnEvent: a.labProgress(verb)}
+	var res *lab.Result
 	var err error
 	if verb == "apply" {
-		res, err = engine.ApplyLab(ctx, host, l, lopts)
+		res, err = lab.Apply(ctx, host, l, lopts)
 	} else {
-		res, err = engine.DestroyLab(ctx, host, l, lopts)
+		res, err = lab.Destroy(ctx, host, l, lopts)
 	}
 	if res == nil {
 		return err
 	}
 	a.printLabResult(l, verb, res, c.format)
-	var le *engine.LabError
+	var le *lab.Error
 	if errors.As(err, &le) {
 		return &exitError{code: exitFailure}
 	}
@@ -167,7 +171,7 @@ func (c *labCmd) change(ctx context.Context, a *app, verb string, l *engine.Lab,
 
 // loadLab reads and checks a lab file against the catalogue; warnings go
 // to stderr so a JSON plan on stdout stays clean.
-func (a *app) loadLab(file string) (*engine.Lab, error) {
+func (a *app) loadLab(file string) (*lab.Lab, error) {
 	data, err := os.ReadFile(file)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -179,7 +183,7 @@ func (a *app) loadLab(file string) (*engine.Lab, error) {
 	if err != nil {
 		return nil, err
 	}
-	l, err := engine.ParseLab(file, data, c)
+	l, err := lab.Parse(file, data, c)
 	if err != nil {
 		return nil, err
 	}
@@ -189,7 +193,7 @@ func (a *app) loadLab(file string) (*engine.Lab, error) {
 	return l, nil
 }
 
-func (a *app) printLabPlan(p *engine.LabPlan, format string) error {
+func (a *app) printLabPlan(p *lab.Plan, format string) error {
 	if format == "json" {
 		out, err := p.JSON()
 		if err != nil {
@@ -204,13 +208,13 @@ func (a *app) printLabPlan(p *engine.LabPlan, format string) error {
 
 // printDestroyPlan shows what destroy would remove, jail by jail in the
 // order it would go.
-func (a *app) printDestroyPlan(ctx context.Context, host system.System, l *engine.Lab, format string) error {
+func (a *app) printDestroyPlan(ctx context.Context, host system.System, l *lab.Lab, format string) error {
 	specs := l.Specs()
-	var plans []*engine.Plan
+	var plans []*plan.Plan
 	var absent []string
 	for i := len(specs) - 1; i >= 0; i-- {
 		name := specs[i].Jail.Name
-		st, err := engine.ReadState(host, name)
+		st, err := state.ReadState(host, name)
 		if err != nil {
 			return err
 		}
@@ -218,7 +222,7 @@ func (a *app) printDestroyPlan(ctx context.Context, host system.System, l *engin
 			absent = append(absent, name)
 			continue
 		}
-		p, err := engine.PlanUninstall(ctx, system.NewDryRun(host), name)
+		p, err := install.PlanUninstall(ctx, system.NewDryRun(host), name)
 		if err != nil {
 			return err
 		}
@@ -226,11 +230,11 @@ func (a *app) printDestroyPlan(ctx context.Context, host system.System, l *engin
 	}
 	if format == "json" {
 		out := struct {
-			Plans  []*engine.Plan `json:"plans"`
-			Absent []string       `json:"absent"`
+			Plans  []*plan.Plan `json:"plans"`
+			Absent []string     `json:"absent"`
 		}{Plans: plans, Absent: absent}
 		if out.Plans == nil {
-			out.Plans = []*engine.Plan{}
+			out.Plans = []*plan.Plan{}
 		}
 		if out.Absent == nil {
 			out.Absent = []string{}
@@ -248,11 +252,11 @@ func (a *app) printDestroyPlan(ctx context.Context, host system.System, l *engin
 
 // labProgress prints one line per jail event on stderr: the jail's start,
 // each step of its install and how it ended.
-func (a *app) labProgress(verb string) func(engine.LabEvent) {
-	return func(e engine.LabEvent) {
+func (a *app) labProgress(verb string) func(lab.Event) {
+	return func(e lab.Event) {
 		prefix := fmt.Sprintf("jailkit: [%d/%d] %s", e.Index, e.Total, e.Jail)
 		switch {
-		case e.Status == engine.LabFailed:
+		case e.Status == lab.Failed:
 			fmt.Fprintf(a.stderr, "%s: %s %v\n", prefix, a.colors.err("failed:"), e.Err)
 		case e.Status != "":
 			fmt.Fprintf(a.stderr, "%s: %s\n", prefix, a.colors.ok(e.Status))
@@ -264,7 +268,7 @@ func (a *app) labProgress(verb string) func(engine.LabEvent) {
 	}
 }
 
-func (a *app) printLabResult(l *engine.Lab, verb string, res *engine.LabResult, format string) {
+func (a *app) printLabResult(l *lab.Lab, verb string, res *lab.Result, format string) {
 	if format == "json" {
 		type jail struct {
 			Name    string `json:"name"`
@@ -292,7 +296,7 @@ func (a *app) printLabResult(l *engine.Lab, verb string, res *engine.LabResult, 
 		fmt.Fprintf(a.stdout, "%-10s %-16s %-6s %s\n", j.Status, j.Name, j.Recipe, changesText(j))
 	}
 	var parts []string
-	for _, s := range []string{engine.LabInstalled, engine.LabUpdated, engine.LabUnchanged, engine.LabRemoved, engine.LabAbsent, engine.LabFailed, engine.LabSkipped} {
+	for _, s := range []string{lab.Installed, lab.Updated, lab.Unchanged, lab.Removed, lab.Absent, lab.Failed, lab.Skipped} {
 		if n := res.Count(s); n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n, s))
 		}
@@ -308,7 +312,7 @@ func (a *app) printLabResult(l *engine.Lab, verb string, res *engine.LabResult, 
 	}
 }
 
-func changesText(j engine.LabJailResult) string {
+func changesText(j lab.JailResult) string {
 	switch {
 	case j.Err != nil:
 		return j.Err.Error()

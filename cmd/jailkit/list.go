@@ -8,7 +8,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/jailkit/jailkit/engine"
+	"github.com/jailkit/jailkit/engine/state"
 )
 
 // listCmd is "jailkit list": it holds the value of its flag.
@@ -40,13 +40,13 @@ func (c *listCmd) run(a *app, _ []string) error {
 	if err != nil {
 		return err
 	}
-	jails, err := engine.List(context.Background(), host)
+	jails, err := state.List(context.Background(), host)
 	if err != nil {
 		return err
 	}
 	if c.format == "json" {
 		data, err := json.MarshalIndent(struct {
-			Jails []engine.JailInfo `json:"jails"`
+			Jails []state.JailInfo `json:"jails"`
 		}{jails}, "", "  ")
 		if err != nil {
 			return err

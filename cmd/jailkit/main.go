@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/fatih/color"
-	"github.com/jailkit/jailkit/engine"
+	"github.com/jailkit/jailkit/engine/inputerr"
 	"github.com/jailkit/jailkit/engine/system"
 )
 
@@ -263,10 +263,10 @@ func (a *app) fail(err error) int {
 	}
 	code := exitFailure
 	var ue *usageError
-	if errors.As(err, &ue) || errors.Is(err, engine.ErrInput) {
+	if errors.As(err, &ue) || errors.Is(err, inputerr.ErrInput) {
 		code = exitUsage
 	}
-	var list engine.ErrorList
+	var list inputerr.ErrorList
 	if errors.As(err, &list) && len(list) > 0 {
 		for _, e := range list {
 			a.printError(e)
@@ -280,7 +280,7 @@ func (a *app) fail(err error) int {
 func (a *app) printError(err error) {
 	fmt.Fprintf(a.stderr, "jailkit: %s %s\n", a.colors.err("error:"), err.Error())
 	hint := ""
-	var fe *engine.FieldError
+	var fe *inputerr.FieldError
 	var ue *usageError
 	switch {
 	case errors.As(err, &fe):

@@ -10,7 +10,10 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/jailkit/jailkit/engine"
+	"github.com/jailkit/jailkit/engine/inputerr"
+	"github.com/jailkit/jailkit/engine/lint"
+	"github.com/jailkit/jailkit/engine/recipe"
+	"github.com/jailkit/jailkit/engine/render"
 )
 
 // recipesCmd is "jailkit recipes", which has no flags of its own.
@@ -51,9 +54,9 @@ func (*lintCmd) flags(*flag.FlagSet) {}
 
 // catalog loads the built-in recipes, then /usr/local/etc/jailkit/recipes
 // under --root, then each --recipes directory.
-func (a *app) catalog() (*engine.Catalog, error) {
+func (a *app) catalog() (*recipe.Catalog, error) {
 	dirs := append([]string{filepath.Join(a.root, "usr/local/etc/jailkit/recipes")}, a.recipeDirs...)
-	return engine.LoadCatalog(dirs...)
+	return recipe.LoadCatalog(dirs...)
 }
 
 // validFormat checks the --format of show, check and lab. Its message is
@@ -97,7 +100,7 @@ func (c *showCmd) run(a *app, args []string) error {
 }
 
 // showText writes what show prints without --format json.
-func showText(w io.Writer, r *engine.Recipe) {
+func showText(w io.Writer, r *recipe.Recipe) {
 	fmt.Fprintf(w, "%s %s: %s\n", r.Name, r.Version, r.Summary)
 	if d := strings.TrimSpace(r.Description); d != "" {
 		fmt.Fprintf(w, "\n%s\n", d)
@@ -122,7 +125,7 @@ func showText(w io.Writer, r *engine.Recipe) {
 }
 
 // showFiles lists what a jail of r holds: files, rc.conf, services, ports.
-func showFiles(w io.Writer, r *engine.Recipe) {
+func showFiles(w io.Writer, r *recipe.Recipe) {
 	fmt.Fprintln(w, "\nFiles in the jail:")
 	for _, d := range r.Dirs {
 		fmt.Fprintf(w, "  %s/\n", d.Path)
@@ -153,7 +156,7 @@ func showFiles(w io.Writer, r *engine.Recipe) {
 	}
 }
 
-func showNeeds(w io.Writer, r *engine.Recipe) {
+func showNeeds(w io.Writer, r *recipe.Recipe) {
 	if h := hostNeeds(r); len(h) > 0 {
 		fmt.Fprintln(w, "\nHost needs:")
 		for _, l := range h {
@@ -162,11 +165,11 @@ func showNeeds(w io.Writer, r *engine.Recipe) {
 	}
 }
 
-func showNotes(w io.Writer, r *engine.Recipe) {
+func showNotes(w io.Writer, r *recipe.Recipe) {
 	if n := strings.TrimSpace(r.Notes); n != "" {
 		// Notes are a template; show them for an example jail so the
 		// reader sees text, not template syntax.
-		if v, err := engine.NewValues(r, engine.JailSpec{IPs: []string{"192.0.2.10"}}); err == nil {
+		if v, err := render.NewValues(r, render.JailSpec{IPs: []string{"192.0.2.10"}}); err == nil {
 			if text, err := v.Notes(); err == nil {
 				fmt.Fprintf(w, "\nNotes (for an example jail %s at 192.0.2.10):\n%s\n", v.Jail.Hostname, strings.TrimSpace(text))
 				return
@@ -176,7 +179,7 @@ func showNotes(w io.Writer, r *engine.Recipe) {
 	}
 }
 
-func defaultString(p engine.Param) string {
+func defaultString(p recipe.Param) string {
 	if l, ok := p.Default.([]any); ok {
 		if len(l) == 0 {
 			return "[]"
@@ -190,7 +193,7 @@ func defaultString(p engine.Param) string {
 	return fmt.Sprint(p.Default)
 }
 
-func hostNeeds(r *engine.Recipe) []string {
+func hostNeeds(r *recipe.Recipe) []string {
 	var out []string
 	h := r.Host
 	if len(h.DevfsUnhide) > 0 {
@@ -217,7 +220,7 @@ func hostNeeds(r *engine.Recipe) []string {
 	return out
 }
 
-func showJSON(a *app, r *engine.Recipe) error {
+func showJSON(a *app, r *recipe.Recipe) error {
 	type param struct {
 		Name        string   `json:"name"`
 		Type        string   `json:"type"`
@@ -248,14 +251,14 @@ func showJSON(a *app, r *engine.Recipe) error {
 }
 
 func (*lintCmd) run(a *app, args []string) error {
-	if err := engine.LintFile(args[0]); err != nil {
-		var fe *engine.FieldError
+	if err := lint.LintFile(args[0]); err != nil {
+		var fe *inputerr.FieldError
 		if errors.As(err, &fe) {
 			return err
 		}
-		var list engine.ErrorList
+		var list inputerr.ErrorList
 		if !errors.As(err, &list) {
-			list = engine.ErrorList{err}
+			list = inputerr.ErrorList{err}
 		}
 		for _, e := range list {
 			fmt.Fprintln(a.stdout, e.Error())

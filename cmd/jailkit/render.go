@@ -5,7 +5,8 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/jailkit/jailkit/engine"
+	"github.com/jailkit/jailkit/engine/inputerr"
+	"github.com/jailkit/jailkit/engine/render"
 )
 
 // renderCmd is "jailkit render": it holds the values of its flags.
@@ -29,7 +30,7 @@ Flags:
   --name N          jail name (default: the recipe name)
   --hostname H      host name (default: NAME.home.lan)
   --set k=v         set a recipe parameter (see jailkit show RECIPE)
-  --release R       FreeBSD release for templates (default ` + engine.DefaultRelease + `)
+  --release R       FreeBSD release for templates (default ` + render.DefaultRelease + `)
   --arch A          amd64, arm64 or i386 (default amd64)
   --out DIR         where to write the tree (required)`}
 }
@@ -42,7 +43,7 @@ func (c *renderCmd) flags(fs *flag.FlagSet) {
 // jailFlags are the flags that describe a jail, shared by render, install
 // and check.
 type jailFlags struct {
-	spec engine.JailSpec
+	spec render.JailSpec
 }
 
 func (j *jailFlags) register(fs *flag.FlagSet) {
@@ -56,7 +57,7 @@ func (j *jailFlags) register(fs *flag.FlagSet) {
 }
 
 // values loads the recipe and validates the jail flags against it.
-func (a *app) values(recipe string, spec engine.JailSpec) (*engine.Values, error) {
+func (a *app) values(recipe string, spec render.JailSpec) (*render.Values, error) {
 	c, err := a.catalog()
 	if err != nil {
 		return nil, err
@@ -65,18 +66,18 @@ func (a *app) values(recipe string, spec engine.JailSpec) (*engine.Values, error
 	if err != nil {
 		return nil, err
 	}
-	return engine.NewValues(r, spec)
+	return render.NewValues(r, spec)
 }
 
 func (c *renderCmd) run(a *app, args []string) error {
 	if c.out == "" {
-		return &engine.FieldError{Field: "--out", Problem: "is required", Hint: "add --out DIR, the directory to write the jail's files into"}
+		return &inputerr.FieldError{Field: "--out", Problem: "is required", Hint: "add --out DIR, the directory to write the jail's files into"}
 	}
 	v, err := a.values(args[0], c.jail.spec)
 	if err != nil {
 		return err
 	}
-	files, err := engine.Render(v)
+	files, err := render.Render(v)
 	if err != nil {
 		return err
 	}
@@ -88,7 +89,7 @@ func (c *renderCmd) run(a *app, args []string) error {
 		return fmt.Errorf("open %s: %w", c.out, err)
 	}
 	defer root.Close()
-	if err := engine.WriteTree(root, files, nil); err != nil {
+	if err := render.WriteTree(root, files, nil); err != nil {
 		return fmt.Errorf("render into %s: %w", c.out, err)
 	}
 	for _, f := range files {

@@ -9,7 +9,8 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/jailkit/jailkit/engine"
+	"github.com/jailkit/jailkit/engine/inputerr"
+	"github.com/jailkit/jailkit/engine/install"
 	"github.com/jailkit/jailkit/engine/system"
 )
 
@@ -53,19 +54,19 @@ func (c *uninstallCmd) run(a *app, args []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if c.dryRun {
-		p, err := engine.PlanUninstall(ctx, system.NewDryRun(host), args[0])
+		p, err := install.PlanUninstall(ctx, system.NewDryRun(host), args[0])
 		if err != nil {
 			return err
 		}
 		return a.printPlan(p, c.format)
 	}
-	opts := engine.UninstallOptions{OnStep: a.stepPrinter("uninstall")}
+	opts := install.UninstallOptions{OnStep: a.stepPrinter("uninstall")}
 	if simulated {
 		opts.LockWait = 2e9
 	}
-	p, err := engine.Uninstall(ctx, host, args[0], opts)
+	p, err := install.Uninstall(ctx, host, args[0], opts)
 	if err != nil {
-		if errors.Is(err, engine.ErrInput) {
+		if errors.Is(err, inputerr.ErrInput) {
 			return err
 		}
 		return fmt.Errorf("uninstall %s: %w", args[0], err)

@@ -1,0 +1,173 @@
+package install
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/jailkit/jailkit/engine/plan"
+	"github.com/jailkit/jailkit/engine/render"
+	"github.com/jailkit/jailkit/engine/state"
+)
+
+// IncludeLine is the line /etc/jail.conf needs on FreeBSD 14+ so that
+// "service jail start" finds the per-jail files.
+const IncludeLine = `.include "/etc/jail.conf.d/*.conf";`
+
+var includeRE = regexp.MustCompile(`(?m)^[ \t]*\.include[ \t]+"/etc/jail\.conf\.d/\*\.conf"[ \t]*;`)
+
+// HasInclude reports whether a jail.conf already includes jail.conf.d.
+func HasInclude(jailConf []byte) bool { return includeRE.Match(jailConf) }
+
+// thinMounts are the base directories a thin jail mounts read-only from
+// the shared base; everything else (etc, var, root, tmp, usr/local) is the
+// jail's own.
+var thinMounts = []string{"/bin", "/boot", "/lib", "/libexec", "/rescue", "/sbin",
+	"/usr/bin", "/usr/include", "/usr/lib", "/usr/libdata", "/usr/libexec", "/usr/sbin", "/usr/share"}
+
+// thinOwn are the members of base.txz a thin jail extracts into its own,
+// writable root.
+var thinOwn = []string{"./etc", "./var", "./root", "./tmp", "./dev"}
+
+// jailConfInput is what the jail.conf file is made from.
+type jailConfInput struct {
+	v            *render.Values
+	iface        string
+	devfsRuleset int
+	base         string // shared base for a thin jail, "" for thick
+	vnet         *plan.VNet
+}
+
+// renderJailConf renders /etc/jail.conf.d/NAME.conf with the hardened
+// parameters: jail(8) adds and removes the addresses itself
+// ("IF|ADDR/32"), statfs is hidden, the securelevel is raised, child
+// jails, raw sockets, System V IPC, chflags and mounts are off.
+func renderJailConf(in jailConfInput) []byte {
+	v, j := in.v, in.v.Jail
+	var b strings.Builder
+	fmt.Fprintf(&b, "# %s, written by jailkit for the %s recipe (%s).\n", state.JailConfPath(j.Name), v.Recipe.Name, v.Recipe.Version)
+	fmt.Fprintf(&b, "# Plain jail.conf(5): \"service jail start %s\" works without jailkit.\n", j.Name)
+	fmt.Fprintf(&b, "# jailkit rewrites this file on install; \"jailkit uninstall %s\" removes it.\n", j.Name)
+	fmt.Fprintf(&b, "%s {\n", j.Name)
+	q := func(k, val string) { fmt.Fprintf(&b, "\t%s = %q;\n", k, val) }
+	q("path", j.Path)
+	q("host.hostname", j.Hostname)
+	addrs := func(key string, ips []string, bits int) {
+		if len(ips) == 0 {
+			fmt.Fprintf(&b, "\t%s = disable;\n", strings.TrimSuffix(key, ".addr"))
+			return
+		}
+		parts := make([]string, len(ips))
+		for i, ip := range ips {
+			parts[i] = fmt.Sprintf("%q", fmt.Sprintf("%s|%s/%d", in.iface, ip, bits))
+		}
+		fmt.Fprintf(&b, "\t%s = %s;\n", key, strings.Join(parts, ", "))
+	}
+	if vn := in.vnet; vn != nil {
+		// Its own network stack: the jail configures its addresses on
+		// its side of the epair from /etc/rc.conf.d/netif; jail(8)
+		// creates the epair and puts the host's side on the bridge, as
+		// the Handbook's VNET example does. Every word is a checked
+		// interface name.
+		pair := strings.TrimSuffix(vn.Host(), "a")
+		b.WriteString("\tvnet;\n")
+		q("vnet.interface", vn.Jail())
+		fmt.Fprintf(&b, "\texec.prestart += %q;\n", "/sbin/ifconfig "+pair+" create up")
+		fmt.Fprintf(&b, "\texec.prestart += %q;\n", "/sbin/ifconfig "+vn.Bridge+" addm "+vn.Host()+" up")
+		fmt.Fprintf(&b, "\texec.poststop += %q;\n", "/sbin/ifconfig "+vn.Host()+" destroy")
+	} else {
+		addrs("ip4.addr", j.IP4s, 32)
+		addrs("ip6.addr", j.IP6s, 128)
+	}
+	b.WriteString("\tmount.devfs;\n")
+	fmt.Fprintf(&b, "\tdevfs_ruleset = %d;\n", in.devfsRuleset)
+	if in.base != "" {
+		b.WriteString("\t# Thin jail: the base system is shared read-only with nullfs.\n")
+		for _, m := range thinMounts {
+			fmt.Fprintf(&b, "\tmount += %q;\n", fmt.Sprintf("%s%s %s%s nullfs ro 0 0", in.base, m, j.Path, m))
+		}
+	}
+	for _, m := range v.Recipe.Host.Mounts {
+		opts := m.Options
+		if opts == "" {
+			opts = "rw"
+		}
+		fmt.Fprintf(&b, "\tmount += %q;\n", fmt.Sprintf("%s %s%s %s %s 0 0", m.Source, j.Path, m.Path, m.FSType, opts))
+	}
+	b.WriteString("\texec.start = \"/bin/sh /etc/rc\";\n")
+	b.WriteString("\texec.stop = \"/bin/sh /etc/rc.shutdown jail\";\n")
+	b.WriteString("\texec.clean;\n")
+	b.WriteString("\t# Hardening (jailkit check explains each line).\n")
+	for _, h := range []struct{ k, v string }{{"enforce_statfs", "2"}, {"securelevel", "2"}, {"children.max", "0"}} {
+		// A recipe that needs another value says so in jail_params.
+		if rv, ok := v.Recipe.Host.JailParams[h.k]; ok && rv != "" {
+			h.v = rv
+		}
+		fmt.Fprintf(&b, "\t%s = %s;\n", h.k, h.v)
+	}
+	for _, p := range []string{"allow.noset_hostname", "allow.nosysvipc", "allow.noraw_sockets", "allow.nochflags", "allow.nomount", "allow.nosocket_af"} {
+		fmt.Fprintf(&b, "\t%s;\n", p)
+	}
+	keys := make([]string, 0, len(v.Recipe.Host.JailParams))
+	for k := range v.Recipe.Host.JailParams {
+		switch k {
+		case "enforce_statfs", "securelevel", "children.max":
+			continue // written above
+		}
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if val := v.Recipe.Host.JailParams[k]; val == "" {
+			fmt.Fprintf(&b, "\t%s;\n", k)
+		} else {
+			q(k, val)
+		}
+	}
+	b.WriteString("}\n")
+	return []byte(b.String())
+}
+
+// devfsBlock is the ruleset jailkit appends to /etc/devfs.rules for a jail
+// whose recipe needs devices beyond devfsrules_jail.
+// A VNET jail's ruleset builds on devfsrules_jail_vnet (which adds pf).
+func devfsBlock(jail string, number int, unhide []string, vnet bool) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# jailkit: devices for jail %s\n", jail)
+	fmt.Fprintf(&b, "[devfsrules_jailkit_%s=%d]\n", strings.ReplaceAll(jail, "-", "_"), number)
+	if vnet {
+		b.WriteString("add include $devfsrules_jail_vnet\n")
+	} else {
+		b.WriteString("add include $devfsrules_jail\n")
+	}
+	for _, u := range unhide {
+		fmt.Fprintf(&b, "add path '%s' unhide\n", u)
+	}
+	return b.String()
+}
+
+// removeText removes the first occurrence of block (a line or a ruleset
+// jailkit added) from data, with the blank line jailkit put before it.
+func removeText(data []byte, block string) ([]byte, bool) {
+	s := string(data)
+	for _, cand := range []string{"\n" + block, block} {
+		if i := strings.Index(s, cand); i >= 0 {
+			return []byte(s[:i] + s[i+len(cand):]), true
+		}
+	}
+	return data, false
+}
+
+// appendText appends block to data on a line of its own, separated from
+// what was there by a blank line when data is not empty.
+func appendText(data []byte, block string) []byte {
+	s := string(data)
+	if s == "" {
+		return []byte(block)
+	}
+	if !strings.HasSuffix(s, "\n") {
+		s += "\n"
+	}
+	return []byte(s + "\n" + block)
+}

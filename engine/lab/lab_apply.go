@@ -1,0 +1,410 @@
+package lab
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/jailkit/jailkit/engine/inputerr"
+	"github.com/jailkit/jailkit/engine/install"
+	"github.com/jailkit/jailkit/engine/plan"
+	"github.com/jailkit/jailkit/engine/recipe"
+	"github.com/jailkit/jailkit/engine/state"
+	"github.com/jailkit/jailkit/engine/system"
+	"github.com/jailkit/jailkit/hostcheck"
+)
+
+// Status of one jail after Apply or Destroy.
+const (
+	Installed = "installed" // the jail was new and is now installed
+	Updated   = "updated"   // the jail was there and some of it changed
+	Unchanged = "unchanged" // the jail already was as planned
+	Failed    = "failed"    // its install failed and was rolled back
+	Skipped   = "skipped"   // not tried: a name server of the lab failed
+	Removed   = "removed"   // destroy removed it
+	Absent    = "absent"    // destroy found no jail of that name
+)
+
+// ApplyOptions tune Apply and Destroy.
+type ApplyOptions struct {
+	// Install is passed to every jail's install; its OnStep is replaced.
+	Install install.Options
+	// Jobs bounds how many jails install at the same time (1 when 0).
+	Jobs int
+	// OnEvent reports progress, one call at a time.
+	OnEvent func(Event)
+}
+
+// Event is one piece of progress of a lab run.
+type Event struct {
+	Jail  string
+	Index int // 1-based position of the jail in the run
+	Total int
+	// Step and Steps say where the jail's install is; StepName is "" for
+	// the start and end events.
+	Step, Steps int
+	StepName    string
+	// Status is set on the jail's last event.
+	Status string
+	Err    error
+}
+
+// JailResult is how one jail of a lab run ended.
+type JailResult struct {
+	Name    string
+	Recipe  string
+	Status  string
+	Changes int
+	Err     error
+}
+
+// Result is the outcome of a lab run, one entry per jail in run order.
+type Result struct {
+	Jails []JailResult
+}
+
+// Failed lists the jails that failed, in run order.
+func (r *Result) Failed() []string {
+	var out []string
+	for _, j := range r.Jails {
+		if j.Status == Failed {
+			out = append(out, j.Name)
+		}
+	}
+	return out
+}
+
+// Count returns how many jails ended with status.
+func (r *Result) Count(status string) int {
+	n := 0
+	for _, j := range r.Jails {
+		if j.Status == status {
+			n++
+		}
+	}
+	return n
+}
+
+// Error says which jails of a lab failed; each was rolled back and the
+// others were left as they ended.
+type Error struct {
+	Failed  []string
+	Skipped []string
+}
+
+func (e *Error) Error() string {
+	msg := fmt.Sprintf("%d jail(s) failed and were rolled back: %v", len(e.Failed), e.Failed)
+	if len(e.Skipped) > 0 {
+		msg += fmt.Sprintf("; %d not tried because a name server failed: %v", len(e.Skipped), e.Skipped)
+	}
+	return msg
+}
+
+// labRun serializes progress reports of parallel installs.
+type labRun struct {
+	mu   sync.Mutex
+	opts ApplyOptions
+}
+
+func (r *labRun) event(e Event) {
+	if r.opts.OnEvent == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.opts.OnEvent(e)
+}
+
+// Apply installs every jail of the lab on the host sys, holding the
+// host lock for the whole run. Before anything changes it runs the
+// install pre-flight checks once for the whole lab (one gathering of the
+// host's facts, every lab jail planned in it: addresses, listeners,
+// modules, sendmail) and then plans every jail against the host as it is
+// (names, interfaces, releases); any refusal stops the run with nothing
+// changed. Then it installs the name servers, then the
+// other jails, each re-planned just before it runs. Up to Jobs jails run at
+// once; a jail whose recipe changes host-wide configuration (devfs rules,
+// the host's rc.conf, kernel modules, mounts) runs alone, as does the
+// first jail to change anything, which fetches the release and sets up
+// jail.conf. A failed jail is rolled back by its own install and leaves
+// the others alone; when a name server fails, the jails that would resolve
+// through it are skipped. Running Apply again changes only what
+// differs.
+func Apply(ctx context.Context, sys system.System, l *Lab, opts ApplyOptions) (*Result, error) {
+	opts.Install.Defaults()
+	if opts.Jobs < 1 {
+		opts.Jobs = 1
+	}
+	unlock, err := plan.Lock(ctx, sys, opts.Install.LockWait)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	specs := l.Specs()
+	if err := labPreflight(ctx, sys, l, opts.Install); err != nil {
+		return nil, err
+	}
+
+	// Then every jail's plan against the host as it is, nothing applied:
+	// a name already taken or an interface the host lacks stops the lab
+	// here too.
+	var errs inputerr.ErrorList
+	pending := make([]bool, len(specs))
+	for i, s := range specs {
+		p, err := install.PlanInstall(ctx, system.NewDryRun(sys), s.Recipe, s.Spec, s.installOpts(opts.Install))
+		if err != nil {
+			if !errors.Is(err, inputerr.ErrInput) {
+				return nil, fmt.Errorf("plan jail %s: %w", s.Jail.Name, err)
+			}
+			errs = append(errs, &inputerr.PosError{File: l.Source, Line: s.Jail.Line, Msg: fmt.Sprintf("jail %s: %s", s.Jail.Name, oneLineErr(err))})
+			continue
+		}
+		pending[i] = p.Changes() > 0
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+
+	run := &labRun{opts: opts}
+	res := &Result{Jails: make([]JailResult, len(specs))}
+	for i, s := range specs {
+		res.Jails[i] = JailResult{Name: s.Jail.Name, Recipe: s.Recipe.Name}
+	}
+	// Nothing has changed yet, so the first jail that changes anything
+	// may set up what all jails share.
+	sharedReady := !slices.Contains(pending, true)
+	var nsFailed bool
+	for _, stage := range []int{StageNameServers, StageServices} {
+		sem := make(chan struct{}, opts.Jobs)
+		var wg sync.WaitGroup
+		drain := func() {
+			wg.Wait()
+		}
+		for i, s := range specs {
+			if s.Stage != stage {
+				continue
+			}
+			if stage == StageServices && nsFailed {
+				res.Jails[i].Status = Skipped
+				run.event(Event{Jail: s.Jail.Name, Index: i + 1, Total: len(specs), Status: Skipped})
+				continue
+			}
+			alone := !sharedReady && pending[i] || touchesHost(s.Recipe)
+			if alone {
+				drain()
+			}
+			sem <- struct{}{}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer func() { <-sem }()
+				res.Jails[i] = run.install(ctx, sys, s, i, len(specs))
+			}()
+			if alone {
+				drain()
+				if res.Jails[i].Status != Failed {
+					sharedReady = true
+				}
+			}
+		}
+		drain()
+		if stage == StageNameServers {
+			for i, s := range specs {
+				if s.Stage == StageNameServers && res.Jails[i].Status == Failed {
+					nsFailed = true
+				}
+			}
+		}
+	}
+	if failed := res.Failed(); len(failed) > 0 {
+		var skipped []string
+		for _, j := range res.Jails {
+			if j.Status == Skipped {
+				skipped = append(skipped, j.Name)
+			}
+		}
+		return res, &Error{Failed: failed, Skipped: skipped}
+	}
+	return res, nil
+}
+
+// touchesHost says whether a recipe changes configuration all jails of
+// the host share, so its install must not overlap another.
+func touchesHost(r *recipe.Recipe) bool {
+	h := r.Host
+	return len(h.DevfsUnhide) > 0 || len(h.RCConf) > 0 || len(h.KernelModules) > 0 || len(h.Mounts) > 0
+}
+
+// install plans and applies one jail; Apply rolls the jail back itself
+// when a step fails.
+func (r *labRun) install(ctx context.Context, sys system.System, s Spec, i, total int) JailResult {
+	out := JailResult{Name: s.Jail.Name, Recipe: s.Recipe.Name}
+	r.event(Event{Jail: s.Jail.Name, Index: i + 1, Total: total})
+	finish := func(status string, err error) JailResult {
+		out.Status, out.Err = status, err
+		r.event(Event{Jail: s.Jail.Name, Index: i + 1, Total: total, Status: status, Err: err})
+		return out
+	}
+	old, err := state.ReadState(sys, s.Jail.Name)
+	if err != nil {
+		return finish(Failed, err)
+	}
+	p, err := install.PlanInstall(ctx, sys, s.Recipe, s.Spec, s.installOpts(r.opts.Install))
+	if err != nil {
+		return finish(Failed, err)
+	}
+	out.Changes = p.Changes()
+	if out.Changes == 0 {
+		return finish(Unchanged, nil)
+	}
+	err = plan.Apply(ctx, sys, p, plan.ApplyOptions{Progress: r.opts.Install.Progress, CheckTries: r.opts.Install.CheckTries,
+		CheckDelay: r.opts.Install.CheckDelay, OnStep: func(k, n int, st *plan.Step) {
+			r.event(Event{Jail: s.Jail.Name, Index: i + 1, Total: total, Step: k, Steps: n, StepName: st.Name})
+		}})
+	if err != nil {
+		return finish(Failed, err)
+	}
+	if old == nil {
+		return finish(Installed, nil)
+	}
+	return finish(Updated, nil)
+}
+
+// Destroy uninstalls the lab's jails in the reverse of install order,
+// one at a time under the host lock: the services first, the name servers
+// last. A jail jailkit does not know is reported absent; a jail of the
+// same name that was installed from another recipe is left alone and
+// reported as a failure. A failed uninstall is rolled back and the run
+// goes on with the other jails.
+func Destroy(ctx context.Context, sys system.System, l *Lab, opts ApplyOptions) (*Result, error) {
+	opts.Install.Defaults()
+	unlock, err := plan.Lock(ctx, sys, opts.Install.LockWait)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	specs := l.Specs()
+	slices.Reverse(specs)
+	run := &labRun{opts: opts}
+	res := &Result{}
+	for i, s := range specs {
+		out := JailResult{Name: s.Jail.Name, Recipe: s.Recipe.Name}
+		run.event(Event{Jail: s.Jail.Name, Index: i + 1, Total: len(specs)})
+		st, err := state.ReadState(sys, s.Jail.Name)
+		switch {
+		case err != nil:
+			out.Status, out.Err = Failed, err
+		case st == nil:
+			out.Status = Absent
+		case st.Recipe != s.Recipe.Name:
+			out.Status, out.Err = Failed, fmt.Errorf("jail %s was installed from recipe %s, not %s as the lab says; left alone (remove it with jailkit uninstall %s)", s.Jail.Name, st.Recipe, s.Recipe.Name, s.Jail.Name)
+		default:
+			p, err := install.PlanUninstall(ctx, sys, s.Jail.Name)
+			if err == nil {
+				out.Changes = p.Changes()
+				err = plan.Apply(ctx, sys, p, plan.ApplyOptions{OnStep: func(k, n int, step *plan.Step) {
+					run.event(Event{Jail: s.Jail.Name, Index: i + 1, Total: len(specs), Step: k, Steps: n, StepName: step.Name})
+				}})
+			}
+			if err != nil {
+				out.Status, out.Err = Failed, err
+			} else {
+				out.Status = Removed
+			}
+		}
+		run.event(Event{Jail: s.Jail.Name, Index: i + 1, Total: len(specs), Status: out.Status, Err: out.Err})
+		res.Jails = append(res.Jails, out)
+	}
+	if failed := res.Failed(); len(failed) > 0 {
+		return res, &Error{Failed: failed}
+	}
+	return res, nil
+}
+
+// oneLineErr flattens an ErrorList into one line for a per-jail message.
+func oneLineErr(err error) string {
+	var list inputerr.ErrorList
+	if errors.As(err, &list) {
+		msgs := make([]string, len(list))
+		for i, e := range list {
+			msgs[i] = e.Error()
+		}
+		return fmt.Sprint(joinSemi(msgs))
+	}
+	return err.Error()
+}
+
+func joinSemi(s []string) string {
+	out := ""
+	for i, x := range s {
+		if i > 0 {
+			out += "; "
+		}
+		out += x
+	}
+	return out
+}
+
+// labPreflight runs the checks install runs before it changes anything,
+// once for every jail of the lab against one gathering of the host's
+// facts, and refuses with every failure at once unless opts.Force.
+func labPreflight(ctx context.Context, sys system.System, l *Lab, opts install.Options) error {
+	vs, err := l.Values()
+	if err != nil {
+		return err
+	}
+	planned := make([]hostcheck.Planned, len(vs))
+	for i, v := range vs {
+		planned[i] = install.Planned(v)
+	}
+	facts := hostcheck.Gather(ctx, &hostcheck.LiveSource{Sys: system.NewDryRun(sys), JailsDir: opts.JailsDir}, hostcheck.GatherOptions{JailsDir: opts.JailsDir})
+	rep := hostcheck.Run(facts, hostcheck.Options{Planned: planned, Only: install.PreflightChecks})
+	var failed []plan.Finding
+	for _, fd := range rep.Findings {
+		if fd.Severity == hostcheck.Fail {
+			failed = append(failed, plan.Finding{ID: fd.ID, Severity: string(fd.Severity), Found: fd.Found, Fix: fd.Fix})
+		}
+	}
+	if len(failed) > 0 && !opts.Force {
+		return fmt.Errorf("lab %s: %w", labName(l), install.PreflightError(failed))
+	}
+	return nil
+}
+
+func labName(l *Lab) string {
+	if l.Name != "" {
+		return l.Name
+	}
+	return l.Source
+}
+
+// installOpts gives one lab jail its install options: in a VNET lab only
+// the jails whose recipe gives them their own stack (dhcp with vnet=true)
+// join the bridge; the others stay shared-IP jails on network.interface.
+func (s Spec) installOpts(o install.Options) install.Options {
+	if !s.vnet() {
+		o.Bridge = ""
+	}
+	return o
+}
+
+// vnet reports whether the jail installs as a VNET jail: the recipe
+// requires it, or offers it and the last vnet= setting is true.
+func (s Spec) vnet() bool {
+	switch s.Recipe.Host.VNet {
+	case "required":
+		return true
+	case "optional":
+		on := false
+		for _, kv := range s.Spec.Sets {
+			if v, ok := strings.CutPrefix(kv, "vnet="); ok {
+				on = v == "true"
+			}
+		}
+		return on
+	}
+	return false
+}

@@ -1,0 +1,315 @@
+package plan
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jailkit/jailkit/engine/render"
+	"github.com/jailkit/jailkit/engine/system"
+	"github.com/jailkit/jailkit/hostcheck/freebsd"
+)
+
+// ApplyOptions tune how a plan runs.
+type ApplyOptions struct {
+	// Progress receives the output of long commands.
+	Progress io.Writer
+	// CheckTries and CheckDelay bound how long a post-check waits for a
+	// service to bind.
+	CheckTries int
+	CheckDelay time.Duration
+	// OnStep, when set, is called before each step runs (1-based index),
+	// so the caller can show where the run is.
+	OnStep func(i, total int, s *Step)
+}
+
+// StepError is a plan that failed at one step and was rolled back.
+type StepError struct {
+	Index int // 1-based
+	Total int
+	Step  string
+	Err   error
+	// Undone counts the completed steps that were rolled back.
+	Undone int
+	// NotUndone lists what rollback could not undo, one line each.
+	NotUndone []string
+}
+
+// Error names the step, says what failed and what rollback did.
+func (e *StepError) Error() string {
+	msg := fmt.Sprintf("step %d of %d (%s) failed: %v; ", e.Index, e.Total, e.Step, e.Err)
+	if len(e.NotUndone) == 0 {
+		return msg + fmt.Sprintf("rolled back the %d completed steps", e.Undone)
+	}
+	return msg + fmt.Sprintf("rollback could not undo: %s", strings.Join(e.NotUndone, "; "))
+}
+
+// Unwrap returns the step's error.
+func (e *StepError) Unwrap() error { return e.Err }
+
+// Apply runs the plan's steps in order through sys. When a step fails it
+// undoes the completed steps in reverse and returns a *StepError naming
+// the step and whatever could not be undone.
+func Apply(ctx context.Context, sys system.System, p *Plan, opts ApplyOptions) error {
+	if opts.CheckTries <= 0 {
+		opts.CheckTries = 1
+	}
+	ex := &executor{ctx: ctx, sys: sys, opts: opts}
+	for i := range p.Steps {
+		s := &p.Steps[i]
+		if opts.OnStep != nil {
+			opts.OnStep(i+1, len(p.Steps), s)
+		}
+		err := ex.do(s)
+		if err == nil {
+			continue
+		}
+		se := &StepError{Index: i + 1, Total: len(p.Steps), Step: s.Name, Err: err}
+		// An interrupted run (Ctrl-C cancels ctx) must still roll back.
+		ex.ctx = context.WithoutCancel(ctx)
+		// The failed step may have done part of its work: undo its file
+		// effects (ignoring what is not there), never its commands.
+		for _, u := range s.Undo {
+			if u.Action != ActRun {
+				if uerr := ex.do(&u); uerr != nil && !errors.Is(uerr, fs.ErrNotExist) {
+					se.NotUndone = append(se.NotUndone, fmt.Sprintf("step %d (%s): %s: %v", i+1, s.Name, oneLine(&u), uerr))
+				}
+			}
+		}
+		var after []Step
+		var afterOf []int
+		for k := i - 1; k >= 0; k-- {
+			done := &p.Steps[k]
+			se.Undone++
+			for _, u := range done.Undo {
+				if uerr := ex.do(&u); uerr != nil {
+					se.NotUndone = append(se.NotUndone, fmt.Sprintf("step %d (%s): %s: %v", k+1, done.Name, oneLine(&u), uerr))
+				}
+			}
+			for _, u := range done.UndoAfter {
+				after = append(after, u)
+				afterOf = append(afterOf, k)
+			}
+		}
+		for n := range after {
+			u, k := &after[n], afterOf[n]
+			if uerr := ex.do(u); uerr != nil {
+				se.NotUndone = append(se.NotUndone, fmt.Sprintf("step %d (%s): %s: %v", k+1, p.Steps[k].Name, oneLine(u), uerr))
+			}
+		}
+		return se
+	}
+	return nil
+}
+
+type executor struct {
+	ctx  context.Context
+	sys  system.System
+	opts ApplyOptions
+}
+
+// target returns the System a step works through: the host's, or the
+// jail root's (confined by os.Root).
+func (ex *executor) target(s *Step) (system.System, error) {
+	if s.Root == "" {
+		return ex.sys, nil
+	}
+	js, err := ex.sys.OpenRoot(s.Root)
+	if err != nil {
+		return nil, fmt.Errorf("open the jail root %s: %w", s.Root, err)
+	}
+	return js, nil
+}
+
+func (ex *executor) do(s *Step) error {
+	switch s.Action {
+	case ActRun:
+		var progress io.Writer
+		if s.Progress {
+			progress = ex.opts.Progress
+		}
+		_, err := ex.sys.Run(ex.ctx, system.Cmd{Argv: s.Argv, Mutates: true, Progress: progress})
+		return err
+	case ActCheck:
+		var err error
+		for try := 0; try < ex.opts.CheckTries; try++ {
+			if try > 0 {
+				select {
+				case <-ex.ctx.Done():
+					return ex.ctx.Err()
+				case <-time.After(ex.opts.CheckDelay):
+				}
+			}
+			var out []byte
+			out, err = ex.sys.Run(ex.ctx, system.Cmd{Argv: s.Argv})
+			if err == nil && s.Expect != nil {
+				err = s.Expect.Judge(out)
+			}
+			if err == nil {
+				return nil
+			}
+		}
+		return err
+	case ActVerify:
+		data, err := ex.sys.ReadFile(s.Path)
+		if err != nil {
+			return err
+		}
+		want := s.SHA256
+		if want == "" && s.Target != "" {
+			m, err := ex.sys.ReadFile(s.Target)
+			if err != nil {
+				return err
+			}
+			entries, err := freebsd.ParseManifest(m)
+			if err != nil {
+				return err
+			}
+			want = entries[path.Base(s.Path)].SHA256
+		}
+		sum := sha256.Sum256(data)
+		if got := hex.EncodeToString(sum[:]); got != want {
+			return fmt.Errorf("%s has sha256 %s, the MANIFEST says %s: the download is damaged or not genuine", s.Path, got, want)
+		}
+		return nil
+	case ActBackup:
+		data, err := ex.sys.ReadFile(s.Path)
+		if err != nil {
+			return err
+		}
+		mode := fs.FileMode(0o600)
+		if fi, err := ex.sys.Lstat(s.Path); err == nil {
+			mode = fi.Mode().Perm()
+		}
+		return ex.sys.WriteFile(s.Target, data, mode)
+	}
+	t, err := ex.target(s)
+	if err != nil {
+		return err
+	}
+	switch s.Action {
+	case ActMkdir:
+		paths := s.Paths
+		if s.Path != "" {
+			paths = append([]string{s.Path}, paths...)
+		}
+		for _, p := range paths {
+			if err := t.MkdirAll(p, s.mode()); err != nil {
+				return describe(p, err)
+			}
+			if err := t.Chmod(p, s.mode()); err != nil {
+				return describe(p, err)
+			}
+			if err := ex.chown(t, s, p); err != nil {
+				return err
+			}
+		}
+		return nil
+	case ActWrite:
+		if s.Content == nil {
+			return fmt.Errorf("write %s: no content", s.Path)
+		}
+		if s.Root != "" {
+			if err := t.MkdirAll(path.Dir(s.Path), 0o755); err != nil {
+				return describe(s.Path, err)
+			}
+		}
+		if err := t.WriteFile(s.Path, []byte(*s.Content), s.mode()); err != nil {
+			return describe(s.Path, err)
+		}
+		return ex.chown(t, s, s.Path)
+	case ActRemove:
+		return describe(s.Path, t.Remove(s.Path))
+	case ActRemoveAll:
+		return describe(s.Path, t.RemoveAll(s.Path))
+	case ActRmdir:
+		err := t.Remove(s.Path)
+		if err != nil && (errors.Is(err, fs.ErrNotExist) || isNotEmpty(err)) {
+			return nil // still in use by something else: kept
+		}
+		return describe(s.Path, err)
+	}
+	return fmt.Errorf("unknown action %q", s.Action)
+}
+
+func isNotEmpty(err error) bool {
+	return err != nil && (strings.Contains(err.Error(), "not empty") || strings.Contains(err.Error(), "exists"))
+}
+
+// describe turns os.Root's "path escapes from parent" into the reason a
+// reader needs.
+func describe(p string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if strings.Contains(err.Error(), "path escapes from parent") {
+		return fmt.Errorf("%s: %w (%v)", p, render.ErrEscapes, err)
+	}
+	return err
+}
+
+// chown sets the owner of a file in a jail root to the ids the JAIL's
+// passwd and group give the names (never the host's: the same name can
+// have another id there).
+func (ex *executor) chown(t system.System, s *Step, p string) error {
+	if s.Root == "" || s.Owner == "" {
+		return nil
+	}
+	uid, err := lookupID(t, "/etc/passwd", s.Owner, 2)
+	if err != nil {
+		return fmt.Errorf("owner of %s: %w", p, err)
+	}
+	gid, err := lookupID(t, "/etc/group", s.Group, 2)
+	if err != nil {
+		return fmt.Errorf("group of %s: %w", p, err)
+	}
+	return describe(p, t.Chown(p, uid, gid))
+}
+
+// lookupID finds name in a passwd or group file (field 3 is the id).
+func lookupID(t system.System, file, name string, field int) (int, error) {
+	data, err := t.ReadFile(file)
+	if err != nil {
+		return 0, fmt.Errorf("read the jail's %s: %w", file, describe(file, err))
+	}
+	id, ok := ParseIDFile(data)[name]
+	if !ok {
+		return 0, fmt.Errorf("the jail's %s has no %q", file, name)
+	}
+	return id, nil
+}
+
+// ParseIDFile reads a passwd or group file into name -> id (the third
+// colon-separated field); comments and malformed lines are skipped.
+func ParseIDFile(data []byte) map[string]int {
+	out := map[string]int{}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		line := sc.Text()
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		f := strings.Split(line, ":")
+		if len(f) < 3 || f[0] == "" {
+			continue
+		}
+		id, err := strconv.Atoi(f[2])
+		if err != nil || id < 0 {
+			continue
+		}
+		if _, seen := out[f[0]]; !seen {
+			out[f[0]] = id
+		}
+	}
+	return out
+}

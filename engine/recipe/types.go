@@ -1,0 +1,186 @@
+package recipe
+
+import (
+	"fmt"
+	"net/netip"
+	"path"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// ParamType names the type of a recipe parameter. Every value a template
+// receives has been checked against its type, so a template can paste it into
+// a config file without quoting tricks.
+type ParamType string
+
+// The parameter types a recipe may declare.
+const (
+	TypeString   ParamType = "string"
+	TypeBool     ParamType = "bool"
+	TypeInt      ParamType = "int"
+	TypePort     ParamType = "port"
+	TypeIPv4     ParamType = "ipv4"
+	TypeIPv6     ParamType = "ipv6"
+	TypeIP       ParamType = "ip"
+	TypeCIDR     ParamType = "cidr"
+	TypeHostname ParamType = "hostname"
+	TypeDomain   ParamType = "domain"
+	TypeEnum     ParamType = "enum"
+	TypePath     ParamType = "path"
+	TypeEmail    ParamType = "email"
+)
+
+// paramTypes lists every known type with the hint shown when a value does not fit.
+var paramTypes = map[ParamType]string{
+	TypeString:   "use printable text without quotes, backslashes, semicolons, braces or newlines",
+	TypeBool:     "use true or false",
+	TypeInt:      "use a whole number",
+	TypePort:     "use a port number from 1 to 65535",
+	TypeIPv4:     "use a dotted quad such as 192.0.2.53",
+	TypeIPv6:     "use an IPv6 address such as 2001:db8::53",
+	TypeIP:       "use an IPv4 or IPv6 address such as 192.0.2.53",
+	TypeCIDR:     "use an address with a prefix length such as 192.0.2.0/24",
+	TypeHostname: "use letters, digits and hyphens in dot-separated labels, such as dns.home.lan",
+	TypeDomain:   "use a domain name such as home.lan",
+	TypeEnum:     "use one of the listed values",
+	TypePath:     "use an absolute path such as /usr/local/etc/ssl/cert.pem",
+	TypeEmail:    "use an address such as hostmaster@home.lan",
+}
+
+var (
+	labelRE    = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$`)
+	jailNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$`)
+	pathRE     = regexp.MustCompile(`^/[A-Za-z0-9._/+@%:-]*$`)
+	localRE    = regexp.MustCompile(`^[A-Za-z0-9._%+-]{1,64}$`)
+)
+
+// ValidJailName reports whether name can name a jail and the files jailkit
+// keeps for it: a letter or digit, then letters, digits, '-' or '_'. Dots are
+// refused because jail(8) reads them as a hierarchy.
+func ValidJailName(name string) error {
+	if !jailNameRE.MatchString(name) {
+		return fmt.Errorf("%q is not a valid jail name", name)
+	}
+	return nil
+}
+
+// ValidHostname reports whether s is a host name of RFC 1123 labels.
+func ValidHostname(s string) error {
+	s = strings.TrimSuffix(s, ".")
+	if s == "" || len(s) > 253 {
+		return fmt.Errorf("%q is not a valid host name", s)
+	}
+	for _, l := range strings.Split(s, ".") {
+		if !labelRE.MatchString(l) {
+			return fmt.Errorf("%q is not a valid host name", s)
+		}
+	}
+	return nil
+}
+
+// ParseValue checks raw against the type t (and choices for an enum) and
+// returns the value a template receives: string, bool or int.
+func ParseValue(t ParamType, raw string, choices []string, min, max *int) (any, error) {
+	switch t {
+	case TypeString:
+		if strings.ContainsAny(raw, "\"'\\;{}`$\n\r\t") || strings.ContainsFunc(raw, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+			return nil, fmt.Errorf("%q contains a character that is not allowed", raw)
+		}
+		return raw, nil
+	case TypeBool:
+		b, err := strconv.ParseBool(raw)
+		if err != nil {
+			switch strings.ToLower(raw) {
+			case "yes", "on":
+				return true, nil
+			case "no", "off":
+				return false, nil
+			}
+			return nil, fmt.Errorf("%q is not true or false", raw)
+		}
+		return b, nil
+	case TypeInt:
+		n, err := strconv.Atoi(raw)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a whole number", raw)
+		}
+		if min != nil && n < *min {
+			return nil, fmt.Errorf("%d is below the minimum %d", n, *min)
+		}
+		if max != nil && n > *max {
+			return nil, fmt.Errorf("%d is above the maximum %d", n, *max)
+		}
+		return n, nil
+	case TypePort:
+		n, err := strconv.Atoi(raw)
+		if err != nil || n < 1 || n > 65535 {
+			return nil, fmt.Errorf("%q is not a port from 1 to 65535", raw)
+		}
+		return n, nil
+	case TypeIPv4, TypeIPv6, TypeIP:
+		a, err := netip.ParseAddr(raw)
+		if err != nil || a.Zone() != "" {
+			return nil, fmt.Errorf("%q is not an IP address", raw)
+		}
+		if t == TypeIPv4 && !a.Is4() {
+			return nil, fmt.Errorf("%q is not an IPv4 address", raw)
+		}
+		if t == TypeIPv6 && !a.Is6() {
+			return nil, fmt.Errorf("%q is not an IPv6 address", raw)
+		}
+		return a.String(), nil
+	case TypeCIDR:
+		p, err := netip.ParsePrefix(raw)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not an address with a prefix length", raw)
+		}
+		return p.Masked().String(), nil
+	case TypeHostname, TypeDomain:
+		if err := ValidHostname(raw); err != nil {
+			return nil, err
+		}
+		return strings.ToLower(strings.TrimSuffix(raw, ".")), nil
+	case TypeEnum:
+		for _, c := range choices {
+			if raw == c {
+				return raw, nil
+			}
+		}
+		return nil, fmt.Errorf("%q is not one of %s", raw, strings.Join(choices, ", "))
+	case TypePath:
+		if !pathRE.MatchString(raw) || path.Clean(raw) != raw {
+			return nil, fmt.Errorf("%q is not a clean absolute path", raw)
+		}
+		return raw, nil
+	case TypeEmail:
+		local, domain, ok := strings.Cut(raw, "@")
+		if !ok || !localRE.MatchString(local) || ValidHostname(domain) != nil {
+			return nil, fmt.Errorf("%q is not a mail address", raw)
+		}
+		return raw, nil
+	}
+	return nil, fmt.Errorf("unknown type %q", t)
+}
+
+// SplitList splits a --set list value on commas, dropping blanks, so that
+// "a, b,,c" and "a,b,c" mean the same.
+func SplitList(raw string) []string {
+	var out []string
+	for _, f := range strings.Split(raw, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// ValidInterfaceName says whether s can name a FreeBSD network interface:
+// IFNAMSIZ is 16 with the NUL (sys/net/if.h), and jailkit takes only
+// lower-case names as ifconfig(8) clones and drivers make them.
+func ValidInterfaceName(s string) bool { return ifaceNameRE.MatchString(s) }
+
+var ifaceNameRE = regexp.MustCompile(`^[a-z][a-z0-9_.]{0,14}$`)
+
+// Hint says how a good value of type t looks.
+func (t ParamType) Hint() string { return paramTypes[t] }

@@ -1,0 +1,116 @@
+package render
+
+import (
+	"io/fs"
+
+	"github.com/jailkit/jailkit/engine/inputerr"
+	"github.com/jailkit/jailkit/engine/recipe"
+)
+
+// File is one rendered file or directory of a jail.
+type File struct {
+	Path    string      `json:"path"` // absolute inside the jail: /etc/rc.conf
+	Dir     bool        `json:"dir,omitempty"`
+	Mode    fs.FileMode `json:"mode"`
+	Owner   string      `json:"owner"`
+	Group   string      `json:"group"`
+	Content []byte      `json:"content,omitempty"`
+}
+
+// Context is what a template sees as its dot.
+type Context struct {
+	Jail   Jail
+	Params map[string]any
+	Recipe struct{ Name, Version string }
+	// RCConf is the recipe's rc.conf settings, already rendered; the base
+	// rc.conf template writes them.
+	RCConf []recipe.RCVar
+}
+
+// Render renders every file of the jail: the common base first, then the
+// recipe's own directories and files, in declaration order. It does no
+// I/O beyond reading templates from the recipe's template FS, and uses
+// the caches of the Engine that made v.
+func Render(v *Values) ([]File, error) {
+	e, r := v.engine, v.Recipe
+	ctx := v.context()
+	var errs inputerr.ErrorList
+	rcVars := append(recipe.RCConf{}, r.RCConf...)
+	conds, err := v.activeConditionals()
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range conds {
+		rcVars = append(rcVars, c.RCConf...)
+	}
+	for _, rv := range rcVars {
+		out, err := e.renderString(r.Source, "rc_conf "+rv.Name, rv.Line, rv.Value, ctx)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if _, err := rcQuote(out); err != nil {
+			errs = append(errs, &inputerr.PosError{File: r.Source, Line: rv.Line, Msg: err.Error()})
+			continue
+		}
+		ctx.RCConf = append(ctx.RCConf, recipe.RCVar{Name: rv.Name, Value: out, Line: rv.Line})
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	tfs := recipe.LayeredFS{r.Templates, builtinTemplates}
+	var files []File
+	for _, d := range r.Dirs {
+		ok, err := e.when(r.Source, d.Line, d.When, ctx)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if !ok {
+			continue
+		}
+		mode, _ := parseModeDefault(d.Mode, 0o755)
+		files = append(files, File{Path: d.Path, Dir: true, Mode: mode, Owner: or(d.Owner, "root"), Group: or(d.Group, "wheel")})
+	}
+	for _, f := range FileSpecs(r) {
+		ok, err := e.when(r.Source, f.Line, f.When, ctx)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if !ok {
+			continue
+		}
+		content, err := e.renderTemplate(r, tfs, f.Template, ctx)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		mode, _ := parseModeDefault(f.Mode, 0o644)
+		files = append(files, File{Path: f.Path, Mode: mode, Owner: or(f.Owner, "root"), Group: or(f.Group, "wheel"), Content: content})
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return files, nil
+}
+
+func (v *Values) context() *Context {
+	ctx := &Context{Jail: v.Jail, Params: v.Params}
+	ctx.Recipe.Name, ctx.Recipe.Version = v.Recipe.Name, v.Recipe.Version
+	return ctx
+}
+
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+func parseModeDefault(s string, def fs.FileMode) (fs.FileMode, error) {
+	if s == "" {
+		return def, nil
+	}
+	return recipe.ParseMode(s)
+}

@@ -1,0 +1,116 @@
+package render
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"strings"
+)
+
+// OwnerLookup maps a user and group name to numeric ids inside a jail.
+type OwnerLookup func(owner, group string) (uid, gid int, err error)
+
+// WriteTree writes files under root, each path taken relative to root. It
+// goes through os.Root, so a symlink (or "..") that leads outside root
+// makes the write fail instead of following it: a jail's root user can
+// plant links, and the host must never write through them. Each file is
+// written to a temporary name and renamed into place, so a reader never
+// sees half a file. When lookup is nil, ownership is left alone (a render
+// into a directory by an unprivileged user).
+func WriteTree(root *os.Root, files []File, lookup OwnerLookup) error {
+	for _, f := range files {
+		if err := WriteOne(root, f, lookup); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// WriteOne writes one file or directory of a tree; see WriteTree.
+func WriteOne(root *os.Root, f File, lookup OwnerLookup) error {
+	rel := strings.TrimPrefix(f.Path, "/")
+	if rel == "" || path.Clean(rel) != rel || strings.HasPrefix(rel, "../") || rel == ".." {
+		return fmt.Errorf("write %s: path is not inside the jail", f.Path)
+	}
+	uid, gid := -1, -1
+	if lookup != nil {
+		var err error
+		if uid, gid, err = lookup(f.Owner, f.Group); err != nil {
+			return fmt.Errorf("write %s: %w", f.Path, err)
+		}
+	}
+	if f.Dir {
+		if err := root.MkdirAll(rel, f.Mode.Perm()); err != nil {
+			return fmt.Errorf("create directory %s: %w", f.Path, describeRootErr(err))
+		}
+		if err := root.Chmod(rel, f.Mode.Perm()); err != nil {
+			return fmt.Errorf("chmod %s: %w", f.Path, describeRootErr(err))
+		}
+		if uid >= 0 {
+			if err := root.Lchown(rel, uid, gid); err != nil {
+				return fmt.Errorf("chown %s: %w", f.Path, err)
+			}
+		}
+		return nil
+	}
+	if dir := path.Dir(rel); dir != "." {
+		if err := root.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("create directory for %s: %w", f.Path, describeRootErr(err))
+		}
+	}
+	tmp := path.Join(path.Dir(rel), ".jailkit-"+randomSuffix()+"-"+path.Base(rel))
+	w, err := root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", f.Path, describeRootErr(err))
+	}
+	cleanup := func(err error) error {
+		w.Close()
+		root.Remove(tmp)
+		return err
+	}
+	if _, err := w.Write(f.Content); err != nil {
+		return cleanup(fmt.Errorf("write %s: %w", f.Path, err))
+	}
+	// Mode and owner are set on the open descriptor, before the rename,
+	// so there is no moment where the final name has the wrong ones and no
+	// path lookup that a planted symlink could redirect.
+	if err := w.Chmod(f.Mode.Perm()); err != nil {
+		return cleanup(fmt.Errorf("chmod %s: %w", f.Path, err))
+	}
+	if uid >= 0 {
+		if err := w.Chown(uid, gid); err != nil {
+			return cleanup(fmt.Errorf("chown %s: %w", f.Path, err))
+		}
+	}
+	if err := w.Sync(); err != nil {
+		return cleanup(fmt.Errorf("sync %s: %w", f.Path, err))
+	}
+	if err := w.Close(); err != nil {
+		root.Remove(tmp)
+		return fmt.Errorf("write %s: %w", f.Path, err)
+	}
+	if err := root.Rename(tmp, rel); err != nil {
+		root.Remove(tmp)
+		return fmt.Errorf("write %s: %w", f.Path, describeRootErr(err))
+	}
+	return nil
+}
+
+// ErrEscapes is returned when a path inside a root leads outside it.
+var ErrEscapes = errors.New("a symlink or .. leads outside the root; refusing to follow it")
+
+func describeRootErr(err error) error {
+	if err != nil && strings.Contains(err.Error(), "path escapes from parent") {
+		return fmt.Errorf("%w (%v)", ErrEscapes, err)
+	}
+	return err
+}
+
+func randomSuffix() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
