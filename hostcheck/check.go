@@ -148,7 +148,7 @@ type Planned struct {
 }
 
 // Mail reports whether the planned jail is a mail server.
-func (p *Planned) Mail() bool { return p.SendmailOff || p.Role == "mail" || p.Recipe == "mail" }
+func (p *Planned) Mail() bool { return p.SendmailOff || p.Role == "mail" }
 
 // Options selects what Run checks.
 type Options struct {

@@ -12,7 +12,6 @@ import (
 
 	"github.com/jailkit/jailkit/engine/inputerr"
 	"github.com/jailkit/jailkit/engine/install"
-	"github.com/jailkit/jailkit/engine/render"
 	"github.com/jailkit/jailkit/engine/system"
 	"github.com/jailkit/jailkit/hostcheck"
 )
@@ -164,8 +163,10 @@ func (c *checkCmd) planned(a *app) (*hostcheck.Planned, error) {
 		if err != nil {
 			return nil, err
 		}
-		p, err := plannedFromValues(v)
-		return &p, err
+		// The same description install's pre-flight checks, with the role
+		// the recipe declares for the service checks (JK-SVC-010).
+		p := install.Planned(v)
+		return &p, nil
 	}
 	p := &hostcheck.Planned{Name: spec.Name}
 	var ips []string
@@ -175,25 +176,6 @@ func (c *checkCmd) planned(a *app) (*hostcheck.Planned, error) {
 	addrs, err := parseAddrs(ips)
 	p.IPs = addrs
 	return p, err
-}
-
-// plannedFromValues describes a validated install for hostcheck the way
-// jailkit install's pre-flight does (install.Planned: addresses, the ports
-// the recipe listens on for these values, host needs), plus the DNS or mail
-// role that the service checks (JK-SVC-010) look at.
-func plannedFromValues(v *render.Values) (hostcheck.Planned, error) {
-	p := install.Planned(v)
-	switch v.Recipe.Name {
-	case "dns":
-		role := "primary"
-		if s, ok := v.Params["role"].(string); ok && s != "" {
-			role = s
-		}
-		p.Role = "dns-" + role
-	case "mail":
-		p.Role = "mail"
-	}
-	return p, nil
 }
 
 // parseAddrs reads addresses given as ADDR or ADDR/LEN.

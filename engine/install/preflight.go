@@ -33,7 +33,9 @@ func PreflightError(failed []plan.Finding) error {
 	return &inputerr.FieldError{Field: "pre-flight", Problem: strings.Join(msgs, "; "), Hint: strings.Join(fixes, "; ")}
 }
 
-// Planned describes the jail of v for hostcheck.
+// Planned describes the jail of v for hostcheck: its addresses, the ports
+// it listens on for these values, what it needs of the host, and the role
+// its recipe declares (a primary or secondary name server, a mail server).
 func Planned(v *render.Values) hostcheck.Planned {
 	r := v.Recipe
 	p := hostcheck.Planned{Name: v.Jail.Name, Recipe: r.Name, DevfsUnhide: r.Host.DevfsUnhide,
@@ -52,6 +54,14 @@ func Planned(v *render.Values) hostcheck.Planned {
 	}
 	for _, rv := range r.Host.RCConf {
 		p.HostRCConf[rv.Name] = rv.Value
+	}
+	switch {
+	case r.Roles.DNS != nil && r.Roles.DNS.IsPrimary(v.Params):
+		p.Role = "dns-primary"
+	case r.Roles.DNS != nil:
+		p.Role = "dns-secondary"
+	case r.Roles.Mail != nil:
+		p.Role = "mail"
 	}
 	return p
 }

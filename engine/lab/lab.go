@@ -625,12 +625,13 @@ func inRanges(rs []dynRange, a netip.Addr) (dynRange, bool) {
 func (c *labCheck) dhcpRanges(l *Lab, entries []*labEntry) []dynRange {
 	var out []dynRange
 	for _, e := range entries {
-		if e.r == nil || e.r.Name != "dhcp" {
+		if e.r == nil || e.r.Roles.DHCP == nil {
 			continue
 		}
+		dhcp := e.r.Roles.DHCP
 		line := c.jailLine(e.idx, "")
 		for _, p := range e.y.Params {
-			if p.Name == "range_start" {
+			if p.Name == dhcp.RangeStart {
 				line = p.Line
 			}
 		}
@@ -638,7 +639,7 @@ func (c *labCheck) dhcpRanges(l *Lab, entries []*labEntry) []dynRange {
 			c.at(c.jailLine(e.idx, "count"), "jail %s: count: a classroom of DHCP servers would answer the same clients; give the lab one dhcp jail", e.y.Name)
 			continue
 		}
-		start, end, ok := labDHCPRange(l.Network.Subnet, e.y.Params)
+		start, end, ok := labDHCPRange(l.Network.Subnet, dhcp, e.y.Params)
 		if !ok {
 			continue
 		}
@@ -672,13 +673,13 @@ func overlapping(rs []dynRange, r dynRange) (dynRange, bool) {
 }
 
 // labDHCPRange is the dynamic range a DHCP jail of the lab serves.
-func labDHCPRange(sub netip.Prefix, params []Param) (netip.Addr, netip.Addr, bool) {
+func labDHCPRange(sub netip.Prefix, dhcp *recipe.DHCPRole, params []Param) (netip.Addr, netip.Addr, bool) {
 	var s, e string
 	for _, p := range params {
-		switch p.Name {
-		case "range_start":
+		switch {
+		case dhcp.RangeStart != "" && p.Name == dhcp.RangeStart:
 			s = p.Value
-		case "range_end":
+		case dhcp.RangeEnd != "" && p.Name == dhcp.RangeEnd:
 			e = p.Value
 		}
 	}
@@ -695,6 +696,25 @@ func labDHCPRange(sub netip.Prefix, params []Param) (netip.Addr, netip.Addr, boo
 	}
 	b := sub.Addr().As4()
 	return netip.AddrFrom4([4]byte{b[0], b[1], b[2], 100}), netip.AddrFrom4([4]byte{b[0], b[1], b[2], 199}), true
+}
+
+// isPrimary says whether a name server jail serves the lab's zone as its
+// primary: by the lab file's value of the role's server param, else by the
+// recipe's default.
+func (j *Jail) isPrimary() bool {
+	dns := j.Recipe.Roles.DNS
+	if dns.Server == "" {
+		return true
+	}
+	role, ok := j.param(dns.Server)
+	if !ok {
+		for _, p := range j.Recipe.Params {
+			if p.Name == dns.Server {
+				role, _ = p.Default.(string)
+			}
+		}
+	}
+	return role == "" || role == "primary"
 }
 
 // param returns the user's value of a lab jail's setting.

@@ -34,7 +34,7 @@ func (c *labCheck) crossChecks(l *Lab) {
 	}
 	c.nameServers(l, byAddr)
 	for _, j := range l.Jails {
-		if j.Recipe.Name != "dhcp" {
+		if j.Recipe.Roles.DHCP == nil {
 			continue
 		}
 		if !l.Network.VNet {
@@ -56,37 +56,36 @@ func (c *labCheck) nameServers(l *Lab, byAddr map[netip.Addr]*Jail) {
 	var primary *Jail
 	flagged := map[*Jail]bool{}
 	for _, j := range l.Jails {
-		if j.Recipe.Name != "dns" {
+		dns := j.Recipe.Roles.DNS
+		if dns == nil {
 			continue
 		}
 		zone := l.Network.Domain
-		if z, ok := j.param("zone"); ok && strings.TrimSuffix(strings.ToLower(z), ".") != zone {
-			c.at(j.paramLine("zone"), "jail %s: params.zone: %s differs from network.domain %s; the lab's name server serves the lab's domain, so drop the zone param", j.Name, z, zone)
+		if z, ok := j.param(dns.Zone); ok && strings.TrimSuffix(strings.ToLower(z), ".") != zone {
+			c.at(j.paramLine(dns.Zone), "jail %s: params.%s: %s differs from network.domain %s; the lab's name server serves the lab's domain, so drop the %s param", j.Name, dns.Zone, z, zone, dns.Zone)
 			continue
 		}
-		role, _ := j.param("role")
-		switch role {
-		case "", "primary":
+		if j.isPrimary() {
 			if primary != nil {
-				c.at(j.paramLine("role"), "jail %s: recipe: %s is already the primary of %s (line %d); a zone has one primary, so keep one dns jail in the lab", j.Name, primary.Name, zone, primary.Line)
+				c.at(j.paramLine(dns.Server), "jail %s: recipe: %s is already the primary of %s (line %d); a zone has one primary, so keep one dns jail in the lab", j.Name, primary.Name, zone, primary.Line)
 				continue
 			}
 			primary = j
-			if v, ok := j.param("secondaries"); ok {
+			if v, ok := j.param(dns.Secondaries); ok {
 				for _, s := range recipe.SplitList(v) {
 					a, err := netip.ParseAddr(s)
 					if err != nil {
 						continue
 					}
 					if other := byAddr[a.Unmap()]; other != nil {
-						c.at(j.paramLine("secondaries"), "jail %s: params.secondaries: %s is lab jail %s, on the same host as this primary; primary and secondary DNS never share a host (one failure would take both), so run the secondary on another machine", j.Name, a, other.Name)
+						c.at(j.paramLine(dns.Secondaries), "jail %s: params.%s: %s is lab jail %s, on the same host as this primary; primary and secondary DNS never share a host (one failure would take both), so run the secondary on another machine", j.Name, dns.Secondaries, a, other.Name)
 					}
 				}
 			}
-		case "secondary":
-			if v, ok := j.param("primary"); ok {
+		} else {
+			if v, ok := j.param(dns.Primary); ok {
 				if a, err := netip.ParseAddr(v); err == nil && byAddr[a.Unmap()] != nil {
-					c.at(j.paramLine("primary"), "jail %s: params.primary: %s is lab jail %s, on the same host as this secondary; primary and secondary DNS never share a host (one failure would take both), so run the secondary on another machine", j.Name, a, byAddr[a.Unmap()].Name)
+					c.at(j.paramLine(dns.Primary), "jail %s: params.%s: %s is lab jail %s, on the same host as this secondary; primary and secondary DNS never share a host (one failure would take both), so run the secondary on another machine", j.Name, dns.Primary, a, byAddr[a.Unmap()].Name)
 					flagged[j] = true
 					continue
 				}
@@ -94,11 +93,11 @@ func (c *labCheck) nameServers(l *Lab, byAddr map[netip.Addr]*Jail) {
 		}
 	}
 	for _, j := range l.Jails {
-		if j.Recipe.Name != "dns" {
+		if j.Recipe.Roles.DNS == nil {
 			continue
 		}
-		if role, _ := j.param("role"); role == "secondary" && primary != nil && !flagged[j] {
-			c.at(j.paramLine("role"), "jail %s: params.role: secondary of %s on the same host as its primary %s (line %d); primary and secondary DNS never share a host (one failure would take both), so run the secondary on another machine", j.Name, l.Network.Domain, primary.Name, primary.Line)
+		if !j.isPrimary() && primary != nil && !flagged[j] {
+			c.at(j.paramLine(j.Recipe.Roles.DNS.Server), "jail %s: params.%s: secondary of %s on the same host as its primary %s (line %d); primary and secondary DNS never share a host (one failure would take both), so run the secondary on another machine", j.Name, j.Recipe.Roles.DNS.Server, l.Network.Domain, primary.Name, primary.Line)
 		}
 	}
 }

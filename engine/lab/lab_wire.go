@@ -49,8 +49,10 @@ func (l *Lab) Specs() []Spec {
 	return out
 }
 
+// labStage puts the name servers first: the other jails resolve (and
+// fetch their packages) through them.
 func labStage(j *Jail) int {
-	if j.Recipe.Name == "dns" {
+	if j.Recipe.Roles.DNS != nil {
 		return StageNameServers
 	}
 	return StageServices
@@ -68,11 +70,10 @@ func (l *Lab) wiring() *labWiring {
 	w := &labWiring{vnetIndex: map[*Jail]int{}}
 	var ns []string
 	for _, j := range l.Jails {
-		if j.Recipe.Name != "dns" {
+		if j.Recipe.Roles.DNS == nil {
 			continue
 		}
-		role, _ := j.param("role")
-		if role == "" || role == "primary" {
+		if j.isPrimary() {
 			w.primary = j
 			ns = append([]string{j.Addr.String()}, ns...)
 		} else {
@@ -95,11 +96,12 @@ func (l *Lab) wiring() *labWiring {
 			sb.WriteString(j.Addr.String())
 		}
 		for _, j := range l.Jails {
-			if j.Recipe.Name != "mail" {
+			mail := j.Recipe.Roles.Mail
+			if mail == nil {
 				continue
 			}
-			prio, ok := j.param("mx_priority")
-			if !ok {
+			prio, ok := j.param(mail.MXPriority)
+			if !ok || mail.MXPriority == "" {
 				prio = "10"
 			}
 			if sb.Len() > 0 {
@@ -129,7 +131,7 @@ func (l *Lab) spec(j *Jail, w *labWiring) render.JailSpec {
 	s := render.JailSpec{Name: j.Name, Hostname: j.Hostname, IPs: []string{ip}, Interface: n.Interface, Release: l.Release}
 	var sets []string
 	set := func(name, value string) {
-		if hasParam(j.Recipe, name) {
+		if name != "" && hasParam(j.Recipe, name) {
 			sets = append(sets, name+"="+value)
 		}
 	}
@@ -141,50 +143,53 @@ func (l *Lab) spec(j *Jail, w *labWiring) render.JailSpec {
 		// message it receives would loop back into it.
 		set("loghost", n.Loghost.String())
 	}
-	userRecords, hasUserRecords := j.param("records")
-	switch j.Recipe.Name {
-	case "dns":
-		set("zone", n.Domain)
+	roles := j.Recipe.Roles
+	if dns := roles.DNS; dns != nil {
+		set(dns.Zone, n.Domain)
 		if j == w.primary {
 			recs := w.records
-			if hasUserRecords && userRecords != "" {
+			if user, ok := j.param(dns.Records); ok && user != "" {
 				if recs != "" {
 					recs += ","
 				}
-				recs += userRecords
+				recs += user
 			}
 			if recs != "" {
-				set("records", recs)
+				set(dns.Records, recs)
 			}
 		}
 		// The lab's jails resolve through this server, so it recurses
 		// for the lab's subnet (BIND uses the root hints, or the
 		// forwarders when the network names some).
-		set("allow_recursion", n.Subnet.String())
+		set(dns.Recursion, n.Subnet.String())
 		if len(n.Forwarders) > 0 {
-			set("forwarders", joinAddrs(n.Forwarders))
+			set(dns.Forwarders, joinAddrs(n.Forwarders))
 		}
-	case "dhcp":
-		set("subnet", n.Subnet.String())
-		set("routers", n.Gateway.String())
-		set("domain_name", n.Domain)
+	}
+	if dhcp := roles.DHCP; dhcp != nil {
+		set(dhcp.Subnet, n.Subnet.String())
+		set(dhcp.Routers, n.Gateway.String())
+		set(dhcp.Domain, n.Domain)
 		if w.resolvers != "" {
-			set("name_servers", w.resolvers)
+			set(dhcp.NameServers, w.resolvers)
 		}
-		if start, end, ok := labDHCPRange(n.Subnet, j.Params); ok {
-			set("range_start", start.String())
-			set("range_end", end.String())
+		if start, end, ok := labDHCPRange(n.Subnet, dhcp, j.Params); ok {
+			set(dhcp.RangeStart, start.String())
+			set(dhcp.RangeEnd, end.String())
 		}
-		if n.VNet {
-			set("vnet", "true")
-			set("interfaces", VNetInterface(w.vnetIndex[j]))
-		}
-	case "mail":
-		set("domain", n.Domain)
-		set("mynetworks", n.Subnet.String())
+	}
+	if n.VNet && j.Recipe.Host.VNet != "" && j.Recipe.Host.VNet != "no" {
+		// A recipe that can have its own network stack gets one in a
+		// VNET lab, on the epair the install engine makes for it.
+		set("vnet", "true")
+		set("interfaces", VNetInterface(w.vnetIndex[j]))
+	}
+	if mail := roles.Mail; mail != nil {
+		set(mail.Domain, n.Domain)
+		set(mail.Networks, n.Subnet.String())
 	}
 	for _, p := range j.Params {
-		if j.Recipe.Name == "dns" && p.Name == "records" && j == w.primary {
+		if roles.DNS != nil && p.Name == roles.DNS.Records && j == w.primary {
 			continue // merged above
 		}
 		sets = append(sets, p.Name+"="+p.Value)

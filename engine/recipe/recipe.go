@@ -39,6 +39,8 @@ type Recipe struct {
 	Services     []string   `yaml:"services"`
 	Listens      []Listen   `yaml:"listens"`
 	Host         HostNeeds  `yaml:"host"`
+	// Roles says what the recipe is to a lab and to the host checks.
+	Roles Roles `yaml:"roles"`
 	// Conditional holds packages, services, rc.conf settings and ports that
 	// apply only when an expression holds (PHP for www when php is on).
 	Conditional []Conditional `yaml:"conditional"`
@@ -212,6 +214,9 @@ func recordLines(root *yaml.Node, r *Recipe) {
 	}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		key, val := root.Content[i].Value, root.Content[i+1]
+		if key == "roles" {
+			r.Roles.Line = root.Content[i].Line
+		}
 		if val.Kind != yaml.SequenceNode {
 			continue
 		}
@@ -377,6 +382,7 @@ func (r *Recipe) validate() inputerr.ErrorList {
 			errs = append(errs, r.errAt(1, "host.jail_params: %s = %q is not a valid jail parameter", k, v))
 		}
 	}
+	errs = append(errs, r.validateRoles(byName)...)
 	switch r.Host.VNet {
 	case "", "no", "optional", "required":
 	default:
