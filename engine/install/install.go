@@ -173,13 +173,15 @@ func PlanInstall(ctx context.Context, sys system.System, r *recipe.Recipe, spec 
 		return nil, err
 	}
 	notes = append(notes, preflightNote(findings)...)
+	var unread []string
 	for fact, why := range p.facts.Missing {
 		switch fact {
 		case hostcheck.FactSockets, hostcheck.FactJails, hostcheck.FactInterfaces:
-			notes = append(notes, fmt.Sprintf("%s could not be read (%s): pre-flight checks that need it did not run", fact, why))
+			unread = append(unread, fmt.Sprintf("%s could not be read (%s): pre-flight checks that need it did not run", fact, why))
 		}
 	}
-	slices.Sort(notes[len(notes)-countMissingNotes(notes):])
+	slices.Sort(unread) // a map's order would make the plan differ run to run
+	notes = append(notes, unread...)
 
 	files, err := render.Render(v)
 	if err != nil {
@@ -220,16 +222,6 @@ func PlanInstall(ctx context.Context, sys system.System, r *recipe.Recipe, spec 
 		return nil, err
 	}
 	return p.plan, nil
-}
-
-func countMissingNotes(notes []string) int {
-	n := 0
-	for _, s := range notes {
-		if strings.Contains(s, "could not be read (") {
-			n++
-		}
-	}
-	return n
 }
 
 // checkMirror accepts an http, https, ftp or file URL: it is handed to
@@ -461,7 +453,7 @@ func (p *planner) planMedia() error {
 			manifest = out
 		case errors.Is(err, system.ErrNoCommand) || errors.Is(err, system.ErrNoExec):
 			p.plan.Notes = append(p.plan.Notes, "the release MANIFEST could not be fetched here ("+err.Error()+"); the sum is checked when the install runs")
-		case strings.Contains(err.Error(), "Not Found") || strings.Contains(err.Error(), "404"):
+		case fetchSaysMissing(err):
 			return &inputerr.FieldError{Field: "--release", Problem: fmt.Sprintf("FreeBSD %s for %s is not on %s (%s)", j.Release, j.Arch, p.opts.Mirror, manifestURL),
 				Hint: "use a release the mirror has, such as " + render.DefaultRelease + ", or give --mirror"}
 		default:
@@ -893,8 +885,8 @@ func (p *planner) planStale(files []render.File) error {
 // jailPathError explains a path inside the jail that cannot be used,
 // typically a symlink its root user planted that leads outside.
 func jailPathError(j render.Jail, p string, err error) error {
-	if strings.Contains(err.Error(), "path escapes from parent") {
-		return fmt.Errorf("%s in jail %s: %w (%v)", p, j.Name, render.ErrEscapes, err)
+	if system.Escapes(err) {
+		return fmt.Errorf("%s in jail %s: %w (%v)", p, j.Name, system.ErrEscapes, err)
 	}
 	return fmt.Errorf("%s in jail %s: %w", p, j.Name, err)
 }

@@ -361,7 +361,7 @@ func TestPlantedSymlinks(t *testing.T) {
 			hostBefore := snapshot(t, h)
 			realPasswd, _ := os.ReadFile("/etc/master.passwd")
 			_, err := Install(ctx, h, r, dnsSpec("serial=9", "resolvers=192.0.2.2"), testOpts())
-			if err == nil || !errors.Is(err, render.ErrEscapes) {
+			if err == nil || !errors.Is(err, system.ErrEscapes) {
 				t.Fatalf("want a refusal naming the escaping link, got %v", err)
 			}
 			if diff := cmp.Diff(hostBefore, snapshot(t, h)); diff != "" {
@@ -414,7 +414,7 @@ func TestSymlinkPlantedAfterPlanning(t *testing.T) {
 				}
 			}
 			if tc.fails {
-				if !errors.Is(err, render.ErrEscapes) {
+				if !errors.Is(err, system.ErrEscapes) {
 					t.Fatalf("want ErrEscapes, got %v", err)
 				}
 				if target, err := os.Readlink(link); err != nil || target != tc.target {

@@ -3,6 +3,7 @@ package install
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -77,5 +78,31 @@ func TestMediaCached(t *testing.T) {
 		if c[0] == "fetch" || (c[0] == "tar" && strings.Contains(strings.Join(c, " "), "templates")) {
 			t.Errorf("the second jail ran %v", c)
 		}
+	}
+}
+
+func TestFetchSaysMissing(t *testing.T) {
+	exit := func(stderr string) error {
+		return &system.ExitError{Argv: []string{"fetch"}, Err: errors.New("exit status 1"), Stderr: stderr}
+	}
+	tests := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"http 404", exit("fetch: https://download.freebsd.org/releases/amd64/amd64/9.9-RELEASE/MANIFEST: Not Found\n"), true},
+		{"http 410", exit("fetch: https://mirror/x/MANIFEST: Gone\n"), true},
+		{"file url", exit("fetch: file:///srv/media/MANIFEST: No such file or directory\n"), true},
+		{"network down", exit("fetch: https://mirror/x/MANIFEST: Connection refused\n"), false},
+		{"server error", exit("fetch: https://mirror/x/MANIFEST: Internal Server Error\n"), false},
+		{"the words in a Go error, not fetch's", errors.New("MANIFEST: Not Found"), false},
+		{"wrapped", fmt.Errorf("fetch the MANIFEST: %w", exit("fetch: u: Not Found")), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := fetchSaysMissing(tt.err); got != tt.want {
+				t.Errorf("fetchSaysMissing(%v) = %v, want %v", tt.err, got, tt.want)
+			}
+		})
 	}
 }

@@ -13,9 +13,9 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
-	"github.com/jailkit/jailkit/engine/render"
 	"github.com/jailkit/jailkit/engine/system"
 	"github.com/jailkit/jailkit/hostcheck/freebsd"
 )
@@ -242,18 +242,20 @@ func (ex *executor) do(s *Step) error {
 	return fmt.Errorf("unknown action %q", s.Action)
 }
 
+// isNotEmpty says rmdir found the directory in use: ENOTEMPTY, or EEXIST,
+// which POSIX allows rmdir(2) to return instead.
 func isNotEmpty(err error) bool {
-	return err != nil && (strings.Contains(err.Error(), "not empty") || strings.Contains(err.Error(), "exists"))
+	return errors.Is(err, syscall.ENOTEMPTY) || errors.Is(err, fs.ErrExist)
 }
 
-// describe turns os.Root's "path escapes from parent" into the reason a
-// reader needs.
+// describe names the reason a reader needs when a path leads out of its
+// root.
 func describe(p string, err error) error {
 	if err == nil {
 		return nil
 	}
-	if strings.Contains(err.Error(), "path escapes from parent") {
-		return fmt.Errorf("%s: %w (%v)", p, render.ErrEscapes, err)
+	if system.Escapes(err) {
+		return fmt.Errorf("%s: %w (%v)", p, system.ErrEscapes, err)
 	}
 	return err
 }

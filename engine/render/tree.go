@@ -3,11 +3,12 @@ package render
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"os"
 	"path"
 	"strings"
+
+	"github.com/jailkit/jailkit/engine/system"
 )
 
 // OwnerLookup maps a user and group name to numeric ids inside a jail.
@@ -99,12 +100,11 @@ func WriteOne(root *os.Root, f File, lookup OwnerLookup) error {
 	return nil
 }
 
-// ErrEscapes is returned when a path inside a root leads outside it.
-var ErrEscapes = errors.New("a symlink or .. leads outside the root; refusing to follow it")
-
+// describeRootErr names the reason a reader needs when a path leads out
+// of the root.
 func describeRootErr(err error) error {
-	if err != nil && strings.Contains(err.Error(), "path escapes from parent") {
-		return fmt.Errorf("%w (%v)", ErrEscapes, err)
+	if system.Escapes(err) {
+		return fmt.Errorf("%w (%v)", system.ErrEscapes, err)
 	}
 	return err
 }
