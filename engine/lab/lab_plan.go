@@ -240,7 +240,7 @@ func (p *Plan) Text() string {
 			}
 		}
 		fmt.Fprintf(&b, "\n[%d/%d] jail %s (%s) %s %s\n", i+1, len(p.Jails), j.Name, j.Recipe, j.Address, j.Hostname)
-		fmt.Fprintf(&b, "  same as: %s\n", quoteArgs(j.Install))
+		fmt.Fprintf(&b, "  same as: %s\n", plan.QuoteArgv(j.Install))
 		if j.Plan != nil {
 			for _, line := range strings.SplitAfter(strings.TrimSuffix(j.Plan.Text(), "\n"), "\n") {
 				b.WriteString("  ")
@@ -271,22 +271,6 @@ func labCount(n int) string {
 		return "1 jail"
 	}
 	return strconv.Itoa(n) + " jails"
-}
-
-// quoteArgs shows an argv the way a reader would type it, for display
-// only: jailkit never hands it to a shell.
-func quoteArgs(argv []string) string {
-	out := make([]string, len(argv))
-	for i, a := range argv {
-		if a != "" && !strings.ContainsFunc(a, func(r rune) bool {
-			return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:=+,@%", r))
-		}) {
-			out[i] = a
-			continue
-		}
-		out[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
-	}
-	return strings.Join(out, " ")
 }
 
 // labVNetNote says what network.vnet does to the lab's jails.

@@ -147,13 +147,14 @@ func (p *Plan) JSON() ([]byte, error) {
 	return json.MarshalIndent(p, "", "  ")
 }
 
-// QuoteArgv shows an argv the way a reader would type it. It is for
-// display only: jailkit never hands it to a shell.
+// QuoteArgv shows an argv the way a reader would type it into sh(1), so a
+// line can be copied and run. It is for display only: jailkit never hands
+// it to a shell.
 func QuoteArgv(argv []string) string {
 	out := make([]string, len(argv))
 	for i, a := range argv {
 		if a != "" && !strings.ContainsFunc(a, func(r rune) bool {
-			return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:=+,@%|", r))
+			return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:=+,@%", r))
 		}) {
 			out[i] = a
 			continue

@@ -1,0 +1,26 @@
+package plan
+
+import "testing"
+
+func TestQuoteArgv(t *testing.T) {
+	tests := []struct {
+		argv []string
+		want string
+	}{
+		{[]string{"sysrc", "jail_enable=YES"}, "sysrc jail_enable=YES"},
+		{[]string{"jail", "-f", "/etc/jail.conf.d/dns.conf", "-c", "dns"}, "jail -f /etc/jail.conf.d/dns.conf -c dns"},
+		// A pipe, a space, a quote or an empty argument would change what
+		// sh runs if the line were pasted unquoted.
+		{[]string{"echo", "em0|192.0.2.53/32"}, "echo 'em0|192.0.2.53/32'"},
+		{[]string{"echo", "a b", ""}, "echo 'a b' ''"},
+		{[]string{"echo", "it's"}, `echo 'it'\''s'`},
+		{[]string{"echo", "$HOME", "`id`", "x;y"}, "echo '$HOME' '`id`' 'x;y'"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.want, func(t *testing.T) {
+			if got := QuoteArgv(tt.argv); got != tt.want {
+				t.Errorf("QuoteArgv(%q) = %s, want %s", tt.argv, got, tt.want)
+			}
+		})
+	}
+}
