@@ -166,7 +166,7 @@ func TestDHCPRCConfMatchesThePortsScript(t *testing.T) {
 // TestDHCPRejectsBadValues renders the dhcp recipe with values that cannot
 // work and requires an input error that names the parameter to fix.
 func TestDHCPRejectsBadValues(t *testing.T) {
-	c, err := recipe.Builtin()
+	c, err := recipe.LoadCatalog()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -586,7 +586,7 @@ func FuzzDHCPHosts(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	c, err := recipe.Builtin()
+	c, err := recipe.LoadCatalog()
 	if err != nil {
 		f.Fatal(err)
 	}

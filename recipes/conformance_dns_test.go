@@ -375,7 +375,7 @@ func TestDNSConformancePrimarySecondary(t *testing.T) {
 // dnsRecipe loads the built-in dns recipe once, so the fuzzer spends its
 // time in the templates rather than in parsing the catalogue.
 var dnsRecipe = sync.OnceValues(func() (*recipe.Recipe, error) {
-	c, err := recipe.Builtin()
+	c, err := recipe.LoadCatalog()
 	if err != nil {
 		return nil, err
 	}

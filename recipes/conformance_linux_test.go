@@ -28,7 +28,7 @@ import (
 // linuxRecipe returns the built-in linux recipe.
 func linuxRecipe(t *testing.T) *recipe.Recipe {
 	t.Helper()
-	c, err := recipe.Builtin()
+	c, err := recipe.LoadCatalog()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -219,7 +219,7 @@ func mailRCConf(t *testing.T, files []render.File) map[string]string {
 // and that the recipe asks the host for the same.
 func TestMailConformanceCheck(t *testing.T) {
 	requireTool(t, "postconf", "postfix")
-	c, err := recipe.Builtin()
+	c, err := recipe.LoadCatalog()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -604,7 +604,7 @@ func FuzzMailValues(f *testing.F) {
 	f.Add("a.b", "", "", "", "25", "0")
 	f.Add("x\nrelayhost = evil", "a,,b", "10.0.0.0/8", "relay.example\n", "0", "-1")
 	f.Add("example.org", "example.net, example.com", "::/0", "192.0.2.1", "65535", "65535")
-	c, err := recipe.Builtin()
+	c, err := recipe.LoadCatalog()
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -686,7 +686,7 @@ func TestMailConformanceServeDualStack(t *testing.T) {
 // is bad input with one line that names --hostname and the fix, and
 // --set domain mends it.
 func TestMailNeedsADomain(t *testing.T) {
-	c, err := recipe.Builtin()
+	c, err := recipe.LoadCatalog()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -660,7 +660,7 @@ func FuzzWWWValues(f *testing.F) {
 	f.Add("w", "a@b", "/x", "/y", false, true, "socket", "1")
 	f.Add("www.example.org\nListen 80", "a@b\nListen 80", "/x\"\nListen 80", "/y", true, false, "socket", "0")
 	f.Add("www.example.org", "a@b.c", "/a/../b", "//", true, true, "udp", "65536")
-	c, err := recipe.Builtin()
+	c, err := recipe.LoadCatalog()
 	if err != nil {
 		f.Fatal(err)
 	}

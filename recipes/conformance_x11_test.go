@@ -220,7 +220,7 @@ func TestX11RejectsBadApps(t *testing.T) {
 // tryRender renders like renderFiles but returns the error.
 func tryRender(t *testing.T, recipeName string, spec render.JailSpec) ([]render.File, error) {
 	t.Helper()
-	c, err := recipe.Builtin()
+	c, err := recipe.LoadCatalog()
 	if err != nil {
 		t.Fatal(err)
 	}

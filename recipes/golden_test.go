@@ -55,7 +55,7 @@ func specFromArgs(t testing.TB, file string) render.JailSpec {
 // RenderCase renders recipe name with the values in testdata/values/CASE.args.
 func renderCase(t testing.TB, recipeName, argsFile string) []render.File {
 	t.Helper()
-	c, err := recipe.Builtin()
+	c, err := recipe.LoadCatalog()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +83,7 @@ func TestGolden(t *testing.T) {
 	if err != nil || len(cases) == 0 {
 		t.Fatalf("no cases in testdata/values: %v", err)
 	}
-	c, err := recipe.Builtin()
+	c, err := recipe.LoadCatalog()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,7 +180,7 @@ func breakFile(t testing.TB, p string, edit func(string) string) {
 // benchmarkRender measures rendering recipe with one case's values, from
 // values to bytes: the pure part of every render and install.
 func benchmarkRender(b *testing.B, recipeName, argsFile string) {
-	c, err := recipe.Builtin()
+	c, err := recipe.LoadCatalog()
 	if err != nil {
 		b.Fatal(err)
 	}

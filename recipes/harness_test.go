@@ -165,7 +165,7 @@ func renderFiles(t testing.TB, recipeName string, values any) []render.File {
 	default:
 		t.Fatalf("renderFiles: values must be an args file or an render.JailSpec, not %T", values)
 	}
-	c, err := recipe.Builtin()
+	c, err := recipe.LoadCatalog()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -535,9 +535,7 @@ func TestDryRunChangesNothing(t *testing.T) {
 	if err := json.Unmarshal(data, &doc); err != nil {
 		t.Fatal(err)
 	}
-	var actions []string
 	for _, s := range doc.Steps {
-		actions = append(actions, s.Action)
 		switch s.Action {
 		case plan.ActRun:
 			if len(s.Argv) == 0 {

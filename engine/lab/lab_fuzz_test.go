@@ -14,7 +14,7 @@ import (
 // its promises (unique names and addresses, all inside the subnet, none
 // the gateway's).
 func FuzzParseLab(f *testing.F) {
-	cat, err := recipe.Builtin()
+	cat, err := recipe.LoadCatalog()
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -41,7 +41,7 @@ jails:
 
 func labCatalog(t testing.TB) *recipe.Catalog {
 	t.Helper()
-	c, err := recipe.Builtin()
+	c, err := recipe.LoadCatalog()
 	if err != nil {
 		t.Fatalf("built-in recipes: %v", err)
 	}

@@ -21,9 +21,6 @@ type Catalog struct {
 	byName map[string]*Recipe
 }
 
-// Builtin returns the catalogue of embedded recipes only.
-func Builtin() (*Catalog, error) { return LoadCatalog() }
-
 // LoadCatalog reads the built-in recipes and then every *.yaml in dirs.
 // A directory that does not exist is skipped; a broken recipe is an error
 // naming its file and line.

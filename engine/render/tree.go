@@ -1,8 +1,6 @@
 package render
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"os"
 	"path"
@@ -62,7 +60,7 @@ func WriteOne(root *os.Root, f File, lookup OwnerLookup) error {
 			return fmt.Errorf("create directory for %s: %w", f.Path, describeRootErr(err))
 		}
 	}
-	tmp := path.Join(path.Dir(rel), ".jailkit-"+randomSuffix()+"-"+path.Base(rel))
+	tmp := system.TempName(rel)
 	w, err := root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return fmt.Errorf("write %s: %w", f.Path, describeRootErr(err))
@@ -107,10 +105,4 @@ func describeRootErr(err error) error {
 		return fmt.Errorf("%w (%v)", system.ErrEscapes, err)
 	}
 	return err
-}
-
-func randomSuffix() string {
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
 }

@@ -171,7 +171,7 @@ func (r *Real) WriteFile(name string, data []byte, perm fs.FileMode) error {
 	if err != nil {
 		return err
 	}
-	tmp := path.Join(path.Dir(p), ".jailkit-"+randomSuffix()+"-"+path.Base(p))
+	tmp := TempName(p)
 	w, err := r.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return fmt.Errorf("write %s: %w", name, err)
@@ -289,10 +289,12 @@ func (r *Real) OpenRoot(dir string) (System, error) {
 // Sysctl reads one sysctl value; see sysctl_freebsd.go.
 func (r *Real) Sysctl(name string) (string, error) { return sysctl(name) }
 
-func randomSuffix() string {
+// TempName names a temporary file beside p for an atomic write: hidden,
+// random so two writers never meet, and marked as jailkit's.
+func TempName(p string) string {
 	var b [6]byte
 	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
+	return path.Join(path.Dir(p), ".jailkit-"+hex.EncodeToString(b[:])+"-"+path.Base(p))
 }
 
 // IsTerminal reports whether f is a character device, which is how jailkit
