@@ -131,6 +131,8 @@ func (ex *executor) target(s *Step) (system.System, error) {
 	return js, nil
 }
 
+// do runs one step: a command or a check on the host, or a file action
+// through the System of the step's root.
 func (ex *executor) do(s *Step) error {
 	switch s.Action {
 	case ActRun:
@@ -141,57 +143,11 @@ func (ex *executor) do(s *Step) error {
 		_, err := ex.sys.Run(ex.ctx, system.Cmd{Argv: s.Argv, Mutates: true, Progress: progress})
 		return err
 	case ActCheck:
-		var err error
-		for try := 0; try < ex.opts.CheckTries; try++ {
-			if try > 0 {
-				select {
-				case <-ex.ctx.Done():
-					return ex.ctx.Err()
-				case <-time.After(ex.opts.CheckDelay):
-				}
-			}
-			var out []byte
-			out, err = ex.sys.Run(ex.ctx, system.Cmd{Argv: s.Argv})
-			if err == nil && s.Expect != nil {
-				err = s.Expect.Judge(out)
-			}
-			if err == nil {
-				return nil
-			}
-		}
-		return err
+		return ex.check(s)
 	case ActVerify:
-		data, err := ex.sys.ReadFile(s.Path)
-		if err != nil {
-			return err
-		}
-		want := s.SHA256
-		if want == "" && s.Target != "" {
-			m, err := ex.sys.ReadFile(s.Target)
-			if err != nil {
-				return err
-			}
-			entries, err := freebsd.ParseManifest(m)
-			if err != nil {
-				return err
-			}
-			want = entries[path.Base(s.Path)].SHA256
-		}
-		sum := sha256.Sum256(data)
-		if got := hex.EncodeToString(sum[:]); got != want {
-			return fmt.Errorf("%s has sha256 %s, the MANIFEST says %s: the download is damaged or not genuine", s.Path, got, want)
-		}
-		return nil
+		return ex.verify(s)
 	case ActBackup:
-		data, err := ex.sys.ReadFile(s.Path)
-		if err != nil {
-			return err
-		}
-		mode := fs.FileMode(0o600)
-		if fi, err := ex.sys.Lstat(s.Path); err == nil {
-			mode = fi.Mode().Perm()
-		}
-		return ex.sys.WriteFile(s.Target, data, mode)
+		return ex.backup(s)
 	}
 	t, err := ex.target(s)
 	if err != nil {
@@ -199,35 +155,9 @@ func (ex *executor) do(s *Step) error {
 	}
 	switch s.Action {
 	case ActMkdir:
-		paths := s.Paths
-		if s.Path != "" {
-			paths = append([]string{s.Path}, paths...)
-		}
-		for _, p := range paths {
-			if err := t.MkdirAll(p, s.mode()); err != nil {
-				return describe(p, err)
-			}
-			if err := t.Chmod(p, s.mode()); err != nil {
-				return describe(p, err)
-			}
-			if err := ex.chown(t, s, p); err != nil {
-				return err
-			}
-		}
-		return nil
+		return ex.mkdir(t, s)
 	case ActWrite:
-		if s.Content == nil {
-			return fmt.Errorf("write %s: no content", s.Path)
-		}
-		if s.Root != "" {
-			if err := t.MkdirAll(path.Dir(s.Path), 0o755); err != nil {
-				return describe(s.Path, err)
-			}
-		}
-		if err := t.WriteFile(s.Path, []byte(*s.Content), s.mode()); err != nil {
-			return describe(s.Path, err)
-		}
-		return ex.chown(t, s, s.Path)
+		return ex.write(t, s)
 	case ActRemove:
 		return describe(s.Path, t.Remove(s.Path))
 	case ActRemoveAll:
@@ -240,6 +170,103 @@ func (ex *executor) do(s *Step) error {
 		return describe(s.Path, err)
 	}
 	return fmt.Errorf("unknown action %q", s.Action)
+}
+
+// check runs a post-check until its output meets Expect, up to CheckTries
+// times: a daemon may bind a moment after it forked.
+func (ex *executor) check(s *Step) error {
+	var err error
+	for try := 0; try < ex.opts.CheckTries; try++ {
+		if try > 0 {
+			select {
+			case <-ex.ctx.Done():
+				return ex.ctx.Err()
+			case <-time.After(ex.opts.CheckDelay):
+			}
+		}
+		var out []byte
+		out, err = ex.sys.Run(ex.ctx, system.Cmd{Argv: s.Argv})
+		if err == nil && s.Expect != nil {
+			err = s.Expect.Judge(out)
+		}
+		if err == nil {
+			return nil
+		}
+	}
+	return err
+}
+
+// verify compares a file's sha256 with the step's, or with the one the
+// release MANIFEST named by Target lists.
+func (ex *executor) verify(s *Step) error {
+	data, err := ex.sys.ReadFile(s.Path)
+	if err != nil {
+		return err
+	}
+	want := s.SHA256
+	if want == "" && s.Target != "" {
+		m, err := ex.sys.ReadFile(s.Target)
+		if err != nil {
+			return err
+		}
+		entries, err := freebsd.ParseManifest(m)
+		if err != nil {
+			return err
+		}
+		want = entries[path.Base(s.Path)].SHA256
+	}
+	sum := sha256.Sum256(data)
+	if got := hex.EncodeToString(sum[:]); got != want {
+		return fmt.Errorf("%s has sha256 %s, the MANIFEST says %s: the download is damaged or not genuine", s.Path, got, want)
+	}
+	return nil
+}
+
+// backup copies a host file to Target with its mode, before an edit.
+func (ex *executor) backup(s *Step) error {
+	data, err := ex.sys.ReadFile(s.Path)
+	if err != nil {
+		return err
+	}
+	mode := fs.FileMode(0o600)
+	if fi, err := ex.sys.Lstat(s.Path); err == nil {
+		mode = fi.Mode().Perm()
+	}
+	return ex.sys.WriteFile(s.Target, data, mode)
+}
+
+func (ex *executor) mkdir(t system.System, s *Step) error {
+	paths := s.Paths
+	if s.Path != "" {
+		paths = append([]string{s.Path}, paths...)
+	}
+	for _, p := range paths {
+		if err := t.MkdirAll(p, s.mode()); err != nil {
+			return describe(p, err)
+		}
+		if err := t.Chmod(p, s.mode()); err != nil {
+			return describe(p, err)
+		}
+		if err := ex.chown(t, s, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (ex *executor) write(t system.System, s *Step) error {
+	if s.Content == nil {
+		return fmt.Errorf("write %s: no content", s.Path)
+	}
+	if s.Root != "" {
+		if err := t.MkdirAll(path.Dir(s.Path), 0o755); err != nil {
+			return describe(s.Path, err)
+		}
+	}
+	if err := t.WriteFile(s.Path, []byte(*s.Content), s.mode()); err != nil {
+		return describe(s.Path, err)
+	}
+	return ex.chown(t, s, s.Path)
 }
 
 // isNotEmpty says rmdir found the directory in use: ENOTEMPTY, or EEXIST,

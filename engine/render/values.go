@@ -91,6 +91,29 @@ func (e *Engine) NewValues(r *recipe.Recipe, spec JailSpec) (*Values, error) {
 	if j.Name == "" {
 		j.Name = r.Name
 	}
+	j.identify(field)
+	j.platform(field)
+	jailsDir := spec.JailsDir
+	if jailsDir == "" {
+		jailsDir = DefaultJailsDir
+	}
+	j.Path = jailsDir + "/containers/" + j.Name
+	j.address(spec.IPs, field)
+
+	params, perrs := r.ResolveParams(spec.Sets)
+	errs = append(errs, perrs...)
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return &Values{Recipe: r, Jail: j, Params: params, engine: e}, nil
+}
+
+// fieldProblem reports a bad value of a flag with a hint to fix it.
+type fieldProblem func(field, hint string, err error)
+
+// identify checks the jail's name, host name and interface, and derives
+// the host name (NAME.home.lan) and the domain.
+func (j *Jail) identify(field fieldProblem) {
 	if err := recipe.ValidJailName(j.Name); err != nil {
 		field("--name", "use letters, digits, '-' and '_', starting with a letter or digit", err)
 	}
@@ -110,6 +133,10 @@ func (e *Engine) NewValues(r *recipe.Recipe, spec JailSpec) (*Values, error) {
 	if j.Interface != "" && !recipe.ValidInterfaceName(j.Interface) {
 		field("--interface", "use an interface name such as em0 or lo1", fmt.Errorf("%q is not an interface name", j.Interface))
 	}
+}
+
+// platform checks the release and the architecture, defaulting both.
+func (j *Jail) platform(field fieldProblem) {
 	if j.Release == "" {
 		j.Release = DefaultRelease
 	}
@@ -127,14 +154,13 @@ func (e *Engine) NewValues(r *recipe.Recipe, spec JailSpec) (*Values, error) {
 	default:
 		field("--arch", "use amd64, arm64 or i386", fmt.Errorf("%q is not a supported architecture", j.Arch))
 	}
-	jailsDir := spec.JailsDir
-	if jailsDir == "" {
-		jailsDir = DefaultJailsDir
-	}
-	j.Path = jailsDir + "/containers/" + j.Name
+}
 
+// address reads the --ip values (each ADDR or ADDR/LEN, comma lists
+// allowed) into the jail's IPv4 and IPv6 addresses.
+func (j *Jail) address(raws []string, field fieldProblem) {
 	var ips []string
-	for _, raw := range spec.IPs {
+	for _, raw := range raws {
 		ips = append(ips, recipe.SplitList(raw)...)
 	}
 	if len(ips) == 0 {
@@ -158,13 +184,6 @@ func (e *Engine) NewValues(r *recipe.Recipe, spec JailSpec) (*Values, error) {
 			j.IP6s = append(j.IP6s, addr.String())
 		}
 	}
-
-	params, perrs := r.ResolveParams(spec.Sets)
-	errs = append(errs, perrs...)
-	if len(errs) > 0 {
-		return nil, errs
-	}
-	return &Values{Recipe: r, Jail: j, Params: params, engine: e}, nil
 }
 
 // parseAddrPrefix reads "ADDR" or "ADDR/LEN" and refuses what cannot be a
