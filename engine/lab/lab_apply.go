@@ -107,6 +107,13 @@ func (e *Error) Error() string {
 type labRun struct {
 	mu   sync.Mutex
 	opts ApplyOptions
+
+	specs   []Spec
+	pending []bool  // the jail has something to change
+	res     *Result // each goroutine writes its own jail's entry
+	// sharedReady says a jail has set up what every jail shares (the
+	// .include line, jail_enable, the media): later ones may run together.
+	sharedReady bool
 }
 
 func (r *labRun) event(e Event) {
@@ -147,10 +154,37 @@ func Apply(ctx context.Context, sys system.System, l *Lab, opts ApplyOptions) (*
 	if err := labPreflight(ctx, sys, l, opts.Install); err != nil {
 		return nil, err
 	}
+	pending, err := l.planAll(ctx, sys, specs, opts)
+	if err != nil {
+		return nil, err
+	}
+	run := &labRun{opts: opts, specs: specs, pending: pending,
+		res: &Result{Jails: make([]JailResult, len(specs))}}
+	for i, s := range specs {
+		run.res.Jails[i] = JailResult{Name: s.Jail.Name, Recipe: s.Recipe.Name}
+	}
+	// Nothing has changed yet, so the first jail that changes anything
+	// may set up what all jails share.
+	run.sharedReady = !slices.Contains(pending, true)
+	nsFailed := run.stage(ctx, sys, StageNameServers, false)
+	run.stage(ctx, sys, StageServices, nsFailed)
+	res := run.res
+	if failed := res.Failed(); len(failed) > 0 {
+		var skipped []string
+		for _, j := range res.Jails {
+			if j.Status == Skipped {
+				skipped = append(skipped, j.Name)
+			}
+		}
+		return res, &Error{Failed: failed, Skipped: skipped}
+	}
+	return res, nil
+}
 
-	// Then every jail's plan against the host as it is, nothing applied:
-	// a name already taken or an interface the host lacks stops the lab
-	// here too.
+// planAll plans every jail against the host as it is, nothing applied: a
+// name already taken or an interface the host lacks stops the lab before
+// anything changes. It says which jails have something to change.
+func (l *Lab) planAll(ctx context.Context, sys system.System, specs []Spec, opts ApplyOptions) ([]bool, error) {
 	var errs inputerr.ErrorList
 	pending := make([]bool, len(specs))
 	for i, s := range specs {
@@ -164,71 +198,51 @@ func Apply(ctx context.Context, sys system.System, l *Lab, opts ApplyOptions) (*
 		}
 		pending[i] = p.Changes() > 0
 	}
-	if len(errs) > 0 {
-		return nil, errs
-	}
+	return pending, errs.Err()
+}
 
-	run := &labRun{opts: opts}
-	res := &Result{Jails: make([]JailResult, len(specs))}
-	for i, s := range specs {
-		res.Jails[i] = JailResult{Name: s.Jail.Name, Recipe: s.Recipe.Name}
-	}
-	// Nothing has changed yet, so the first jail that changes anything
-	// may set up what all jails share.
-	sharedReady := !slices.Contains(pending, true)
-	var nsFailed bool
-	for _, stage := range []int{StageNameServers, StageServices} {
-		sem := make(chan struct{}, opts.Jobs)
-		var wg sync.WaitGroup
-		drain := func() {
+// stage installs the jails of one stage, opts.Jobs at a time. A jail that
+// sets up what all jails share, or touches the host, runs alone. With skip
+// set (a name server failed) every jail of the stage is skipped. It says
+// whether a jail of the stage failed.
+func (r *labRun) stage(ctx context.Context, sys system.System, stage int, skip bool) bool {
+	sem := make(chan struct{}, r.opts.Jobs)
+	var wg sync.WaitGroup
+	failed := false
+	for i, s := range r.specs {
+		if s.Stage != stage {
+			continue
+		}
+		if skip {
+			r.res.Jails[i].Status = Skipped
+			r.event(Event{Jail: s.Jail.Name, Index: i + 1, Total: len(r.specs), Status: Skipped})
+			continue
+		}
+		alone := !r.sharedReady && r.pending[i] || touchesHost(s.Recipe)
+		if alone {
 			wg.Wait()
 		}
-		for i, s := range specs {
-			if s.Stage != stage {
-				continue
-			}
-			if stage == StageServices && nsFailed {
-				res.Jails[i].Status = Skipped
-				run.event(Event{Jail: s.Jail.Name, Index: i + 1, Total: len(specs), Status: Skipped})
-				continue
-			}
-			alone := !sharedReady && pending[i] || touchesHost(s.Recipe)
-			if alone {
-				drain()
-			}
-			sem <- struct{}{}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer func() { <-sem }()
-				res.Jails[i] = run.install(ctx, sys, s, i, len(specs))
-			}()
-			if alone {
-				drain()
-				if res.Jails[i].Status != Failed {
-					sharedReady = true
-				}
-			}
-		}
-		drain()
-		if stage == StageNameServers {
-			for i, s := range specs {
-				if s.Stage == StageNameServers && res.Jails[i].Status == Failed {
-					nsFailed = true
-				}
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			r.res.Jails[i] = r.install(ctx, sys, s, i, len(r.specs))
+		}()
+		if alone {
+			wg.Wait()
+			if r.res.Jails[i].Status != Failed {
+				r.sharedReady = true
 			}
 		}
 	}
-	if failed := res.Failed(); len(failed) > 0 {
-		var skipped []string
-		for _, j := range res.Jails {
-			if j.Status == Skipped {
-				skipped = append(skipped, j.Name)
-			}
+	wg.Wait()
+	for i, s := range r.specs {
+		if s.Stage == stage && r.res.Jails[i].Status == Failed {
+			failed = true
 		}
-		return res, &Error{Failed: failed, Skipped: skipped}
 	}
-	return res, nil
+	return failed
 }
 
 // touchesHost says whether a recipe changes configuration all jails of
