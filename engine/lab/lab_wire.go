@@ -144,39 +144,11 @@ func (l *Lab) spec(j *Jail, w *labWiring) render.JailSpec {
 		set("loghost", n.Loghost.String())
 	}
 	roles := j.Recipe.Roles
-	if dns := roles.DNS; dns != nil {
-		set(dns.Zone, n.Domain)
-		if j == w.primary {
-			recs := w.records
-			if user, ok := j.param(dns.Records); ok && user != "" {
-				if recs != "" {
-					recs += ","
-				}
-				recs += user
-			}
-			if recs != "" {
-				set(dns.Records, recs)
-			}
-		}
-		// The lab's jails resolve through this server, so it recurses
-		// for the lab's subnet (BIND uses the root hints, or the
-		// forwarders when the network names some).
-		set(dns.Recursion, n.Subnet.String())
-		if len(n.Forwarders) > 0 {
-			set(dns.Forwarders, joinAddrs(n.Forwarders))
-		}
+	if roles.DNS != nil {
+		w.wireDNS(j, n, set)
 	}
-	if dhcp := roles.DHCP; dhcp != nil {
-		set(dhcp.Subnet, n.Subnet.String())
-		set(dhcp.Routers, n.Gateway.String())
-		set(dhcp.Domain, n.Domain)
-		if w.resolvers != "" {
-			set(dhcp.NameServers, w.resolvers)
-		}
-		if start, end, ok := labDHCPRange(n.Subnet, dhcp, j.Params); ok {
-			set(dhcp.RangeStart, start.String())
-			set(dhcp.RangeEnd, end.String())
-		}
+	if roles.DHCP != nil {
+		w.wireDHCP(j, n, set)
 	}
 	if n.VNet && j.Recipe.Host.VNet != "" && j.Recipe.Host.VNet != "no" {
 		// A recipe that can have its own network stack gets one in a
@@ -196,6 +168,50 @@ func (l *Lab) spec(j *Jail, w *labWiring) render.JailSpec {
 	}
 	s.Sets = sets
 	return s
+}
+
+// setParam sets a recipe parameter of a lab jail, if the recipe has it.
+type setParam func(name, value string)
+
+// wireDNS hands a name server the lab's zone and, for the primary, the
+// records of every jail.
+func (w *labWiring) wireDNS(j *Jail, n *Network, set setParam) {
+	dns := j.Recipe.Roles.DNS
+	set(dns.Zone, n.Domain)
+	if j == w.primary {
+		recs := w.records
+		if user, ok := j.param(dns.Records); ok && user != "" {
+			if recs != "" {
+				recs += ","
+			}
+			recs += user
+		}
+		if recs != "" {
+			set(dns.Records, recs)
+		}
+	}
+	// The lab's jails resolve through this server, so it recurses for the
+	// lab's subnet (BIND uses the root hints, or the forwarders when the
+	// network names some).
+	set(dns.Recursion, n.Subnet.String())
+	if len(n.Forwarders) > 0 {
+		set(dns.Forwarders, joinAddrs(n.Forwarders))
+	}
+}
+
+// wireDHCP hands a DHCP server the lab's network and name servers.
+func (w *labWiring) wireDHCP(j *Jail, n *Network, set setParam) {
+	dhcp := j.Recipe.Roles.DHCP
+	set(dhcp.Subnet, n.Subnet.String())
+	set(dhcp.Routers, n.Gateway.String())
+	set(dhcp.Domain, n.Domain)
+	if w.resolvers != "" {
+		set(dhcp.NameServers, w.resolvers)
+	}
+	if start, end, ok := labDHCPRange(n.Subnet, dhcp, j.Params); ok {
+		set(dhcp.RangeStart, start.String())
+		set(dhcp.RangeEnd, end.String())
+	}
 }
 
 // VNetInterface names the jail's side of the epair of the i-th jail of a
