@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/jailkit/jailkit/engine/inputerr"
 	"github.com/jailkit/jailkit/engine/recipe"
@@ -75,9 +76,17 @@ func ValidRelease(s string) error {
 	return nil
 }
 
-// NewValues validates spec against the recipe with a new Engine; see
-// Engine.NewValues.
-func NewValues(r *recipe.Recipe, spec JailSpec) (*Values, error) { return New().NewValues(r, spec) }
+// NewValues validates spec against the recipe with the process's shared
+// Engine; see Engine.NewValues.
+func NewValues(r *recipe.Recipe, spec JailSpec) (*Values, error) {
+	return sharedEngine().NewValues(r, spec)
+}
+
+// sharedEngine serves NewValues. A jailkit run renders a handful of
+// recipes, often many times (a lab's jails, a re-plan after a dry run):
+// parsing their templates once is most of what rendering costs. Its caches
+// are bounded like any Engine's.
+var sharedEngine = sync.OnceValue(New)
 
 // NewValues validates spec against the recipe and returns every problem at
 // once as an ErrorList of FieldErrors. The Values render with e.
