@@ -115,16 +115,40 @@ func PlanInstall(ctx context.Context, sys system.System, r *recipe.Recipe, spec 
 	}
 	p.facts = hostcheck.Gather(ctx, &hostcheck.LiveSource{Sys: sys, JailsDir: opts.JailsDir}, hostcheck.GatherOptions{JailsDir: opts.JailsDir})
 	notes := []string{}
-	hostRelease := mediaRelease(p.facts.Release)
+	hostRelease, hostArch := p.hostPlatform(&spec, &notes)
+	v, err := render.NewValues(r, spec)
+	if err != nil {
+		return nil, err
+	}
+	p.v = v
+	findings, err := p.checkJail(hostRelease, hostArch, &notes)
+	if err != nil {
+		return nil, err
+	}
+	files, err := render.Render(v)
+	if err != nil {
+		return nil, err
+	}
+	p.newPlan(r.Name, findings, notes)
+	if err := p.planSteps(files); err != nil {
+		return nil, err
+	}
+	return p.plan, nil
+}
+
+// hostPlatform fills an empty release and architecture in spec with the
+// host's and returns the host's, each "" when it could not be read.
+func (p *planner) hostPlatform(spec *render.JailSpec, notes *[]string) (hostRelease, hostArch string) {
+	hostRelease = mediaRelease(p.facts.Release)
 	if spec.Release == "" {
 		if hostRelease != "" {
 			spec.Release = hostRelease
 		} else {
-			notes = append(notes, "the host's release could not be read; using "+render.DefaultRelease+" (give --release)")
+			*notes = append(*notes, "the host's release could not be read; using "+render.DefaultRelease+" (give --release)")
 		}
 	}
 	spec.Release = mediaRelease(spec.Release)
-	hostArch, err := sys.Sysctl("hw.machine_arch")
+	hostArch, err := p.sys.Sysctl("hw.machine_arch")
 	hostArch = strings.TrimSpace(hostArch)
 	if hostArch == "aarch64" {
 		hostArch = "arm64"
@@ -133,36 +157,44 @@ func PlanInstall(ctx context.Context, sys system.System, r *recipe.Recipe, spec 
 		if err == nil && hostArch != "" {
 			spec.Arch = hostArch
 		} else {
-			notes = append(notes, "the host's architecture could not be read; using "+render.DefaultArch+" (give --arch)")
+			*notes = append(*notes, "the host's architecture could not be read; using "+render.DefaultArch+" (give --arch)")
 		}
 	}
-	v, err := render.NewValues(r, spec)
-	if err != nil {
-		return nil, err
-	}
-	p.v = v
-	j := &v.Jail
+	return hostRelease, hostArch
+}
+
+// checkJail refuses a jail the host cannot take, settles its interface,
+// network stack and resolvers, and returns the pre-flight findings.
+func (p *planner) checkJail(hostRelease, hostArch string, notes *[]string) ([]plan.Finding, error) {
 	if err := p.checkRelease(hostRelease, hostArch); err != nil {
 		return nil, err
 	}
-	if p.old, err = state.ReadState(sys, j.Name); err != nil {
+	var err error
+	if p.old, err = state.ReadState(p.sys, p.v.Jail.Name); err != nil {
 		return nil, err
 	}
 	if err := p.checkName(); err != nil {
 		return nil, err
 	}
-	if err := p.pickInterface(&notes); err != nil {
+	if err := p.pickInterface(notes); err != nil {
 		return nil, err
 	}
-	if err := p.planVNet(&notes); err != nil {
+	if err := p.planVNet(notes); err != nil {
 		return nil, err
 	}
-	notes = append(notes, p.fillResolvers()...)
-	findings, err := preflight(p.facts, v, opts.Force)
+	*notes = append(*notes, p.fillResolvers()...)
+	findings, err := preflight(p.facts, p.v, p.opts.Force)
 	if err != nil {
 		return nil, err
 	}
-	notes = append(notes, preflightNote(findings)...)
+	*notes = append(*notes, preflightNote(findings)...)
+	*notes = append(*notes, p.unreadFacts()...)
+	return findings, nil
+}
+
+// unreadFacts notes the facts the pre-flight checks need that could not
+// be read, so a clean pre-flight is not mistaken for a checked one.
+func (p *planner) unreadFacts() []string {
 	var unread []string
 	for fact, why := range p.facts.Missing {
 		switch fact {
@@ -171,14 +203,15 @@ func PlanInstall(ctx context.Context, sys system.System, r *recipe.Recipe, spec 
 		}
 	}
 	slices.Sort(unread) // a map's order would make the plan differ run to run
-	notes = append(notes, unread...)
+	return unread
+}
 
-	files, err := render.Render(v)
-	if err != nil {
-		return nil, err
-	}
-	p.plan = &plan.Plan{Command: "install", Jail: j.Name, Recipe: r.Name, Release: j.Release, Arch: j.Arch,
-		Address: append(append([]string{}, j.IP4s...), j.IP6s...), Interface: j.Interface, Thin: !opts.Thick,
+// newPlan starts the plan and the state it records, and looks at what of
+// the jail is on the host already.
+func (p *planner) newPlan(recipeName string, findings []plan.Finding, notes []string) {
+	j := &p.v.Jail
+	p.plan = &plan.Plan{Command: "install", Jail: j.Name, Recipe: recipeName, Release: j.Release, Arch: j.Arch,
+		Address: append(append([]string{}, j.IP4s...), j.IP6s...), Interface: j.Interface, Thin: !p.opts.Thick,
 		Preflight: findings, Notes: notes, VNet: p.vnet}
 	if p.old != nil {
 		p.plan.Thin = p.old.Thin
@@ -189,29 +222,31 @@ func PlanInstall(ctx context.Context, sys system.System, r *recipe.Recipe, spec 
 			p.jailRunning = true
 		}
 	}
-	_, err = sys.Lstat(j.Path)
+	_, err := p.sys.Lstat(j.Path)
 	p.rootExists = err == nil
+}
 
+// planSteps plans the install in the order it runs: the base files go in
+// before the jail starts and pkg runs, the recipe's files after, once the
+// packages have made their users.
+func (p *planner) planSteps(files []render.File) error {
 	if err := p.planMedia(); err != nil {
-		return nil, err
+		return err
 	}
 	p.planHostConfig()
 	if err := p.planFiles(files, true); err != nil {
-		return nil, err
+		return err
 	}
 	p.planStart()
 	if err := p.planFiles(files, false); err != nil {
-		return nil, err
+		return err
 	}
 	if err := p.planStale(files); err != nil {
-		return nil, err
+		return err
 	}
 	p.planServices()
 	p.planPostCheck()
-	if err := p.planState(files); err != nil {
-		return nil, err
-	}
-	return p.plan, nil
+	return p.planState(files)
 }
 
 // Install takes the host lock, plans the install and applies it. The
