@@ -95,90 +95,142 @@ func (p *planner) mkdir(name, p2 string, mode fs.FileMode, whole, shared bool) b
 	return true
 }
 
+// releaseFiles says where a release's MANIFEST and base.txz come from
+// and where they are cached on the host.
+type releaseFiles struct {
+	dir, manifest, base  string
+	manifestURL, baseURL string
+}
+
+// releaseFiles returns the media of the jail's release and architecture.
+func (p *planner) releaseFiles() releaseFiles {
+	j := p.v.Jail
+	dir := MediaDir(p.opts.JailsDir, j.Release, j.Arch)
+	return releaseFiles{dir: dir, manifest: dir + "/MANIFEST", base: dir + "/base.txz",
+		manifestURL: ReleaseURL(p.opts.Mirror, j.Release, j.Arch, "MANIFEST"), baseURL: ReleaseURL(p.opts.Mirror, j.Release, j.Arch, "base.txz")}
+}
+
 // planMedia fetches and verifies base.txz and makes the jail root.
 func (p *planner) planMedia() error {
-	j := p.v.Jail
 	if p.rootExists {
 		return nil
 	}
-	jd := p.opts.JailsDir
-	media := MediaDir(jd, j.Release, j.Arch)
-	manifestPath, basePath := media+"/MANIFEST", media+"/base.txz"
-	manifestURL, baseURL := ReleaseURL(p.opts.Mirror, j.Release, j.Arch, "MANIFEST"), ReleaseURL(p.opts.Mirror, j.Release, j.Arch, "base.txz")
-
-	// The MANIFEST is read now: from the cache, or fetched to memory (a
-	// read-only command), so an unknown release is refused before
-	// anything changes.
-	manifest, cached := []byte(nil), false
-	if data, err := p.sys.ReadFile(manifestPath); err == nil {
-		manifest, cached = data, true
-	} else {
-		out, err := p.sys.Run(p.ctx, system.Cmd{Argv: []string{"fetch", "-o", "-", manifestURL}})
-		switch {
-		case err == nil:
-			manifest = out
-		case errors.Is(err, system.ErrNoCommand) || errors.Is(err, system.ErrNoExec):
-			p.plan.Notes = append(p.plan.Notes, "the release MANIFEST could not be fetched here ("+err.Error()+"); the sum is checked when the install runs")
-		case fetchSaysMissing(err):
-			return &inputerr.FieldError{Field: "--release", Problem: fmt.Sprintf("FreeBSD %s for %s is not on %s (%s)", j.Release, j.Arch, p.opts.Mirror, manifestURL),
-				Hint: "use a release the mirror has, such as " + render.DefaultRelease + ", or give --mirror"}
-		default:
-			return fmt.Errorf("fetch the %s MANIFEST: %w", j.Release, err)
-		}
+	rf := p.releaseFiles()
+	manifest, cached, err := p.readManifest(rf)
+	if err != nil {
+		return err
 	}
 	sum := ""
 	if manifest != nil {
-		m, err := freebsd.ParseManifest(manifest)
-		if err != nil {
-			return fmt.Errorf("%s: %w", manifestURL, err)
+		if sum, err = baseSum(manifest, rf.manifestURL); err != nil {
+			return err
 		}
-		e, ok := m["base.txz"]
-		if !ok {
-			return fmt.Errorf("%s lists no base.txz", manifestURL)
-		}
-		sum = e.SHA256
 	}
-	p.mkdir("create the media cache for "+j.Release+" "+j.Arch, media, 0o755, true, true)
+	p.planFetch(rf, manifest, cached, sum)
+	if !p.opts.Thick {
+		p.planSharedBase(rf.base)
+	}
+	p.planRoot()
+	p.planExtract(rf.base)
+	return nil
+}
+
+// readManifest reads the MANIFEST now: from the cache, or fetched to
+// memory (a read-only command), so an unknown release is refused before
+// anything changes. cached says it came from the cache; the MANIFEST is
+// nil when fetch cannot run here (not installed, or a System that runs
+// no commands).
+func (p *planner) readManifest(rf releaseFiles) (manifest []byte, cached bool, err error) {
+	j := p.v.Jail
+	if data, err := p.sys.ReadFile(rf.manifest); err == nil {
+		return data, true, nil
+	}
+	out, err := p.sys.Run(p.ctx, system.Cmd{Argv: []string{"fetch", "-o", "-", rf.manifestURL}})
+	switch {
+	case err == nil:
+		return out, false, nil
+	case errors.Is(err, system.ErrNoCommand) || errors.Is(err, system.ErrNoExec):
+		p.plan.Notes = append(p.plan.Notes, "the release MANIFEST could not be fetched here ("+err.Error()+"); the sum is checked when the install runs")
+		return nil, false, nil
+	case fetchSaysMissing(err):
+		return nil, false, &inputerr.FieldError{Field: "--release", Problem: fmt.Sprintf("FreeBSD %s for %s is not on %s (%s)", j.Release, j.Arch, p.opts.Mirror, rf.manifestURL),
+			Hint: "use a release the mirror has, such as " + render.DefaultRelease + ", or give --mirror"}
+	default:
+		return nil, false, fmt.Errorf("fetch the %s MANIFEST: %w", j.Release, err)
+	}
+}
+
+// baseSum returns the SHA-256 the MANIFEST gives for base.txz.
+func baseSum(manifest []byte, manifestURL string) (string, error) {
+	m, err := freebsd.ParseManifest(manifest)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", manifestURL, err)
+	}
+	e, ok := m["base.txz"]
+	if !ok {
+		return "", fmt.Errorf("%s lists no base.txz", manifestURL)
+	}
+	return e.SHA256, nil
+}
+
+// planFetch fills the media cache with what it lacks of the MANIFEST and
+// base.txz, and verifies base.txz against sum ("" leaves the sum to be
+// read from the saved MANIFEST when the install runs).
+func (p *planner) planFetch(rf releaseFiles, manifest []byte, cached bool, sum string) {
+	j := p.v.Jail
+	p.mkdir("create the media cache for "+j.Release+" "+j.Arch, rf.dir, 0o755, true, true)
 	if !cached {
 		if manifest != nil {
-			p.add(plan.Step{Name: "save the " + j.Release + " MANIFEST", Action: plan.ActWrite, Path: manifestPath, Mode: "0644",
-				Content: plan.Content(manifest), Undo: []plan.Step{{Action: plan.ActRemove, Path: manifestPath}}})
+			p.add(plan.Step{Name: "save the " + j.Release + " MANIFEST", Action: plan.ActWrite, Path: rf.manifest, Mode: "0644",
+				Content: plan.Content(manifest), Undo: []plan.Step{{Action: plan.ActRemove, Path: rf.manifest}}})
 		} else {
-			p.add(plan.Step{Name: "fetch the " + j.Release + " MANIFEST", Action: plan.ActRun, Argv: []string{"fetch", "-o", manifestPath, manifestURL},
-				Undo: []plan.Step{{Action: plan.ActRemove, Path: manifestPath}}})
+			p.add(plan.Step{Name: "fetch the " + j.Release + " MANIFEST", Action: plan.ActRun, Argv: []string{"fetch", "-o", rf.manifest, rf.manifestURL},
+				Undo: []plan.Step{{Action: plan.ActRemove, Path: rf.manifest}}})
 		}
 	}
-	baseCached := false
-	if cached && p.exists(basePath) {
-		baseCached = true
+	if !cached || !p.exists(rf.base) {
+		p.add(plan.Step{Name: "fetch base.txz of " + j.Release + " " + j.Arch, Action: plan.ActRun, Argv: []string{"fetch", "-o", rf.base, rf.baseURL},
+			Progress: true, Undo: []plan.Step{{Action: plan.ActRemove, Path: rf.base}}})
 	}
-	if !baseCached {
-		p.add(plan.Step{Name: "fetch base.txz of " + j.Release + " " + j.Arch, Action: plan.ActRun, Argv: []string{"fetch", "-o", basePath, baseURL},
-			Progress: true, Undo: []plan.Step{{Action: plan.ActRemove, Path: basePath}}})
-	}
-	p.add(plan.Step{Name: "verify base.txz against the MANIFEST", Action: plan.ActVerify, Path: basePath, SHA256: sum, Target: manifestPath})
+	p.add(plan.Step{Name: "verify base.txz against the MANIFEST", Action: plan.ActVerify, Path: rf.base, SHA256: sum, Target: rf.manifest})
+}
 
-	if !p.opts.Thick {
-		base := BaseDir(jd, j.Release, j.Arch)
-		if p.mkdir("create the shared base for thin jails", base, 0o755, true, true) {
-			p.add(plan.Step{Name: "extract base.txz into the shared base", Action: plan.ActRun,
-				Argv: []string{"tar", "-xf", basePath, "-C", base, "--unlink"}, Progress: true,
-				Undo: []plan.Step{{Action: plan.ActRun, Argv: []string{"chflags", "-R", "0", base}}}})
-			p.update(base)
-		}
+// planSharedBase extracts the base thin jails share, unless an earlier
+// install did.
+func (p *planner) planSharedBase(basePath string) {
+	j := p.v.Jail
+	base := BaseDir(p.opts.JailsDir, j.Release, j.Arch)
+	if p.mkdir("create the shared base for thin jails", base, 0o755, true, true) {
+		p.add(plan.Step{Name: "extract base.txz into the shared base", Action: plan.ActRun,
+			Argv: []string{"tar", "-xf", basePath, "-C", base, "--unlink"}, Progress: true,
+			Undo: []plan.Step{{Action: plan.ActRun, Argv: []string{"chflags", "-R", "0", base}}}})
+		p.update(base)
 	}
-	if ds := p.zfsParent(path.Dir(j.Path)); ds != "" {
-		// The containers directory is a dataset: each jail root is a
-		// child dataset, so it can be snapshotted, sent and destroyed
-		// on its own.
-		name := ds + "/" + j.Name
-		p.add(plan.Step{Name: "create the jail root as ZFS dataset " + name, Action: plan.ActRun, Argv: []string{"zfs", "create", name},
-			Undo: []plan.Step{{Action: plan.ActRun, Argv: []string{"zfs", "destroy", "-r", name}}}})
-		p.made[j.Path] = true
-		p.st.Resources = append(p.st.Resources, state.Resource{Kind: state.ResDataset, Name: name, Path: j.Path})
-	} else {
+}
+
+// planRoot makes the jail root: a ZFS dataset when its parent is one, a
+// directory otherwise.
+func (p *planner) planRoot() {
+	j := p.v.Jail
+	ds := p.zfsParent(path.Dir(j.Path))
+	if ds == "" {
 		p.mkdir("create the jail root", j.Path, 0o755, true, false)
+		return
 	}
+	// The containers directory is a dataset: each jail root is a
+	// child dataset, so it can be snapshotted, sent and destroyed
+	// on its own.
+	name := ds + "/" + j.Name
+	p.add(plan.Step{Name: "create the jail root as ZFS dataset " + name, Action: plan.ActRun, Argv: []string{"zfs", "create", name},
+		Undo: []plan.Step{{Action: plan.ActRun, Argv: []string{"zfs", "destroy", "-r", name}}}})
+	p.made[j.Path] = true
+	p.st.Resources = append(p.st.Resources, state.Resource{Kind: state.ResDataset, Name: name, Path: j.Path})
+}
+
+// planExtract extracts base.txz into the jail root (only the jail's own
+// part for a thin jail) and makes the mount points.
+func (p *planner) planExtract(basePath string) {
+	j := p.v.Jail
 	argv := []string{"tar", "-xf", basePath, "-C", j.Path, "--unlink"}
 	what := "extract base.txz into the jail root"
 	if !p.opts.Thick {
@@ -201,7 +253,6 @@ func (p *planner) planMedia() error {
 	if len(dirs) > 0 {
 		p.add(plan.Step{Name: "create the mount points in the jail root", Action: plan.ActMkdir, Root: j.Path, Paths: dirs, Mode: "0755"})
 	}
-	return nil
 }
 
 // zfsParent returns the ZFS dataset mounted exactly at dir, or "" when
