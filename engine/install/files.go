@@ -20,83 +20,112 @@ import (
 // recipe's own directories and files, written after the packages so the
 // users they belong to exist.
 func (p *planner) planFiles(files []render.File, base bool) error {
-	j := p.v.Jail
-	var jsys system.System
-	if p.rootExists {
-		var err error
-		if jsys, err = p.sys.OpenRoot(j.Path); err != nil {
-			return fmt.Errorf("open the jail root %s: %w", j.Path, err)
-		}
-	}
-	isBase := func(f render.File) bool {
-		// rc.conf.d files are read by the jail's rc when it starts: a
-		// VNET jail's netif and routing must be there before it starts,
-		// or pkg finds no network.
-		return !f.Dir && (f.Path == "/etc/rc.conf" || f.Path == "/etc/resolv.conf" || f.Path == "/etc/fstab" ||
-			strings.HasPrefix(f.Path, "/usr/local/etc/syslog.d/") || strings.HasPrefix(f.Path, "/etc/rc.conf.d/"))
+	jsys, err := p.jailRoot()
+	if err != nil {
+		return err
 	}
 	for _, f := range files {
-		if isBase(f) != base {
+		if isBaseFile(f) != base {
 			continue
 		}
-		mode := plan.ModeString(f.Mode)
 		if f.Dir {
-			// Undone only when empty: rollback has removed what later
-			// steps put in it by then.
-			undo := []plan.Step{{Action: plan.ActRmdir, Root: j.Path, Path: f.Path}}
-			name := "create " + f.Path + " in the jail"
-			if jsys != nil {
-				fi, err := jsys.Lstat(f.Path)
-				switch {
-				case err == nil && fi.IsDir() && fi.Mode().Perm() == f.Mode.Perm():
-					continue
-				case err == nil && fi.IsDir():
-					// There already: only its mode changes, and back.
-					name = "set the mode of " + f.Path + " in the jail"
-					undo = []plan.Step{{Action: plan.ActMkdir, Root: j.Path, Path: f.Path, Mode: plan.ModeString(fi.Mode())}}
-				case err != nil && !errors.Is(err, fs.ErrNotExist):
-					return jailPathError(j, f.Path, err)
-				}
-			}
-			p.add(plan.Step{Name: name, Action: plan.ActMkdir, Root: j.Path, Path: f.Path, Mode: mode,
-				Owner: f.Owner, Group: f.Group, Undo: undo})
-			continue
-		}
-		var old []byte
-		existed := false
-		if jsys != nil {
-			data, err := jsys.ReadFile(f.Path)
-			switch {
-			case err == nil:
-				old, existed = data, true
-				fi, serr := jsys.Lstat(f.Path)
-				if bytes.Equal(data, f.Content) && serr == nil && fi.Mode().Perm() == f.Mode.Perm() {
-					continue
-				}
-			case errors.Is(err, fs.ErrNotExist):
-			default:
-				return jailPathError(j, f.Path, err)
-			}
-		}
-		s := plan.Step{Name: "write " + f.Path + " in the jail", Action: plan.ActWrite, Root: j.Path, Path: f.Path, Mode: mode,
-			Owner: f.Owner, Group: f.Group, Content: plan.Content(f.Content)}
-		if existed {
-			s.Name = "rewrite " + f.Path + " in the jail"
-			s.Diff = plan.UnifiedDiff(f.Path, old, f.Content)
-			s.Undo = []plan.Step{{Action: plan.ActWrite, Root: j.Path, Path: f.Path, Mode: mode, Owner: f.Owner, Group: f.Group, Content: plan.Content(old)}}
+			err = p.planDir(jsys, f)
 		} else {
-			s.Undo = []plan.Step{{Action: plan.ActRemove, Root: j.Path, Path: f.Path}}
+			err = p.planFile(jsys, f)
 		}
-		if p.rootExists {
-			p.changed = true
-			if p.vnet != nil && p.jailRunning && strings.HasPrefix(f.Path, "/etc/rc.conf.d/") {
-				// A VNET jail's rc reads its netif and routing only
-				// when the jail starts: a new address needs a restart.
-				p.restarted = true
-			}
+		if err != nil {
+			return err
 		}
-		p.add(s)
 	}
+	return nil
+}
+
+// isBaseFile says whether f is written before pkg runs.
+func isBaseFile(f render.File) bool {
+	// rc.conf.d files are read by the jail's rc when it starts: a
+	// VNET jail's netif and routing must be there before it starts,
+	// or pkg finds no network.
+	return !f.Dir && (f.Path == "/etc/rc.conf" || f.Path == "/etc/resolv.conf" || f.Path == "/etc/fstab" ||
+		strings.HasPrefix(f.Path, "/usr/local/etc/syslog.d/") || strings.HasPrefix(f.Path, "/etc/rc.conf.d/"))
+}
+
+// jailRoot opens the jail root to compare the files with what is there;
+// nil when the install makes the root.
+func (p *planner) jailRoot() (system.System, error) {
+	if !p.rootExists {
+		return nil, nil
+	}
+	jsys, err := p.sys.OpenRoot(p.v.Jail.Path)
+	if err != nil {
+		return nil, fmt.Errorf("open the jail root %s: %w", p.v.Jail.Path, err)
+	}
+	return jsys, nil
+}
+
+// planDir creates directory f in the jail, or sets its mode when it is
+// there with another.
+func (p *planner) planDir(jsys system.System, f render.File) error {
+	j := p.v.Jail
+	// Undone only when empty: rollback has removed what later
+	// steps put in it by then.
+	undo := []plan.Step{{Action: plan.ActRmdir, Root: j.Path, Path: f.Path}}
+	name := "create " + f.Path + " in the jail"
+	if jsys != nil {
+		fi, err := jsys.Lstat(f.Path)
+		switch {
+		case err == nil && fi.IsDir() && fi.Mode().Perm() == f.Mode.Perm():
+			return nil
+		case err == nil && fi.IsDir():
+			// There already: only its mode changes, and back.
+			name = "set the mode of " + f.Path + " in the jail"
+			undo = []plan.Step{{Action: plan.ActMkdir, Root: j.Path, Path: f.Path, Mode: plan.ModeString(fi.Mode())}}
+		case err != nil && !errors.Is(err, fs.ErrNotExist):
+			return jailPathError(j, f.Path, err)
+		}
+	}
+	p.add(plan.Step{Name: name, Action: plan.ActMkdir, Root: j.Path, Path: f.Path, Mode: plan.ModeString(f.Mode),
+		Owner: f.Owner, Group: f.Group, Undo: undo})
+	return nil
+}
+
+// planFile writes file f in the jail unless it is there as rendered.
+func (p *planner) planFile(jsys system.System, f render.File) error {
+	j := p.v.Jail
+	mode := plan.ModeString(f.Mode)
+	var old []byte
+	existed := false
+	if jsys != nil {
+		data, err := jsys.ReadFile(f.Path)
+		switch {
+		case err == nil:
+			old, existed = data, true
+			fi, serr := jsys.Lstat(f.Path)
+			if bytes.Equal(data, f.Content) && serr == nil && fi.Mode().Perm() == f.Mode.Perm() {
+				return nil
+			}
+		case errors.Is(err, fs.ErrNotExist):
+		default:
+			return jailPathError(j, f.Path, err)
+		}
+	}
+	s := plan.Step{Name: "write " + f.Path + " in the jail", Action: plan.ActWrite, Root: j.Path, Path: f.Path, Mode: mode,
+		Owner: f.Owner, Group: f.Group, Content: plan.Content(f.Content)}
+	if existed {
+		s.Name = "rewrite " + f.Path + " in the jail"
+		s.Diff = plan.UnifiedDiff(f.Path, old, f.Content)
+		s.Undo = []plan.Step{{Action: plan.ActWrite, Root: j.Path, Path: f.Path, Mode: mode, Owner: f.Owner, Group: f.Group, Content: plan.Content(old)}}
+	} else {
+		s.Undo = []plan.Step{{Action: plan.ActRemove, Root: j.Path, Path: f.Path}}
+	}
+	if p.rootExists {
+		p.changed = true
+		if p.vnet != nil && p.jailRunning && strings.HasPrefix(f.Path, "/etc/rc.conf.d/") {
+			// A VNET jail's rc reads its netif and routing only
+			// when the jail starts: a new address needs a restart.
+			p.restarted = true
+		}
+	}
+	p.add(s)
 	return nil
 }
 
@@ -113,9 +142,9 @@ func (p *planner) planStale(files []render.File) error {
 	for _, f := range files {
 		now[f.Path] = true
 	}
-	jsys, err := p.sys.OpenRoot(j.Path)
+	jsys, err := p.jailRoot()
 	if err != nil {
-		return fmt.Errorf("open the jail root %s: %w", j.Path, err)
+		return err
 	}
 	for _, rec := range p.old.Files {
 		if rec.Dir || now[rec.Path] || recipe.CheckJailPath(rec.Path) != nil {

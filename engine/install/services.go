@@ -27,29 +27,42 @@ func (p *planner) planStart() {
 		p.add(restart)
 		p.jailStarted = true
 	}
-	pkgs := p.v.Packages()
 	if p.old != nil && p.rootExists {
-		var missing []string
-		for _, pk := range pkgs {
-			if !slices.Contains(p.old.Packages, pk) {
-				missing = append(missing, pk)
-			}
-		}
-		pkgs = missing
-		if len(pkgs) > 0 {
-			p.add(plan.Step{Name: "install " + strings.Join(pkgs, " ") + " in the jail", Action: plan.ActRun,
-				Argv: append([]string{"pkg", "-j", j.Name, "install", "-y"}, pkgs...), Progress: true,
-				Undo: []plan.Step{{Action: plan.ActRun, Argv: append([]string{"pkg", "-j", j.Name, "delete", "-y"}, pkgs...)}}})
-			p.changed = true
-		}
-		return
+		p.planNewPackages()
+	} else {
+		p.planPackages()
 	}
+}
+
+// planPackages bootstraps pkg in a new jail and installs the packages.
+func (p *planner) planPackages() {
+	j := p.v.Jail
+	pkgs := p.v.Packages()
 	if len(pkgs) == 0 {
 		return
 	}
 	p.add(plan.Step{Name: "bootstrap pkg in the jail", Action: plan.ActRun, Argv: []string{"jexec", "-l", j.Name, "/usr/sbin/pkg", "bootstrap", "-y"}, Progress: true})
 	p.add(plan.Step{Name: "install " + strings.Join(pkgs, " ") + " in the jail", Action: plan.ActRun,
 		Argv: append([]string{"pkg", "-j", j.Name, "install", "-y"}, pkgs...), Progress: true})
+}
+
+// planNewPackages installs, in a jail an earlier install made, the
+// packages the recipe now needs that it did not install then.
+func (p *planner) planNewPackages() {
+	j := p.v.Jail
+	var missing []string
+	for _, pk := range p.v.Packages() {
+		if !slices.Contains(p.old.Packages, pk) {
+			missing = append(missing, pk)
+		}
+	}
+	if len(missing) == 0 {
+		return
+	}
+	p.add(plan.Step{Name: "install " + strings.Join(missing, " ") + " in the jail", Action: plan.ActRun,
+		Argv: append([]string{"pkg", "-j", j.Name, "install", "-y"}, missing...), Progress: true,
+		Undo: []plan.Step{{Action: plan.ActRun, Argv: append([]string{"pkg", "-j", j.Name, "delete", "-y"}, missing...)}}})
+	p.changed = true
 }
 
 // planServices starts the recipe's services, or restarts them when their
