@@ -15,6 +15,8 @@ import (
 // "service jail start" finds the per-jail files.
 const IncludeLine = `.include "/etc/jail.conf.d/*.conf";`
 
+// includeRE matches the .include line however it is spaced, so an
+// admin's own copy of it is not added twice.
 var includeRE = regexp.MustCompile(`(?m)^[ \t]*\.include[ \t]+"/etc/jail\.conf\.d/\*\.conf"[ \t]*;`)
 
 // HasInclude reports whether a jail.conf already includes jail.conf.d.

@@ -45,6 +45,7 @@ func BaseDir(jailsDir, release, arch string) string {
 	return path.Join(jailsDir, "templates", release+"-"+arch)
 }
 
+// patchRE matches a release's patch level.
 var patchRE = regexp.MustCompile(`-p[0-9]+$`)
 
 // mediaRelease drops a patch level: 14.3-RELEASE-p2 comes from the

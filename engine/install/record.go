@@ -10,6 +10,9 @@ import (
 	"github.com/jailkit/jailkit/engine/state"
 )
 
+// newState starts the state this install records; a re-install keeps
+// what the earlier one recorded (resources, thin or thick, the devfs
+// ruleset) so uninstall still finds all of it.
 func (p *planner) newState() *state.State {
 	j := p.v.Jail
 	st := &state.State{Format: 1, Name: j.Name, Recipe: p.v.Recipe.Name, RecipeVersion: p.v.Recipe.Version,
@@ -31,6 +34,8 @@ func (p *planner) newState() *state.State {
 	return st
 }
 
+// nonNilStrings copies s, as [] when it is nil: the state file then
+// reads the same whether a list was empty or never set.
 func nonNilStrings(s []string) []string {
 	if s == nil {
 		return []string{}
