@@ -15,6 +15,8 @@ import (
 // "service jail start" finds the per-jail files.
 const IncludeLine = `.include "/etc/jail.conf.d/*.conf";`
 
+// includeRE matches the .include line however it is spaced, so an
+// admin's own copy of it is not added twice.
 var includeRE = regexp.MustCompile(`(?m)^[ \t]*\.include[ \t]+"/etc/jail\.conf\.d/\*\.conf"[ \t]*;`)
 
 // HasInclude reports whether a jail.conf already includes jail.conf.d.
@@ -45,72 +47,100 @@ type jailConfInput struct {
 // jails, raw sockets, System V IPC, chflags and mounts are off.
 func renderJailConf(in jailConfInput) []byte {
 	v, j := in.v, in.v.Jail
-	var b strings.Builder
-	fmt.Fprintf(&b, "# %s, written by jailkit for the %s recipe (%s).\n", state.JailConfPath(j.Name), v.Recipe.Name, v.Recipe.Version)
-	fmt.Fprintf(&b, "# Plain jail.conf(5): \"service jail start %s\" works without jailkit.\n", j.Name)
-	fmt.Fprintf(&b, "# jailkit rewrites this file on install; \"jailkit uninstall %s\" removes it.\n", j.Name)
-	fmt.Fprintf(&b, "%s {\n", j.Name)
-	q := func(k, val string) { fmt.Fprintf(&b, "\t%s = %q;\n", k, val) }
-	q("path", j.Path)
-	q("host.hostname", j.Hostname)
-	addrs := func(key string, ips []string, bits int) {
-		if len(ips) == 0 {
-			fmt.Fprintf(&b, "\t%s = disable;\n", strings.TrimSuffix(key, ".addr"))
-			return
-		}
-		parts := make([]string, len(ips))
-		for i, ip := range ips {
-			parts[i] = fmt.Sprintf("%q", fmt.Sprintf("%s|%s/%d", in.iface, ip, bits))
-		}
-		fmt.Fprintf(&b, "\t%s = %s;\n", key, strings.Join(parts, ", "))
-	}
-	if vn := in.vnet; vn != nil {
-		// Its own network stack: the jail configures its addresses on
-		// its side of the epair from /etc/rc.conf.d/netif; jail(8)
-		// creates the epair and puts the host's side on the bridge, as
-		// the Handbook's VNET example does. Every word is a checked
-		// interface name.
-		pair := strings.TrimSuffix(vn.Host(), "a")
-		b.WriteString("\tvnet;\n")
-		q("vnet.interface", vn.Jail())
-		fmt.Fprintf(&b, "\texec.prestart += %q;\n", "/sbin/ifconfig "+pair+" create up")
-		fmt.Fprintf(&b, "\texec.prestart += %q;\n", "/sbin/ifconfig "+vn.Bridge+" addm "+vn.Host()+" up")
-		fmt.Fprintf(&b, "\texec.poststop += %q;\n", "/sbin/ifconfig "+vn.Host()+" destroy")
+	var c jailConf
+	fmt.Fprintf(&c, "# %s, written by jailkit for the %s recipe (%s).\n", state.JailConfPath(j.Name), v.Recipe.Name, v.Recipe.Version)
+	fmt.Fprintf(&c, "# Plain jail.conf(5): \"service jail start %s\" works without jailkit.\n", j.Name)
+	fmt.Fprintf(&c, "# jailkit rewrites this file on install; \"jailkit uninstall %s\" removes it.\n", j.Name)
+	fmt.Fprintf(&c, "%s {\n", j.Name)
+	c.param("path", j.Path)
+	c.param("host.hostname", j.Hostname)
+	if in.vnet != nil {
+		c.vnet(in.vnet)
 	} else {
-		addrs("ip4.addr", j.IP4s, 32)
-		addrs("ip6.addr", j.IP6s, 128)
+		c.addrs("ip4.addr", in.iface, j.IP4s, 32)
+		c.addrs("ip6.addr", in.iface, j.IP6s, 128)
 	}
-	b.WriteString("\tmount.devfs;\n")
-	fmt.Fprintf(&b, "\tdevfs_ruleset = %d;\n", in.devfsRuleset)
+	c.mounts(in)
+	c.WriteString("\texec.start = \"/bin/sh /etc/rc\";\n")
+	c.WriteString("\texec.stop = \"/bin/sh /etc/rc.shutdown jail\";\n")
+	c.WriteString("\texec.clean;\n")
+	c.hardening(v.Recipe.Host.JailParams)
+	c.WriteString("}\n")
+	return []byte(c.String())
+}
+
+// jailConf builds the text of a jail.conf(5) block.
+type jailConf struct{ strings.Builder }
+
+// param writes a quoted parameter.
+func (c *jailConf) param(k, val string) { fmt.Fprintf(c, "\t%s = %q;\n", k, val) }
+
+// addrs writes a shared-IP jail's addresses of one family as
+// "IF|ADDR/bits", or disables the family when it has none.
+func (c *jailConf) addrs(key, iface string, ips []string, bits int) {
+	if len(ips) == 0 {
+		fmt.Fprintf(c, "\t%s = disable;\n", strings.TrimSuffix(key, ".addr"))
+		return
+	}
+	parts := make([]string, len(ips))
+	for i, ip := range ips {
+		parts[i] = fmt.Sprintf("%q", fmt.Sprintf("%s|%s/%d", iface, ip, bits))
+	}
+	fmt.Fprintf(c, "\t%s = %s;\n", key, strings.Join(parts, ", "))
+}
+
+// vnet writes a VNET jail's network parameters.
+func (c *jailConf) vnet(vn *plan.VNet) {
+	// Its own network stack: the jail configures its addresses on
+	// its side of the epair from /etc/rc.conf.d/netif; jail(8)
+	// creates the epair and puts the host's side on the bridge, as
+	// the Handbook's VNET example does. Every word is a checked
+	// interface name.
+	pair := strings.TrimSuffix(vn.Host(), "a")
+	c.WriteString("\tvnet;\n")
+	c.param("vnet.interface", vn.Jail())
+	fmt.Fprintf(c, "\texec.prestart += %q;\n", "/sbin/ifconfig "+pair+" create up")
+	fmt.Fprintf(c, "\texec.prestart += %q;\n", "/sbin/ifconfig "+vn.Bridge+" addm "+vn.Host()+" up")
+	fmt.Fprintf(c, "\texec.poststop += %q;\n", "/sbin/ifconfig "+vn.Host()+" destroy")
+}
+
+// mounts writes devfs with the jail's ruleset, a thin jail's read-only
+// base and the recipe's mounts.
+func (c *jailConf) mounts(in jailConfInput) {
+	j := in.v.Jail
+	c.WriteString("\tmount.devfs;\n")
+	fmt.Fprintf(c, "\tdevfs_ruleset = %d;\n", in.devfsRuleset)
 	if in.base != "" {
-		b.WriteString("\t# Thin jail: the base system is shared read-only with nullfs.\n")
+		c.WriteString("\t# Thin jail: the base system is shared read-only with nullfs.\n")
 		for _, m := range thinMounts {
-			fmt.Fprintf(&b, "\tmount += %q;\n", fmt.Sprintf("%s%s %s%s nullfs ro 0 0", in.base, m, j.Path, m))
+			fmt.Fprintf(c, "\tmount += %q;\n", fmt.Sprintf("%s%s %s%s nullfs ro 0 0", in.base, m, j.Path, m))
 		}
 	}
-	for _, m := range v.Recipe.Host.Mounts {
+	for _, m := range in.v.Recipe.Host.Mounts {
 		opts := m.Options
 		if opts == "" {
 			opts = "rw"
 		}
-		fmt.Fprintf(&b, "\tmount += %q;\n", fmt.Sprintf("%s %s%s %s %s 0 0", m.Source, j.Path, m.Path, m.FSType, opts))
+		fmt.Fprintf(c, "\tmount += %q;\n", fmt.Sprintf("%s %s%s %s %s 0 0", m.Source, j.Path, m.Path, m.FSType, opts))
 	}
-	b.WriteString("\texec.start = \"/bin/sh /etc/rc\";\n")
-	b.WriteString("\texec.stop = \"/bin/sh /etc/rc.shutdown jail\";\n")
-	b.WriteString("\texec.clean;\n")
-	b.WriteString("\t# Hardening (jailkit check explains each line).\n")
+}
+
+// hardening writes the hardening parameters, then the recipe's own
+// jail_params in name order.
+func (c *jailConf) hardening(params map[string]string) {
+	c.WriteString("\t# Hardening (jailkit check explains each line).\n")
 	for _, h := range []struct{ k, v string }{{"enforce_statfs", "2"}, {"securelevel", "2"}, {"children.max", "0"}} {
 		// A recipe that needs another value says so in jail_params.
-		if rv, ok := v.Recipe.Host.JailParams[h.k]; ok && rv != "" {
+		if rv, ok := params[h.k]; ok && rv != "" {
 			h.v = rv
 		}
-		fmt.Fprintf(&b, "\t%s = %s;\n", h.k, h.v)
+		fmt.Fprintf(c, "\t%s = %s;\n", h.k, h.v)
 	}
 	for _, p := range []string{"allow.noset_hostname", "allow.nosysvipc", "allow.noraw_sockets", "allow.nochflags", "allow.nomount", "allow.nosocket_af"} {
-		fmt.Fprintf(&b, "\t%s;\n", p)
+		fmt.Fprintf(c, "\t%s;\n", p)
 	}
-	keys := make([]string, 0, len(v.Recipe.Host.JailParams))
-	for k := range v.Recipe.Host.JailParams {
+	keys := make([]string, 0, len(params))
+	for k := range params {
 		switch k {
 		case "enforce_statfs", "securelevel", "children.max":
 			continue // written above
@@ -119,14 +149,12 @@ func renderJailConf(in jailConfInput) []byte {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		if val := v.Recipe.Host.JailParams[k]; val == "" {
-			fmt.Fprintf(&b, "\t%s;\n", k)
+		if val := params[k]; val == "" {
+			fmt.Fprintf(c, "\t%s;\n", k)
 		} else {
-			q(k, val)
+			c.param(k, val)
 		}
 	}
-	b.WriteString("}\n")
-	return []byte(b.String())
 }
 
 // devfsBlock is the ruleset jailkit appends to /etc/devfs.rules for a jail

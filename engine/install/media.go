@@ -2,11 +2,18 @@ package install
 
 import (
 	"errors"
+	"fmt"
+	"io/fs"
 	"path"
 	"regexp"
 	"strings"
 
+	"github.com/jailkit/jailkit/engine/inputerr"
+	"github.com/jailkit/jailkit/engine/plan"
+	"github.com/jailkit/jailkit/engine/render"
+	"github.com/jailkit/jailkit/engine/state"
 	"github.com/jailkit/jailkit/engine/system"
+	"github.com/jailkit/jailkit/hostcheck/freebsd"
 )
 
 // DefaultMirror is where release media come from unless --mirror says
@@ -38,6 +45,7 @@ func BaseDir(jailsDir, release, arch string) string {
 	return path.Join(jailsDir, "templates", release+"-"+arch)
 }
 
+// patchRE matches a release's patch level.
 var patchRE = regexp.MustCompile(`-p[0-9]+$`)
 
 // mediaRelease drops a patch level: 14.3-RELEASE-p2 comes from the
@@ -60,4 +68,220 @@ func fetchSaysMissing(err error) bool {
 		}
 	}
 	return false
+}
+
+// mkdir plans a host directory and records which levels it creates.
+// whole says the new directory's tree is jailkit's alone.
+func (p *planner) mkdir(name, p2 string, mode fs.FileMode, whole, shared bool) bool {
+	if p.exists(p2) {
+		return false
+	}
+	first := p2
+	var levels []string
+	for d := p2; d != "/" && d != "."; d = path.Dir(d) {
+		if p.exists(d) {
+			break
+		}
+		first = d
+		levels = append([]string{d}, levels...)
+	}
+	p.add(plan.Step{Name: name, Action: plan.ActMkdir, Path: p2, Mode: plan.ModeString(mode),
+		Undo: []plan.Step{{Action: plan.ActRemoveAll, Path: first}}})
+	for _, l := range levels {
+		p.made[l] = true
+		// A parent made on the way (/usr/local/jails, /var/db/jailkit)
+		// serves every jail: it is shared whatever the new directory is.
+		p.st.Resources = append(p.st.Resources, state.Resource{Kind: state.ResDir, Path: l, Whole: whole && l == p2, Shared: shared || l != p2})
+	}
+	return true
+}
+
+// releaseFiles says where a release's MANIFEST and base.txz come from
+// and where they are cached on the host.
+type releaseFiles struct {
+	dir, manifest, base  string
+	manifestURL, baseURL string
+}
+
+// releaseFiles returns the media of the jail's release and architecture.
+func (p *planner) releaseFiles() releaseFiles {
+	j := p.v.Jail
+	dir := MediaDir(p.opts.JailsDir, j.Release, j.Arch)
+	return releaseFiles{dir: dir, manifest: dir + "/MANIFEST", base: dir + "/base.txz",
+		manifestURL: ReleaseURL(p.opts.Mirror, j.Release, j.Arch, "MANIFEST"), baseURL: ReleaseURL(p.opts.Mirror, j.Release, j.Arch, "base.txz")}
+}
+
+// planMedia fetches and verifies base.txz and makes the jail root.
+func (p *planner) planMedia() error {
+	if p.rootExists {
+		return nil
+	}
+	rf := p.releaseFiles()
+	manifest, cached, err := p.readManifest(rf)
+	if err != nil {
+		return err
+	}
+	sum := ""
+	if manifest != nil {
+		if sum, err = baseSum(manifest, rf.manifestURL); err != nil {
+			return err
+		}
+	}
+	p.planFetch(rf, manifest, cached, sum)
+	if !p.opts.Thick {
+		p.planSharedBase(rf.base)
+	}
+	p.planRoot()
+	p.planExtract(rf.base)
+	return nil
+}
+
+// readManifest reads the MANIFEST now: from the cache, or fetched to
+// memory (a read-only command), so an unknown release is refused before
+// anything changes. cached says it came from the cache; the MANIFEST is
+// nil when fetch cannot run here (not installed, or a System that runs
+// no commands).
+func (p *planner) readManifest(rf releaseFiles) (manifest []byte, cached bool, err error) {
+	j := p.v.Jail
+	if data, err := p.sys.ReadFile(rf.manifest); err == nil {
+		return data, true, nil
+	}
+	out, err := p.sys.Run(p.ctx, system.Cmd{Argv: []string{"fetch", "-o", "-", rf.manifestURL}})
+	switch {
+	case err == nil:
+		return out, false, nil
+	case errors.Is(err, system.ErrNoCommand) || errors.Is(err, system.ErrNoExec):
+		p.plan.Notes = append(p.plan.Notes, "the release MANIFEST could not be fetched here ("+err.Error()+"); the sum is checked when the install runs")
+		return nil, false, nil
+	case fetchSaysMissing(err):
+		return nil, false, &inputerr.FieldError{Field: "--release", Problem: fmt.Sprintf("FreeBSD %s for %s is not on %s (%s)", j.Release, j.Arch, p.opts.Mirror, rf.manifestURL),
+			Hint: "use a release the mirror has, such as " + render.DefaultRelease + ", or give --mirror"}
+	default:
+		return nil, false, fmt.Errorf("fetch the %s MANIFEST: %w", j.Release, err)
+	}
+}
+
+// baseSum returns the SHA-256 the MANIFEST gives for base.txz.
+func baseSum(manifest []byte, manifestURL string) (string, error) {
+	m, err := freebsd.ParseManifest(manifest)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", manifestURL, err)
+	}
+	e, ok := m["base.txz"]
+	if !ok {
+		return "", fmt.Errorf("%s lists no base.txz", manifestURL)
+	}
+	return e.SHA256, nil
+}
+
+// planFetch fills the media cache with what it lacks of the MANIFEST and
+// base.txz, and verifies base.txz against sum ("" leaves the sum to be
+// read from the saved MANIFEST when the install runs).
+func (p *planner) planFetch(rf releaseFiles, manifest []byte, cached bool, sum string) {
+	j := p.v.Jail
+	p.mkdir("create the media cache for "+j.Release+" "+j.Arch, rf.dir, 0o755, true, true)
+	if !cached {
+		if manifest != nil {
+			p.add(plan.Step{Name: "save the " + j.Release + " MANIFEST", Action: plan.ActWrite, Path: rf.manifest, Mode: "0644",
+				Content: plan.Content(manifest), Undo: []plan.Step{{Action: plan.ActRemove, Path: rf.manifest}}})
+		} else {
+			p.add(plan.Step{Name: "fetch the " + j.Release + " MANIFEST", Action: plan.ActRun, Argv: []string{"fetch", "-o", rf.manifest, rf.manifestURL},
+				Undo: []plan.Step{{Action: plan.ActRemove, Path: rf.manifest}}})
+		}
+	}
+	if !cached || !p.exists(rf.base) {
+		p.add(plan.Step{Name: "fetch base.txz of " + j.Release + " " + j.Arch, Action: plan.ActRun, Argv: []string{"fetch", "-o", rf.base, rf.baseURL},
+			Progress: true, Undo: []plan.Step{{Action: plan.ActRemove, Path: rf.base}}})
+	}
+	p.add(plan.Step{Name: "verify base.txz against the MANIFEST", Action: plan.ActVerify, Path: rf.base, SHA256: sum, Target: rf.manifest})
+}
+
+// planSharedBase extracts the base thin jails share, unless an earlier
+// install did.
+func (p *planner) planSharedBase(basePath string) {
+	j := p.v.Jail
+	base := BaseDir(p.opts.JailsDir, j.Release, j.Arch)
+	if p.mkdir("create the shared base for thin jails", base, 0o755, true, true) {
+		p.add(plan.Step{Name: "extract base.txz into the shared base", Action: plan.ActRun,
+			Argv: []string{"tar", "-xf", basePath, "-C", base, "--unlink"}, Progress: true,
+			Undo: []plan.Step{{Action: plan.ActRun, Argv: []string{"chflags", "-R", "0", base}}}})
+		p.update(base)
+	}
+}
+
+// planRoot makes the jail root: a ZFS dataset when its parent is one, a
+// directory otherwise.
+func (p *planner) planRoot() {
+	j := p.v.Jail
+	ds := p.zfsParent(path.Dir(j.Path))
+	if ds == "" {
+		p.mkdir("create the jail root", j.Path, 0o755, true, false)
+		return
+	}
+	// The containers directory is a dataset: each jail root is a
+	// child dataset, so it can be snapshotted, sent and destroyed
+	// on its own.
+	name := ds + "/" + j.Name
+	p.add(plan.Step{Name: "create the jail root as ZFS dataset " + name, Action: plan.ActRun, Argv: []string{"zfs", "create", name},
+		Undo: []plan.Step{{Action: plan.ActRun, Argv: []string{"zfs", "destroy", "-r", name}}}})
+	p.made[j.Path] = true
+	p.st.Resources = append(p.st.Resources, state.Resource{Kind: state.ResDataset, Name: name, Path: j.Path})
+}
+
+// planExtract extracts base.txz into the jail root (only the jail's own
+// part for a thin jail) and makes the mount points.
+func (p *planner) planExtract(basePath string) {
+	j := p.v.Jail
+	argv := []string{"tar", "-xf", basePath, "-C", j.Path, "--unlink"}
+	what := "extract base.txz into the jail root"
+	if !p.opts.Thick {
+		argv = append(argv, thinOwn...)
+		what = "extract the jail's own etc, var, root, tmp and dev"
+	}
+	p.add(plan.Step{Name: what, Action: plan.ActRun, Argv: argv, Progress: p.opts.Thick,
+		Undo: []plan.Step{{Action: plan.ActRun, Argv: []string{"chflags", "-R", "0", j.Path}}}})
+	if p.opts.Thick {
+		p.update(j.Path)
+	}
+	var dirs []string
+	if !p.opts.Thick {
+		dirs = append(dirs, thinMounts...)
+		dirs = append(dirs, "/usr/local")
+	}
+	for _, m := range p.v.Recipe.Host.Mounts {
+		dirs = append(dirs, m.Path)
+	}
+	if len(dirs) > 0 {
+		p.add(plan.Step{Name: "create the mount points in the jail root", Action: plan.ActMkdir, Root: j.Path, Paths: dirs, Mode: "0755"})
+	}
+}
+
+// zfsParent returns the ZFS dataset mounted exactly at dir, or "" when
+// there is none (or no ZFS). Only an exact match counts: creating
+// datasets on the way would mount them over directories that may hold
+// other jails.
+func (p *planner) zfsParent(dir string) string {
+	out, err := p.sys.Run(p.ctx, system.Cmd{Argv: []string{"zfs", "list", "-H", "-o", "name,mountpoint"}})
+	if err != nil {
+		return ""
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		name, mnt, ok := strings.Cut(line, "\t")
+		if ok && strings.TrimSpace(mnt) == dir && state.ValidDataset(name) {
+			return name
+		}
+	}
+	return ""
+}
+
+// update applies the release's security patches to a freshly extracted
+// base: base.txz is the release as shipped (-p0). freebsd-update knows
+// RELEASE (and BETA/RC) builds only.
+func (p *planner) update(root string) {
+	r := p.v.Jail.Release
+	if !strings.Contains(r, "-RELEASE") && !strings.Contains(r, "-BETA") && !strings.Contains(r, "-RC") {
+		return
+	}
+	p.add(plan.Step{Name: "apply the security patches of " + r + " to " + root, Action: plan.ActRun, Progress: true,
+		Argv: []string{"freebsd-update", "-b", root, "--currently-running", r, "--not-running-from-cron", "fetch", "install"}})
 }

@@ -51,13 +51,8 @@ func wantVNet(v *render.Values) bool {
 // file configures it). It keeps what an earlier install recorded.
 func (p *planner) planVNet(notes *[]string) error {
 	want := wantVNet(p.v)
-	if p.old != nil && (p.old.VNet != nil) != want {
-		was := "a shared-IP jail"
-		if p.old.VNet != nil {
-			was = "a VNET jail"
-		}
-		return &inputerr.FieldError{Field: "vnet", Problem: fmt.Sprintf("jail %s is installed as %s; a re-install cannot change that", p.v.Jail.Name, was),
-			Hint: fmt.Sprintf("keep the vnet value, or run jailkit uninstall %s first", p.v.Jail.Name)}
+	if err := p.checkVNetKept(want); err != nil {
+		return err
 	}
 	if !want {
 		if p.opts.Bridge != "" {
@@ -69,57 +64,14 @@ func (p *planner) planVNet(notes *[]string) error {
 	if err := p.vnetPrefix(notes); err != nil {
 		return err
 	}
-	bridge := p.opts.Bridge
-	if p.old != nil {
-		if bridge != "" && bridge != p.old.VNet.Bridge {
-			return &inputerr.FieldError{Field: "--bridge", Problem: fmt.Sprintf("jail %s is on bridge %s; a re-install cannot move it", p.v.Jail.Name, p.old.VNet.Bridge),
-				Hint: fmt.Sprintf("drop --bridge, or run jailkit uninstall %s first", p.v.Jail.Name)}
-		}
-		bridge = p.old.VNet.Bridge
-	}
-	if bridge == "" {
-		bridge = DefaultBridge
-	}
-	if !state.ValidBridgeName(bridge) {
-		return &inputerr.FieldError{Field: "--bridge", Problem: fmt.Sprintf("%q is not a bridge interface name", bridge),
-			Hint: "give a bridge such as bridge0 (if_bridge(4) names its clones bridgeN)"}
+	bridge, err := p.pickBridge()
+	if err != nil {
+		return err
 	}
 	ifaces, hasIfaces := p.v.Params["interfaces"].([]any)
-	named := -1
-	if hasIfaces && len(ifaces) > 0 {
-		first, _ := ifaces[0].(string)
-		m := epairSideRE.FindStringSubmatch(first)
-		if m == nil {
-			return &inputerr.FieldError{Field: "--set interfaces", Problem: fmt.Sprintf("%q is not the jail's side of an epair; a VNET jail configures its address on epairNb", first),
-				Hint: "drop interfaces (jailkit picks a free epair), or name one such as epair3b first"}
-		}
-		named, _ = strconv.Atoi(m[1])
-	}
-	n := -1
-	switch {
-	case p.old != nil:
-		n = p.old.VNet.Epair
-		if named >= 0 && named != n {
-			return &inputerr.FieldError{Field: "--set interfaces", Problem: fmt.Sprintf("jail %s has epair%d; a re-install cannot change it to epair%d", p.v.Jail.Name, n, named),
-				Hint: fmt.Sprintf("name epair%db or drop interfaces", n)}
-		}
-	case named >= 0:
-		if why := p.epairUsed()[named]; why != "" {
-			return &inputerr.FieldError{Field: "--set interfaces", Problem: fmt.Sprintf("epair%d is already used (%s)", named, why),
-				Hint: "drop interfaces so jailkit picks a free epair, or name another"}
-		}
-		n = named
-	default:
-		used := p.epairUsed()
-		for i := 0; i <= maxEpair; i++ {
-			if used[i] == "" {
-				n = i
-				break
-			}
-		}
-		if n < 0 {
-			return &inputerr.FieldError{Field: "vnet", Problem: "every epair number up to 9999 is in use", Hint: "remove unused epair interfaces (ifconfig epairNa destroy)"}
-		}
+	n, err := p.pickEpair(ifaces)
+	if err != nil {
+		return err
 	}
 	p.vnet = &plan.VNet{Epair: n, Bridge: bridge}
 	if hasIfaces && len(ifaces) == 0 {
@@ -131,6 +83,79 @@ func (p *planner) planVNet(notes *[]string) error {
 		}
 	}
 	return p.checkUplink()
+}
+
+// checkVNetKept refuses a re-install that would switch the jail between
+// a shared-IP and a VNET jail.
+func (p *planner) checkVNetKept(want bool) error {
+	if p.old == nil || (p.old.VNet != nil) == want {
+		return nil
+	}
+	was := "a shared-IP jail"
+	if p.old.VNet != nil {
+		was = "a VNET jail"
+	}
+	return &inputerr.FieldError{Field: "vnet", Problem: fmt.Sprintf("jail %s is installed as %s; a re-install cannot change that", p.v.Jail.Name, was),
+		Hint: fmt.Sprintf("keep the vnet value, or run jailkit uninstall %s first", p.v.Jail.Name)}
+}
+
+// pickBridge returns the bridge the jail joins: the one an earlier
+// install recorded, else --bridge, else DefaultBridge.
+func (p *planner) pickBridge() (string, error) {
+	bridge := p.opts.Bridge
+	if p.old != nil {
+		if bridge != "" && bridge != p.old.VNet.Bridge {
+			return "", &inputerr.FieldError{Field: "--bridge", Problem: fmt.Sprintf("jail %s is on bridge %s; a re-install cannot move it", p.v.Jail.Name, p.old.VNet.Bridge),
+				Hint: fmt.Sprintf("drop --bridge, or run jailkit uninstall %s first", p.v.Jail.Name)}
+		}
+		bridge = p.old.VNet.Bridge
+	}
+	if bridge == "" {
+		bridge = DefaultBridge
+	}
+	if !state.ValidBridgeName(bridge) {
+		return "", &inputerr.FieldError{Field: "--bridge", Problem: fmt.Sprintf("%q is not a bridge interface name", bridge),
+			Hint: "give a bridge such as bridge0 (if_bridge(4) names its clones bridgeN)"}
+	}
+	return bridge, nil
+}
+
+// pickEpair returns the jail's epair number: the one an earlier install
+// recorded, else the one the interfaces parameter names, else the first
+// free one.
+func (p *planner) pickEpair(ifaces []any) (int, error) {
+	named := -1
+	if len(ifaces) > 0 {
+		first, _ := ifaces[0].(string)
+		m := epairSideRE.FindStringSubmatch(first)
+		if m == nil {
+			return -1, &inputerr.FieldError{Field: "--set interfaces", Problem: fmt.Sprintf("%q is not the jail's side of an epair; a VNET jail configures its address on epairNb", first),
+				Hint: "drop interfaces (jailkit picks a free epair), or name one such as epair3b first"}
+		}
+		named, _ = strconv.Atoi(m[1])
+	}
+	switch {
+	case p.old != nil:
+		n := p.old.VNet.Epair
+		if named >= 0 && named != n {
+			return -1, &inputerr.FieldError{Field: "--set interfaces", Problem: fmt.Sprintf("jail %s has epair%d; a re-install cannot change it to epair%d", p.v.Jail.Name, n, named),
+				Hint: fmt.Sprintf("name epair%db or drop interfaces", n)}
+		}
+		return n, nil
+	case named >= 0:
+		if why := p.epairUsed()[named]; why != "" {
+			return -1, &inputerr.FieldError{Field: "--set interfaces", Problem: fmt.Sprintf("epair%d is already used (%s)", named, why),
+				Hint: "drop interfaces so jailkit picks a free epair, or name another"}
+		}
+		return named, nil
+	}
+	used := p.epairUsed()
+	for i := 0; i <= maxEpair; i++ {
+		if used[i] == "" {
+			return i, nil
+		}
+	}
+	return -1, &inputerr.FieldError{Field: "vnet", Problem: "every epair number up to 9999 is in use", Hint: "remove unused epair interfaces (ifconfig epairNa destroy)"}
 }
 
 // checkUplink refuses to plan a bridge FreeBSD would refuse to build:
@@ -224,10 +249,10 @@ func (p *planner) epairUsed() map[int]string {
 	return used
 }
 
-// planBridge creates the bridge when the host has none: persistently
-// through rc.conf (the want list the caller hands to sysrc) and now with
-// ifconfig. The uplink is the host interface whose subnet holds the
-// jail's address.
+// bridgeVars returns the rc.conf values that create the bridge at boot
+// when the host has none (planBridgeNow creates it now): the caller hands
+// them to sysrc with the rest. The uplink is the host interface whose
+// subnet holds the jail's address.
 func (p *planner) bridgeVars(rcValue func(string) (string, bool)) []recipe.RCVar {
 	if p.vnet == nil || p.bridgeExists {
 		return nil

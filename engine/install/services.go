@@ -1,0 +1,115 @@
+package install
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/jailkit/jailkit/engine/plan"
+	"github.com/jailkit/jailkit/engine/state"
+)
+
+// planStart starts the jail and installs the packages.
+func (p *planner) planStart() {
+	j := p.v.Jail
+	conf := state.JailConfPath(j.Name)
+	switch {
+	case !p.jailRunning:
+		p.add(plan.Step{Name: "start jail " + j.Name, Action: plan.ActRun, Argv: []string{"jail", "-f", conf, "-c", j.Name},
+			Undo: []plan.Step{{Action: plan.ActRun, Argv: []string{"jail", "-f", conf, "-r", j.Name}}}})
+		p.jailStarted = true
+	case p.restarted:
+		restart := plan.Step{Name: "restart jail " + j.Name + " with its new parameters", Action: plan.ActRun, Argv: []string{"jail", "-f", conf, "-rc", j.Name}}
+		restart.UndoAfter = []plan.Step{{Action: plan.ActRun, Argv: restart.Argv}}
+		for _, svc := range p.v.Services() {
+			restart.UndoAfter = append(restart.UndoAfter, plan.Step{Action: plan.ActRun, Argv: []string{"service", "-j", j.Name, svc, "restart"}})
+		}
+		p.add(restart)
+		p.jailStarted = true
+	}
+	if p.old != nil && p.rootExists {
+		p.planNewPackages()
+	} else {
+		p.planPackages()
+	}
+}
+
+// planPackages bootstraps pkg in a new jail and installs the packages.
+func (p *planner) planPackages() {
+	j := p.v.Jail
+	pkgs := p.v.Packages()
+	if len(pkgs) == 0 {
+		return
+	}
+	p.add(plan.Step{Name: "bootstrap pkg in the jail", Action: plan.ActRun, Argv: []string{"jexec", "-l", j.Name, "/usr/sbin/pkg", "bootstrap", "-y"}, Progress: true})
+	p.add(plan.Step{Name: "install " + strings.Join(pkgs, " ") + " in the jail", Action: plan.ActRun,
+		Argv: append([]string{"pkg", "-j", j.Name, "install", "-y"}, pkgs...), Progress: true})
+}
+
+// planNewPackages installs, in a jail an earlier install made, the
+// packages the recipe now needs that it did not install then.
+func (p *planner) planNewPackages() {
+	j := p.v.Jail
+	var missing []string
+	for _, pk := range p.v.Packages() {
+		if !slices.Contains(p.old.Packages, pk) {
+			missing = append(missing, pk)
+		}
+	}
+	if len(missing) == 0 {
+		return
+	}
+	p.add(plan.Step{Name: "install " + strings.Join(missing, " ") + " in the jail", Action: plan.ActRun,
+		Argv: append([]string{"pkg", "-j", j.Name, "install", "-y"}, missing...), Progress: true,
+		Undo: []plan.Step{{Action: plan.ActRun, Argv: append([]string{"pkg", "-j", j.Name, "delete", "-y"}, missing...)}}})
+	p.changed = true
+}
+
+// planServices starts the recipe's services, or restarts them when their
+// files changed.
+func (p *planner) planServices() {
+	j := p.v.Jail
+	for _, svc := range p.v.Services() {
+		switch {
+		case p.jailStarted && !p.restarted && !p.rootExists:
+			// A new jail: the service was not installed when the jail
+			// started, so nothing runs it yet.
+			p.add(plan.Step{Name: "start " + svc + " in the jail", Action: plan.ActRun, Argv: []string{"service", "-j", j.Name, svc, "start"},
+				Undo: []plan.Step{{Action: plan.ActRun, Argv: []string{"service", "-j", j.Name, svc, "stop"}}}})
+		case p.jailStarted || p.restarted || p.changed:
+			// A jail that existed and is (re)started ran its rc.d
+			// scripts already; restart works whether the service runs.
+			// Rolled back, the service is restarted once its files are
+			// as they were.
+			restart := plan.Step{Name: "restart " + svc + " in the jail", Action: plan.ActRun, Argv: []string{"service", "-j", j.Name, svc, "restart"}}
+			restart.UndoAfter = []plan.Step{{Action: plan.ActRun, Argv: restart.Argv}}
+			p.add(restart)
+		}
+	}
+}
+
+// planPostCheck looks at the jail's sockets: each port of the recipe must
+// listen on the jail's address, and none on "*".
+func (p *planner) planPostCheck() {
+	ports := Planned(p.v).Ports
+	if len(ports) == 0 {
+		return
+	}
+	j := p.v.Jail
+	var want []string
+	expect := &plan.Listeners{}
+	for _, pt := range ports {
+		want = append(want, pt.String())
+		expect.Ports = append(expect.Ports, plan.Port{Proto: pt.Proto, Port: pt.Port})
+	}
+	addrs := append(append([]string{}, j.IP4s...), j.IP6s...)
+	expect.Addrs = addrs
+	argv := []string{"sockstat", "-46l", "-j", j.Name}
+	if p.vnet != nil {
+		// The jail's sockets are in its own network stack, which the
+		// host's sockstat does not see: look from inside.
+		argv = []string{"jexec", j.Name, "sockstat", "-46l"}
+	}
+	p.add(plan.Step{Name: fmt.Sprintf("check that %s listens on %s only", strings.Join(want, ", "), strings.Join(addrs, ", ")),
+		Action: plan.ActCheck, Argv: argv, Expect: expect})
+}
