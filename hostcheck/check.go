@@ -142,13 +142,23 @@ type Planned struct {
 	SendmailOff bool
 	// VNet is "", "no", "optional" or "required".
 	VNet string
-	// Role is "dns-primary" or "dns-secondary" for a DNS jail, "mail" for
-	// a mail jail, "database" for a database; "" otherwise.
-	Role string
+	// Role is what the recipe declares the jail to be; "" for none.
+	Role Role
 }
 
+// Role is what a planned jail is to the service checks, as its recipe's
+// roles declare it.
+type Role string
+
+// The roles the service checks tell apart.
+const (
+	RoleDNSPrimary   Role = "dns-primary"   // serves a zone as its primary
+	RoleDNSSecondary Role = "dns-secondary" // serves a zone as a secondary
+	RoleMail         Role = "mail"          // receives mail on port 25
+)
+
 // Mail reports whether the planned jail is a mail server.
-func (p *Planned) Mail() bool { return p.SendmailOff || p.Role == "mail" }
+func (p *Planned) Mail() bool { return p.SendmailOff || p.Role == RoleMail }
 
 // Options selects what Run checks.
 type Options struct {

@@ -91,9 +91,9 @@ func (c *runCtx) dnsRoles() (primary, secondary []string) {
 	for i := range c.planned {
 		p := &c.planned[i]
 		switch p.Role {
-		case "dns-primary":
+		case RoleDNSPrimary:
 			primary = append(primary, "the planned "+plannedName(p)+" jail")
-		case "dns-secondary":
+		case RoleDNSSecondary:
 			secondary = append(secondary, "the planned "+plannedName(p)+" jail")
 		}
 	}

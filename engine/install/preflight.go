@@ -57,11 +57,11 @@ func Planned(v *render.Values) hostcheck.Planned {
 	}
 	switch {
 	case r.Roles.DNS != nil && r.Roles.DNS.IsPrimary(v.Params):
-		p.Role = "dns-primary"
+		p.Role = hostcheck.RoleDNSPrimary
 	case r.Roles.DNS != nil:
-		p.Role = "dns-secondary"
+		p.Role = hostcheck.RoleDNSSecondary
 	case r.Roles.Mail != nil:
-		p.Role = "mail"
+		p.Role = hostcheck.RoleMail
 	}
 	return p
 }
