@@ -21,74 +21,98 @@ func fail(argv []string, format string, args ...any) error {
 	return &system.ExitError{Argv: argv, Err: errors.New("exit status 1"), Stderr: fmt.Sprintf(format, args...)}
 }
 
+// handler simulates one command; h.mu is held.
+type handler func(h *Host, cmd system.Cmd) ([]byte, error)
+
+// commands maps argv[0] to its simulation; any other command is missing
+// from the fake host.
+var commands = map[string]handler{
+	"chflags":         argvOnly((*Host).chflags),
+	"df":              argvOnly((*Host).df),
+	"fetch":           func(h *Host, cmd system.Cmd) ([]byte, error) { return h.fetch(cmd.Argv, cmd.Progress) },
+	"freebsd-update":  argvOnly((*Host).freebsdUpdate),
+	"freebsd-version": argvOnly((*Host).freebsdVersion),
+	"ifconfig":        argvOnly((*Host).ifconfigRun),
+	"jail":            argvOnly((*Host).jail),
+	"jexec":           argvOnly((*Host).jexec),
+	"jls":             argvOnly((*Host).jls),
+	"kldload":         argvOnly((*Host).kld),
+	"kldstat":         argvOnly((*Host).kldstat),
+	"kldunload":       argvOnly((*Host).kld),
+	"pkg":             func(h *Host, cmd system.Cmd) ([]byte, error) { return h.pkg(cmd.Argv, cmd.Progress) },
+	"service":         argvOnly((*Host).service),
+	"sockstat":        argvOnly((*Host).sockstat),
+	"sysrc":           argvOnly((*Host).sysrc),
+	"tar":             argvOnly((*Host).tar),
+	"zfs":             argvOnly((*Host).zfs),
+}
+
+// argvOnly adapts a simulation that has no use for the progress writer.
+func argvOnly(f func(h *Host, a []string) ([]byte, error)) handler {
+	return func(h *Host, cmd system.Cmd) ([]byte, error) { return f(h, cmd.Argv) }
+}
+
 // run dispatches a command; h.mu is held.
 func (h *Host) run(cmd system.Cmd) ([]byte, error) {
-	a := cmd.Argv
-	switch a[0] {
-	case "ifconfig":
-		if len(a) <= 1 || a[1] == "-a" || a[1] == "-l" {
-			return h.ifconfig()
-		}
-		st, err := h.State()
-		if err != nil {
-			return nil, err
-		}
-		if err := h.ifconfigCmd(&st, a); err != nil {
-			return nil, err
-		}
-		return nil, h.saveState(st)
-	case "jls":
-		return h.jls(a)
-	case "sockstat":
-		return h.sockstat(a)
-	case "sysrc":
-		return h.sysrc(a)
-	case "fetch":
-		return h.fetch(a, cmd.Progress)
-	case "tar":
-		return h.tar(a)
-	case "chflags":
-		if len(a) < 4 {
-			return nil, fail(a, "usage: chflags [-R] flags file ...")
-		}
-		if _, err := h.files.Lstat(a[len(a)-1]); err != nil {
-			return nil, fail(a, "chflags: %s: No such file or directory", a[len(a)-1])
-		}
-		return nil, nil
-	case "jail":
-		return h.jail(a)
-	case "jexec":
-		return h.jexec(a)
-	case "pkg":
-		return h.pkg(a, cmd.Progress)
-	case "service":
-		return h.service(a)
-	case "freebsd-version":
-		cfg, err := h.Config()
-		if err != nil {
-			return nil, err
-		}
-		return []byte(cfg.OSRelease + "\n"), nil
-	case "kldstat":
-		st, err := h.State()
-		if err != nil {
-			return nil, err
-		}
-		out := "Id Refs Address                Size Name\n 1   20 0xffffffff80200000  1f41500 kernel\n 2    1 0xffffffff82223000    5a5c8 zfs.ko\n"
-		for i, m := range st.Modules {
-			out += fmt.Sprintf("%2d    1 0xffffffff8300%04x     1000 %s.ko\n", i+3, i, m)
-		}
-		return []byte(out), nil
-	case "kldload", "kldunload":
-		return h.kld(a)
-	case "zfs":
-		return h.zfs(a)
-	case "freebsd-update":
-		return h.freebsdUpdate(a)
-	case "df":
-		return []byte("Filesystem  1024-blocks    Used    Avail Capacity  Mounted on\n/dev/ada0p2   40000000 8000000 30000000    21%    /\n"), nil
+	if f, ok := commands[cmd.Argv[0]]; ok {
+		return f(h, cmd)
 	}
-	return nil, fmt.Errorf("%s: %w", a[0], system.ErrNoCommand)
+	return nil, fmt.Errorf("%s: %w", cmd.Argv[0], system.ErrNoCommand)
+}
+
+// ifconfigRun lists the interfaces for "ifconfig", "ifconfig -a" and
+// "ifconfig -l", and otherwise changes them through ifconfigCmd.
+func (h *Host) ifconfigRun(a []string) ([]byte, error) {
+	if len(a) <= 1 || a[1] == "-a" || a[1] == "-l" {
+		return h.ifconfig()
+	}
+	st, err := h.State()
+	if err != nil {
+		return nil, err
+	}
+	if err := h.ifconfigCmd(&st, a); err != nil {
+		return nil, err
+	}
+	return nil, h.saveState(st)
+}
+
+// chflags only checks that its last operand exists: the fake host has no
+// file flags to change.
+func (h *Host) chflags(a []string) ([]byte, error) {
+	if len(a) < 4 {
+		return nil, fail(a, "usage: chflags [-R] flags file ...")
+	}
+	if _, err := h.files.Lstat(a[len(a)-1]); err != nil {
+		return nil, fail(a, "chflags: %s: No such file or directory", a[len(a)-1])
+	}
+	return nil, nil
+}
+
+// freebsdVersion prints Config.OSRelease.
+func (h *Host) freebsdVersion(a []string) ([]byte, error) {
+	cfg, err := h.Config()
+	if err != nil {
+		return nil, err
+	}
+	return []byte(cfg.OSRelease + "\n"), nil
+}
+
+// kldstat lists the kernel and zfs.ko, then the modules kldload loaded.
+func (h *Host) kldstat(a []string) ([]byte, error) {
+	st, err := h.State()
+	if err != nil {
+		return nil, err
+	}
+	out := "Id Refs Address                Size Name\n 1   20 0xffffffff80200000  1f41500 kernel\n 2    1 0xffffffff82223000    5a5c8 zfs.ko\n"
+	for i, m := range st.Modules {
+		out += fmt.Sprintf("%2d    1 0xffffffff8300%04x     1000 %s.ko\n", i+3, i, m)
+	}
+	return []byte(out), nil
+}
+
+// df shows one fixed file system, whatever its arguments.
+func (h *Host) df(a []string) ([]byte, error) {
+	return []byte("Filesystem  1024-blocks    Used    Avail Capacity  Mounted on\n/dev/ada0p2   40000000 8000000 30000000    21%    /\n"), nil
 }
 
 func (h *Host) ifconfig() ([]byte, error) {
