@@ -906,8 +906,6 @@ func (h *Host) pkg(a []string, progress io.Writer) ([]byte, error) {
 	return nil, sub.WriteFile("/var/db/pkg/installed", []byte(strings.Join(have, "\n")+"\n"), 0o644)
 }
 
-// service handles "service -j NAME SVC start|stop|restart|status" and
-// "service devfs restart".
 // hostService stops or starts a host daemon of Config.Listeners, as
 // "service sendmail onestop" does on FreeBSD.
 func (h *Host) hostService(a []string) ([]byte, error) {
@@ -938,6 +936,8 @@ func (h *Host) hostService(a []string) ([]byte, error) {
 	}
 }
 
+// service handles "service -j NAME SVC start|stop|restart|status" and
+// "service devfs restart".
 func (h *Host) service(a []string) ([]byte, error) {
 	if len(a) == 3 && a[1] == "devfs" && a[2] == "restart" {
 		return nil, nil
