@@ -16,22 +16,9 @@ var (
 // jail handles "jail -f CONF -c NAME", "jail -r NAME" and
 // "jail -f CONF -rc NAME" (restart).
 func (h *Host) jail(a []string) ([]byte, error) {
-	var conf, op, name string
-	for i := 1; i < len(a); i++ {
-		switch a[i] {
-		case "-f":
-			i++
-			if i < len(a) {
-				conf = a[i]
-			}
-		case "-c", "-r", "-rc", "-cr":
-			op = a[i]
-		default:
-			name = a[i]
-		}
-	}
-	if name == "" || op == "" {
-		return nil, fail(a, "usage: jail [-f conf] -c|-r|-rc name")
+	conf, op, name, err := parseJailArgs(a)
+	if err != nil {
+		return nil, err
 	}
 	st, err := h.State()
 	if err != nil {
@@ -48,21 +35,10 @@ func (h *Host) jail(a []string) ([]byte, error) {
 			return nil, fail(a, "jail: \"%s\" not found", name)
 		}
 		if idx >= 0 {
-			gone := st.Jails[idx]
-			st.Jails = slices.Delete(st.Jails, idx, idx+1)
+			if err := h.removeJail(&st, a, idx); err != nil {
+				return nil, err
+			}
 			idx = -1
-			// A removed VNET jail hands its interface back to the host,
-			// then jail(8) runs exec.poststop.
-			for k := range st.NetIfs {
-				if st.NetIfs[k].Jail == gone.Name {
-					st.NetIfs[k].Jail = ""
-				}
-			}
-			for _, c := range gone.Poststop {
-				if err := h.ifconfigCmd(&st, c); err != nil {
-					return nil, fail(a, "jail: %s: exec.poststop %s: %v", name, strings.Join(c, " "), err)
-				}
-			}
 		}
 		if op == "-r" {
 			return nil, h.saveState(st)
@@ -71,6 +47,53 @@ func (h *Host) jail(a []string) ([]byte, error) {
 	if idx >= 0 {
 		return nil, fail(a, "jail: %s: already exists", name)
 	}
+	return h.createJail(&st, a, conf, name)
+}
+
+// parseJailArgs reads "[-f CONF] -c|-r|-rc|-cr NAME" in any order; the
+// last of each wins.
+func parseJailArgs(a []string) (conf, op, name string, err error) {
+	for i := 1; i < len(a); i++ {
+		switch a[i] {
+		case "-f":
+			i++
+			if i < len(a) {
+				conf = a[i]
+			}
+		case "-c", "-r", "-rc", "-cr":
+			op = a[i]
+		default:
+			name = a[i]
+		}
+	}
+	if name == "" || op == "" {
+		return "", "", "", fail(a, "usage: jail [-f conf] -c|-r|-rc name")
+	}
+	return conf, op, name, nil
+}
+
+// removeJail takes st.Jails[idx] out of st.
+func (h *Host) removeJail(st *State, a []string, idx int) error {
+	gone := st.Jails[idx]
+	st.Jails = slices.Delete(st.Jails, idx, idx+1)
+	// A removed VNET jail hands its interface back to the host,
+	// then jail(8) runs exec.poststop.
+	for k := range st.NetIfs {
+		if st.NetIfs[k].Jail == gone.Name {
+			st.NetIfs[k].Jail = ""
+		}
+	}
+	for _, c := range gone.Poststop {
+		if err := h.ifconfigCmd(st, c); err != nil {
+			return fail(a, "jail: %s: exec.poststop %s: %v", gone.Name, strings.Join(c, " "), err)
+		}
+	}
+	return nil
+}
+
+// createJail starts jail name as its block in conf (/etc/jail.conf when
+// "") describes, adds it to st and saves st.
+func (h *Host) createJail(st *State, a []string, conf, name string) ([]byte, error) {
 	if conf == "" {
 		conf = "/etc/jail.conf"
 	}
@@ -78,7 +101,7 @@ func (h *Host) jail(a []string) ([]byte, error) {
 	if err != nil {
 		return nil, fail(a, "jail: %s: No such file or directory", conf)
 	}
-	j := Jail{Name: name, JID: nextJID(st), IP4: []string{}, IP6: []string{}, Running: []string{}}
+	j := Jail{Name: name, JID: nextJID(*st), IP4: []string{}, IP6: []string{}, Running: []string{}}
 	var prestart [][]string
 	vnetIface := ""
 	inBlock := false
@@ -170,7 +193,7 @@ func (h *Host) jail(a []string) ([]byte, error) {
 		// jail(8) runs exec.prestart, then moves vnet.interface into
 		// the new jail; a failure leaves nothing (st is not saved).
 		for _, c := range prestart {
-			if err := h.ifconfigCmd(&st, c); err != nil {
+			if err := h.ifconfigCmd(st, c); err != nil {
 				return nil, fail(a, "jail: %s: exec.prestart %s: %v", name, strings.Join(c, " "), err)
 			}
 		}
@@ -196,5 +219,5 @@ func (h *Host) jail(a []string) ([]byte, error) {
 		return nil, fail(a, "fakehost: jail %s: exec.prestart and vnet.interface are simulated for VNET jails only", name)
 	}
 	st.Jails = append(st.Jails, j)
-	return []byte(name + ": created\n"), h.saveState(st)
+	return []byte(name + ": created\n"), h.saveState(*st)
 }
