@@ -101,83 +101,120 @@ func (h *Host) createJail(st *State, a []string, conf, name string) ([]byte, err
 	if err != nil {
 		return nil, fail(a, "jail: %s: No such file or directory", conf)
 	}
-	j := Jail{Name: name, JID: nextJID(*st), IP4: []string{}, IP6: []string{}, Running: []string{}}
-	var prestart [][]string
-	vnetIface := ""
-	inBlock := false
-	for _, line := range strings.Split(string(data), "\n") {
+	spec, found, err := parseJailConf(a, string(data), name, nextJID(*st))
+	if err != nil {
+		return nil, err
+	}
+	j := &spec.jail
+	if !found || j.Path == "" {
+		return nil, fail(a, "jail: %s: no such jail in %s", name, conf)
+	}
+	if err := h.checkJail(*st, a, *j, string(data)); err != nil {
+		return nil, err
+	}
+	if j.VNet {
+		if err := h.attachVNet(st, a, &spec); err != nil {
+			return nil, err
+		}
+	} else if len(spec.prestart) > 0 || spec.vnetIface != "" {
+		return nil, fail(a, "fakehost: jail %s: exec.prestart and vnet.interface are simulated for VNET jails only", name)
+	}
+	st.Jails = append(st.Jails, *j)
+	return []byte(name + ": created\n"), h.saveState(*st)
+}
+
+// jailSpec is what jail -c takes from a jail's block in jail.conf.
+type jailSpec struct {
+	jail      Jail
+	prestart  [][]string // exec.prestart, as ifconfig argv
+	vnetIface string
+}
+
+// parseJailConf reads the block of jail name in conf; found says
+// whether conf has one.
+func parseJailConf(a []string, conf, name string, jid int) (spec jailSpec, found bool, err error) {
+	spec.jail = Jail{Name: name, JID: jid, IP4: []string{}, IP6: []string{}, Running: []string{}}
+	for _, line := range strings.Split(conf, "\n") {
 		t := strings.TrimSpace(line)
 		if strings.HasPrefix(t, name+" {") {
-			inBlock = true
+			found = true
 			continue
 		}
-		if !inBlock {
+		if !found {
 			continue
 		}
 		if t == "}" {
 			break
 		}
-		key, val, _ := strings.Cut(t, "=")
-		key = strings.TrimSpace(strings.TrimSuffix(key, "+"))
-		strs := confStrRE.FindAllStringSubmatch(val, -1)
-		switch key {
-		case "path":
-			if len(strs) > 0 {
-				j.Path = strings.ReplaceAll(strs[0][1], "${name}", name)
+		if err := spec.param(a, t); err != nil {
+			return spec, found, err
+		}
+	}
+	return spec, found, nil
+}
+
+// param applies the parameter line t of the jail's block; parameters
+// the fake host does not simulate are ignored.
+func (s *jailSpec) param(a []string, t string) error {
+	j := &s.jail
+	key, val, _ := strings.Cut(t, "=")
+	key = strings.TrimSpace(strings.TrimSuffix(key, "+"))
+	strs := confStrRE.FindAllStringSubmatch(val, -1)
+	switch key {
+	case "path":
+		if len(strs) > 0 {
+			j.Path = strings.ReplaceAll(strs[0][1], "${name}", j.Name)
+		}
+	case "host.hostname":
+		if len(strs) > 0 {
+			j.Hostname = strs[0][1]
+		}
+	case "vnet;":
+		j.VNet = true
+	case "vnet.interface":
+		if len(strs) > 0 {
+			s.vnetIface = strs[0][1]
+		}
+	case "exec.prestart", "exec.poststop":
+		if len(strs) == 0 {
+			return nil
+		}
+		argv := strings.Fields(strs[0][1])
+		if len(argv) == 0 || argv[0] != "/sbin/ifconfig" {
+			return fail(a, "fakehost: %s %q is not simulated", key, strs[0][1])
+		}
+		argv[0] = "ifconfig"
+		if key == "exec.prestart" {
+			s.prestart = append(s.prestart, argv)
+		} else {
+			j.Poststop = append(j.Poststop, argv)
+		}
+	case "ip4.addr", "ip6.addr":
+		for _, m := range strs {
+			ifc, addr, ok := strings.Cut(m[1], "|")
+			if !ok {
+				addr, ifc = ifc, ""
 			}
-		case "host.hostname":
-			if len(strs) > 0 {
-				j.Hostname = strs[0][1]
-			}
-		case "vnet;":
-			j.VNet = true
-		case "vnet.interface":
-			if len(strs) > 0 {
-				vnetIface = strs[0][1]
-			}
-		case "exec.prestart", "exec.poststop":
-			if len(strs) == 0 {
-				continue
-			}
-			argv := strings.Fields(strs[0][1])
-			if len(argv) == 0 || argv[0] != "/sbin/ifconfig" {
-				return nil, fail(a, "fakehost: %s %q is not simulated", key, strs[0][1])
-			}
-			argv[0] = "ifconfig"
-			if key == "exec.prestart" {
-				prestart = append(prestart, argv)
+			addr, _, _ = strings.Cut(addr, "/")
+			j.Iface = ifc
+			if key == "ip4.addr" {
+				j.IP4 = append(j.IP4, addr)
 			} else {
-				j.Poststop = append(j.Poststop, argv)
-			}
-		case "ip4.addr", "ip6.addr":
-			for _, s := range strs {
-				ifc, addr, ok := strings.Cut(s[1], "|")
-				if !ok {
-					addr, ifc = ifc, ""
-				}
-				addr, _, _ = strings.Cut(addr, "/")
-				j.Iface = ifc
-				if key == "ip4.addr" {
-					j.IP4 = append(j.IP4, addr)
-				} else {
-					j.IP6 = append(j.IP6, addr)
-				}
+				j.IP6 = append(j.IP6, addr)
 			}
 		}
 	}
-	if !inBlock || j.Path == "" {
-		return nil, fail(a, "jail: %s: no such jail in %s", name, conf)
-	}
+	return nil
+}
+
+// checkJail refuses j, about to be created from conf, as jail(8) would
+// next to the jails of st.
+func (h *Host) checkJail(st State, a []string, j Jail, conf string) error {
 	if _, err := h.files.Lstat(path.Join(j.Path, "etc")); err != nil {
-		return nil, fail(a, "jail: %s: %s/etc: No such file or directory", name, j.Path)
+		return fail(a, "jail: %s: %s/etc: No such file or directory", j.Name, j.Path)
 	}
-	// nullfs mounts need both ends, as mount(8) does.
-	for _, m := range mountRE.FindAllStringSubmatch(string(data), -1) {
-		for _, p := range []string{m[1], m[2]} {
-			if fi, err := h.files.Lstat(p); err != nil || !fi.IsDir() {
-				return nil, fail(a, "jail: %s: mount.fstab: nullfs %s: No such file or directory", name, p)
-			}
-		}
+	if err := h.checkMounts(a, j.Name, conf); err != nil {
+		return err
 	}
 	for _, other := range st.Jails {
 		if j.VNet || other.VNet {
@@ -185,39 +222,54 @@ func (h *Host) createJail(st *State, a []string, conf, name string) ([]byte, err
 		}
 		for _, ip := range j.IP4 {
 			if slices.Contains(other.IP4, ip) {
-				return nil, fail(a, "jail: %s: ip4.addr %s: Address already in use", name, ip)
+				return fail(a, "jail: %s: ip4.addr %s: Address already in use", j.Name, ip)
 			}
 		}
 	}
-	if j.VNet {
-		// jail(8) runs exec.prestart, then moves vnet.interface into
-		// the new jail; a failure leaves nothing (st is not saved).
-		for _, c := range prestart {
-			if err := h.ifconfigCmd(st, c); err != nil {
-				return nil, fail(a, "jail: %s: exec.prestart %s: %v", name, strings.Join(c, " "), err)
+	return nil
+}
+
+// checkMounts checks every nullfs mount in conf, the whole file and not
+// only the block of jail name.
+func (h *Host) checkMounts(a []string, name, conf string) error {
+	// nullfs mounts need both ends, as mount(8) does.
+	for _, m := range mountRE.FindAllStringSubmatch(conf, -1) {
+		for _, p := range []string{m[1], m[2]} {
+			if fi, err := h.files.Lstat(p); err != nil || !fi.IsDir() {
+				return fail(a, "jail: %s: mount.fstab: nullfs %s: No such file or directory", name, p)
 			}
 		}
-		k := slices.IndexFunc(st.NetIfs, func(x NetIf) bool { return x.Name == vnetIface })
-		if vnetIface == "" || k < 0 || st.NetIfs[k].Jail != "" {
-			return nil, fail(a, "jail: %s: vnet.interface %s: No such interface", name, vnetIface)
-		}
-		st.NetIfs[k].Jail = name
-		// The jail's rc runs netif, which reads rc.conf.d/netif.
-		if data, err := h.files.ReadFile(path.Join(j.Path, "etc/rc.conf.d/netif")); err == nil {
-			for _, m := range netifRE.FindAllStringSubmatch(string(data), -1) {
-				if m[1] != vnetIface {
-					continue
-				}
-				if m[2] == "inet" {
-					j.IP4 = append(j.IP4, m[3])
-				} else {
-					j.IP6 = append(j.IP6, m[3])
-				}
-			}
-		}
-	} else if len(prestart) > 0 || vnetIface != "" {
-		return nil, fail(a, "fakehost: jail %s: exec.prestart and vnet.interface are simulated for VNET jails only", name)
 	}
-	st.Jails = append(st.Jails, j)
-	return []byte(name + ": created\n"), h.saveState(*st)
+	return nil
+}
+
+// attachVNet gives the VNET jail of spec its interface, in st.
+func (h *Host) attachVNet(st *State, a []string, spec *jailSpec) error {
+	j, iface := &spec.jail, spec.vnetIface
+	// jail(8) runs exec.prestart, then moves vnet.interface into
+	// the new jail; a failure leaves nothing (st is not saved).
+	for _, c := range spec.prestart {
+		if err := h.ifconfigCmd(st, c); err != nil {
+			return fail(a, "jail: %s: exec.prestart %s: %v", j.Name, strings.Join(c, " "), err)
+		}
+	}
+	k := slices.IndexFunc(st.NetIfs, func(x NetIf) bool { return x.Name == iface })
+	if iface == "" || k < 0 || st.NetIfs[k].Jail != "" {
+		return fail(a, "jail: %s: vnet.interface %s: No such interface", j.Name, iface)
+	}
+	st.NetIfs[k].Jail = j.Name
+	// The jail's rc runs netif, which reads rc.conf.d/netif.
+	if data, err := h.files.ReadFile(path.Join(j.Path, "etc/rc.conf.d/netif")); err == nil {
+		for _, m := range netifRE.FindAllStringSubmatch(string(data), -1) {
+			if m[1] != iface {
+				continue
+			}
+			if m[2] == "inet" {
+				j.IP4 = append(j.IP4, m[3])
+			} else {
+				j.IP6 = append(j.IP6, m[3])
+			}
+		}
+	}
+	return nil
 }
