@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/jailkit/jailkit/engine/system"
 )
 
 var mirrorRE = regexp.MustCompile(`/releases/([a-z0-9]+)/([a-z0-9]+)/([0-9]+\.[0-9]-[A-Z0-9-]+)/([A-Za-z0-9._-]+)$`)
@@ -46,25 +48,7 @@ func (h *Host) fetch(a []string, progress io.Writer) ([]byte, error) {
 // tar handles "tar -xf FILE -C DIR [--unlink] [member...]"; extraction is
 // confined to DIR.
 func (h *Host) tar(a []string) ([]byte, error) {
-	var file, dir string
-	var members []string
-	for i := 1; i < len(a); i++ {
-		switch a[i] {
-		case "-xf":
-			i++
-			if i < len(a) {
-				file = a[i]
-			}
-		case "-C":
-			i++
-			if i < len(a) {
-				dir = a[i]
-			}
-		case "--unlink", "-p", "--no-same-owner":
-		default:
-			members = append(members, strings.TrimPrefix(strings.TrimPrefix(a[i], "./"), "/"))
-		}
-	}
+	file, dir, members := parseTarArgs(a)
 	if file == "" || dir == "" {
 		return nil, fail(a, "usage: tar -xf file -C dir")
 	}
@@ -90,34 +74,11 @@ func (h *Host) tar(a []string) ([]byte, error) {
 		if name == "" || name == "." {
 			continue
 		}
-		if len(members) > 0 {
-			ok := false
-			for _, m := range members {
-				if name == m || strings.HasPrefix(name, m+"/") {
-					ok, matched[m] = true, true
-				}
-			}
-			if !ok {
-				continue
-			}
+		if len(members) > 0 && !matchMembers(name, members, matched) {
+			continue
 		}
-		p := "/" + name
-		switch hd.Typeflag {
-		case tar.TypeDir:
-			if err := sub.MkdirAll(p, 0o755); err != nil {
-				return nil, fail(a, "tar: %s: %v", name, err)
-			}
-			if err := sub.Chmod(p, hd.FileInfo().Mode().Perm()|(hd.FileInfo().Mode()&0o1000)); err != nil {
-				return nil, fail(a, "tar: %s: %v", name, err)
-			}
-		case tar.TypeReg:
-			body, _ := io.ReadAll(tr)
-			if err := sub.MkdirAll(path.Dir(p), 0o755); err != nil {
-				return nil, fail(a, "tar: %s: %v", name, err)
-			}
-			if err := sub.WriteFile(p, body, hd.FileInfo().Mode().Perm()); err != nil {
-				return nil, fail(a, "tar: %s: %v", name, err)
-			}
+		if err := extractEntry(sub, tr, hd, name); err != nil {
+			return nil, fail(a, "tar: %s: %v", name, err)
 		}
 	}
 	for _, m := range members {
@@ -126,4 +87,64 @@ func (h *Host) tar(a []string) ([]byte, error) {
 		}
 	}
 	return nil, nil
+}
+
+// parseTarArgs reads -xf FILE and -C DIR; --unlink, -p and
+// --no-same-owner change nothing on the fake host, and every other
+// argument is a member, without its leading "./" or "/".
+func parseTarArgs(a []string) (file, dir string, members []string) {
+	for i := 1; i < len(a); i++ {
+		switch a[i] {
+		case "-xf":
+			i++
+			if i < len(a) {
+				file = a[i]
+			}
+		case "-C":
+			i++
+			if i < len(a) {
+				dir = a[i]
+			}
+		case "--unlink", "-p", "--no-same-owner":
+		default:
+			members = append(members, strings.TrimPrefix(strings.TrimPrefix(a[i], "./"), "/"))
+		}
+	}
+	return file, dir, members
+}
+
+// matchMembers says whether the entry name is one of members or lies
+// under one, and marks in matched every member it falls under.
+func matchMembers(name string, members []string, matched map[string]bool) bool {
+	ok := false
+	for _, m := range members {
+		if name == m || strings.HasPrefix(name, m+"/") {
+			ok, matched[m] = true, true
+		}
+	}
+	return ok
+}
+
+// extractEntry writes the directory or regular file hd, read from tr,
+// under sub; other entry types are skipped.
+func extractEntry(sub system.System, tr *tar.Reader, hd *tar.Header, name string) error {
+	p := "/" + name
+	switch hd.Typeflag {
+	case tar.TypeDir:
+		if err := sub.MkdirAll(p, 0o755); err != nil {
+			return err
+		}
+		if err := sub.Chmod(p, hd.FileInfo().Mode().Perm()|(hd.FileInfo().Mode()&0o1000)); err != nil {
+			return err
+		}
+	case tar.TypeReg:
+		body, _ := io.ReadAll(tr)
+		if err := sub.MkdirAll(path.Dir(p), 0o755); err != nil {
+			return err
+		}
+		if err := sub.WriteFile(p, body, hd.FileInfo().Mode().Perm()); err != nil {
+			return err
+		}
+	}
+	return nil
 }
