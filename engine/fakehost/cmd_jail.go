@@ -24,12 +24,7 @@ func (h *Host) jail(a []string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	idx := -1
-	for i, j := range st.Jails {
-		if j.Name == name {
-			idx = i
-		}
-	}
+	idx := jailIndex(st, name)
 	if op == "-r" || op == "-rc" || op == "-cr" {
 		if idx < 0 && op == "-r" {
 			return nil, fail(a, "jail: \"%s\" not found", name)

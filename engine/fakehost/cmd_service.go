@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/jailkit/jailkit/engine/system"
 )
 
 // hostService stops or starts a host daemon of Config.Listeners, as
@@ -48,6 +50,12 @@ func (h *Host) service(a []string) ([]byte, error) {
 	if len(a) != 5 || a[1] != "-j" {
 		return nil, fail(a, "usage: service -j jail name start|stop|restart|status")
 	}
+	return h.jailService(a)
+}
+
+// jailService handles "service -j JAIL SVC VERB" for a service of
+// Config.Services whose package the jail has.
+func (h *Host) jailService(a []string) ([]byte, error) {
 	cfg, err := h.Config()
 	if err != nil {
 		return nil, err
@@ -56,12 +64,7 @@ func (h *Host) service(a []string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	idx := -1
-	for i, j := range st.Jails {
-		if j.Name == a[2] {
-			idx = i
-		}
-	}
+	idx := jailIndex(st, a[2])
 	if idx < 0 {
 		return nil, fail(a, "jexec: jail \"%s\" not found", a[2])
 	}
@@ -90,13 +93,8 @@ func (h *Host) service(a []string) ([]byte, error) {
 		j.Running = slices.DeleteFunc(j.Running, func(s string) bool { return s == name })
 		return []byte("Stopping " + name + ".\n"), h.saveState(st)
 	case "start", "restart":
-		rc, _ := sub.ReadFile("/etc/rc.conf")
-		rcvar := svc.RCVar
-		if rcvar == "" {
-			rcvar = name + "_enable"
-		}
-		if !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(rcvar) + `="?(YES|yes)"?`).Match(rc) {
-			return nil, fail(a, "Cannot 'start' %s. Set %s to YES in /etc/rc.conf or use 'onestart' instead of 'start'.", name, rcvar)
+		if err := checkEnabled(a, sub, name, svc); err != nil {
+			return nil, err
 		}
 		if verb == "start" && running {
 			return nil, fail(a, "%s already running? (pid=2001).", name)
@@ -107,4 +105,18 @@ func (h *Host) service(a []string) ([]byte, error) {
 		return []byte("Starting " + name + ".\n"), h.saveState(st)
 	}
 	return nil, fail(a, "service: unknown verb %s", verb)
+}
+
+// checkEnabled refuses to start service name unless the jail's rc.conf,
+// under sub, sets its rcvar to YES.
+func checkEnabled(a []string, sub system.System, name string, svc Service) error {
+	rc, _ := sub.ReadFile("/etc/rc.conf")
+	rcvar := svc.RCVar
+	if rcvar == "" {
+		rcvar = name + "_enable"
+	}
+	if !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(rcvar) + `="?(YES|yes)"?`).Match(rc) {
+		return fail(a, "Cannot 'start' %s. Set %s to YES in /etc/rc.conf or use 'onestart' instead of 'start'.", name, rcvar)
+	}
+	return nil
 }

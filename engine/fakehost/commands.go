@@ -51,6 +51,18 @@ func (h *Host) run(cmd system.Cmd) ([]byte, error) {
 	return nil, fmt.Errorf("%s: %w", cmd.Argv[0], system.ErrNoCommand)
 }
 
+// jailIndex returns the index in st of the jail called name, or -1.
+func jailIndex(st State, name string) int {
+	idx := -1
+	for i, j := range st.Jails {
+		if j.Name == name {
+			idx = i
+		}
+	}
+	return idx
+}
+
+// running finds a jail by name or JID: every jail of State runs.
 func (h *Host) running(name string) (Jail, error) {
 	st, err := h.State()
 	if err != nil {
