@@ -6,6 +6,7 @@ import (
 	"strings"
 )
 
+// sockstat lists the host's listeners and those of its jails.
 func (h *Host) sockstat(a []string) ([]byte, error) { return h.sockstatIn(a, "") }
 
 // sockstatIn is sockstat run on the host (inside "") or inside a jail
@@ -25,18 +26,9 @@ func (h *Host) sockstatIn(a []string, inside string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	only := ""
-	if i := slices.Index(a, "-j"); i >= 0 && i+1 < len(a) {
-		only = a[i+1]
-		found := false
-		for _, j := range st.Jails {
-			if j.Name == only || fmt.Sprint(j.JID) == only {
-				found, only = true, j.Name
-			}
-		}
-		if !found {
-			return nil, fail(a, "sockstat: jail \"%s\" not found", only)
-		}
+	only, err := sockstatJail(st, a)
+	if err != nil {
+		return nil, err
 	}
 	var ls []Listener
 	if only == "" {
@@ -58,18 +50,7 @@ func (h *Host) sockstatIn(a []string, inside string) ([]byte, error) {
 		if j.VNet != (inside == j.Name) {
 			continue
 		}
-		for _, name := range j.Running {
-			svc := cfg.Services[name]
-			pid++
-			for _, p := range svc.Ports {
-				for _, ip := range j.IP4 {
-					ls = append(ls, Listener{User: "root", Command: svc.Command, PID: pid, Proto: p.Proto + "4", Addr: ip, Port: p.Port})
-				}
-				for _, ip := range j.IP6 {
-					ls = append(ls, Listener{User: "root", Command: svc.Command, PID: pid, Proto: p.Proto + "6", Addr: ip, Port: p.Port})
-				}
-			}
-		}
+		ls = append(ls, jailListeners(cfg, j, &pid)...)
 	}
 	var b strings.Builder
 	b.WriteString("USER     COMMAND    PID   FD  PROTO  LOCAL ADDRESS         FOREIGN ADDRESS      \n")
@@ -78,4 +59,42 @@ func (h *Host) sockstatIn(a []string, inside string) ([]byte, error) {
 			fmt.Sprintf("%s:%d", l.Addr, l.Port), "*:*")
 	}
 	return []byte(b.String()), nil
+}
+
+// sockstatJail returns the name of the jail "-j JAIL" (a name or a JID)
+// asks for, or "" without -j.
+func sockstatJail(st State, a []string) (string, error) {
+	only := ""
+	if i := slices.Index(a, "-j"); i >= 0 && i+1 < len(a) {
+		only = a[i+1]
+		found := false
+		for _, j := range st.Jails {
+			if j.Name == only || fmt.Sprint(j.JID) == only {
+				found, only = true, j.Name
+			}
+		}
+		if !found {
+			return "", fail(a, "sockstat: jail \"%s\" not found", only)
+		}
+	}
+	return only, nil
+}
+
+// jailListeners lists the sockets of the services running in j, on each
+// of its addresses; each service takes the next pid.
+func jailListeners(cfg Config, j Jail, pid *int) []Listener {
+	var ls []Listener
+	for _, name := range j.Running {
+		svc := cfg.Services[name]
+		*pid++
+		for _, p := range svc.Ports {
+			for _, ip := range j.IP4 {
+				ls = append(ls, Listener{User: "root", Command: svc.Command, PID: *pid, Proto: p.Proto + "4", Addr: ip, Port: p.Port})
+			}
+			for _, ip := range j.IP6 {
+				ls = append(ls, Listener{User: "root", Command: svc.Command, PID: *pid, Proto: p.Proto + "6", Addr: ip, Port: p.Port})
+			}
+		}
+	}
+	return ls
 }
