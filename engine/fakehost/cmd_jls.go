@@ -7,6 +7,8 @@ import (
 	"strings"
 )
 
+// jls lists the jails, as libxo JSON with --libxo and as the text table
+// otherwise.
 func (h *Host) jls(a []string) ([]byte, error) {
 	st, err := h.State()
 	if err != nil {
@@ -54,6 +56,7 @@ func (h *Host) jls(a []string) ([]byte, error) {
 	return json.Marshal(out)
 }
 
+// nonNil makes an empty list marshal as [] rather than null.
 func nonNil(s []string) []string {
 	if s == nil {
 		return []string{}
