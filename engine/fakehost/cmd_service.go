@@ -1,0 +1,122 @@
+package fakehost
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/jailkit/jailkit/engine/system"
+)
+
+// hostService stops or starts a host daemon of Config.Listeners, as
+// "service sendmail onestop" does on FreeBSD.
+func (h *Host) hostService(a []string) ([]byte, error) {
+	cfg, err := h.Config()
+	if err != nil {
+		return nil, err
+	}
+	st, err := h.State()
+	if err != nil {
+		return nil, err
+	}
+	name, verb := a[1], a[2]
+	if !slices.ContainsFunc(cfg.Listeners, func(l Listener) bool { return l.Command == name }) {
+		return nil, fail(a, "%s does not exist in /etc/rc.d or the local startup directories (/usr/local/etc/rc.d)", name)
+	}
+	stopped := slices.Contains(st.StoppedHost, name)
+	switch {
+	case verb == "onestop" && stopped:
+		return nil, fail(a, "%s not running? (check /var/run/%s.pid).", name, name)
+	case verb == "onestop":
+		st.StoppedHost = append(st.StoppedHost, name)
+		return []byte("Stopping " + name + ".\n"), h.saveState(st)
+	case !stopped:
+		return nil, fail(a, "%s already running? (pid=950).", name)
+	default:
+		st.StoppedHost = slices.DeleteFunc(st.StoppedHost, func(s string) bool { return s == name })
+		return []byte("Starting " + name + ".\n"), h.saveState(st)
+	}
+}
+
+// service handles "service -j NAME SVC start|stop|restart|status" and
+// "service devfs restart".
+func (h *Host) service(a []string) ([]byte, error) {
+	if len(a) == 3 && a[1] == "devfs" && a[2] == "restart" {
+		return nil, nil
+	}
+	if len(a) == 3 && (a[2] == "onestop" || a[2] == "onestart") {
+		return h.hostService(a)
+	}
+	if len(a) != 5 || a[1] != "-j" {
+		return nil, fail(a, "usage: service -j jail name start|stop|restart|status")
+	}
+	return h.jailService(a)
+}
+
+// jailService handles "service -j JAIL SVC VERB" for a service of
+// Config.Services whose package the jail has.
+func (h *Host) jailService(a []string) ([]byte, error) {
+	cfg, err := h.Config()
+	if err != nil {
+		return nil, err
+	}
+	st, err := h.State()
+	if err != nil {
+		return nil, err
+	}
+	idx := jailIndex(st, a[2])
+	if idx < 0 {
+		return nil, fail(a, "jexec: jail \"%s\" not found", a[2])
+	}
+	j := &st.Jails[idx]
+	name, verb := a[3], a[4]
+	svc, known := cfg.Services[name]
+	sub, err := h.files.OpenRoot(j.Path)
+	if err != nil {
+		return nil, err
+	}
+	installed, _ := sub.ReadFile("/var/db/pkg/installed")
+	if !known || (svc.Package != "" && !slices.Contains(strings.Fields(string(installed)), svc.Package)) {
+		return nil, fail(a, "%s does not exist in /etc/rc.d or the local startup directories (/usr/local/etc/rc.d)", name)
+	}
+	running := slices.Contains(j.Running, name)
+	switch verb {
+	case "status":
+		if running {
+			return []byte(name + " is running as pid 2001.\n"), nil
+		}
+		return nil, fail(a, "%s is not running.", name)
+	case "stop":
+		if !running {
+			return nil, fail(a, "%s not running? (check /var/run/%s.pid).", name, name)
+		}
+		j.Running = slices.DeleteFunc(j.Running, func(s string) bool { return s == name })
+		return []byte("Stopping " + name + ".\n"), h.saveState(st)
+	case "start", "restart":
+		if err := checkEnabled(a, sub, name, svc); err != nil {
+			return nil, err
+		}
+		if verb == "start" && running {
+			return nil, fail(a, "%s already running? (pid=2001).", name)
+		}
+		if !running {
+			j.Running = append(j.Running, name)
+		}
+		return []byte("Starting " + name + ".\n"), h.saveState(st)
+	}
+	return nil, fail(a, "service: unknown verb %s", verb)
+}
+
+// checkEnabled refuses to start service name unless the jail's rc.conf,
+// under sub, sets its rcvar to YES.
+func checkEnabled(a []string, sub system.System, name string, svc Service) error {
+	rc, _ := sub.ReadFile("/etc/rc.conf")
+	rcvar := svc.RCVar
+	if rcvar == "" {
+		rcvar = name + "_enable"
+	}
+	if !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(rcvar) + `="?(YES|yes)"?`).Match(rc) {
+		return fail(a, "Cannot 'start' %s. Set %s to YES in /etc/rc.conf or use 'onestart' instead of 'start'.", name, rcvar)
+	}
+	return nil
+}
