@@ -21,10 +21,6 @@ const (
 	Fail Severity = "fail"
 )
 
-// Severities lists every severity from worst to best, the order a summary
-// prints them in.
-var Severities = []Severity{Fail, Warn, Info, Pass}
-
 // Finding is one result of one check. The JSON form (id, severity, title,
 // found, why, fix) is the stable schema of `jailkit check --format json`.
 type Finding struct {
@@ -68,21 +64,6 @@ type Summary struct {
 	Warn int `json:"warn"`
 	Info int `json:"info"`
 	Pass int `json:"pass"`
-}
-
-// Count returns the number of findings of a severity.
-func (s Summary) Count(sev Severity) int {
-	switch sev {
-	case Fail:
-		return s.Fail
-	case Warn:
-		return s.Warn
-	case Info:
-		return s.Info
-	case Pass:
-		return s.Pass
-	}
-	return 0
 }
 
 // ReportSchema names the JSON schema of a Report; it changes only when a

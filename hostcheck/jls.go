@@ -30,12 +30,6 @@ type Jail struct {
 // Running reports whether the jail came from jls.
 func (j *Jail) Running() bool { return j.Source == "jls" }
 
-// Param returns a parameter and whether it was set.
-func (j *Jail) Param(name string) (string, bool) {
-	v, ok := j.Params[name]
-	return v, ok
-}
-
 // VNet reports whether the jail has its own network stack.
 func (j *Jail) VNet() bool {
 	v := j.Params["vnet"]
