@@ -74,7 +74,7 @@ func (d *DevfsRules) Parse(file string, data []byte) {
 		if cur == nil {
 			continue
 		}
-		f := splitQuotedAny(line)
+		f := splitQuoted(line, `'"`, false)
 		if len(f) < 2 || f[0] != "add" {
 			continue
 		}
@@ -194,40 +194,4 @@ func Visible(rules []DevfsRule, name string) bool {
 func examplePath(pattern string) string {
 	r := strings.NewReplacer("*", "0", "?", "0", "[", "", "]", "")
 	return r.Replace(pattern)
-}
-
-// splitQuotedAny splits on blanks, keeping single- or double-quoted runs
-// together without their quotes.
-func splitQuotedAny(s string) []string {
-	var out []string
-	var cur strings.Builder
-	var q byte
-	any := false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case q != 0:
-			if c == q {
-				q = 0
-			} else {
-				cur.WriteByte(c)
-			}
-		case c == '\'' || c == '"':
-			q = c
-			any = true
-		case c == ' ' || c == '\t':
-			if any {
-				out = append(out, cur.String())
-				cur.Reset()
-				any = false
-			}
-		default:
-			cur.WriteByte(c)
-			any = true
-		}
-	}
-	if any {
-		out = append(out, cur.String())
-	}
-	return out
 }
