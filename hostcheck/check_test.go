@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -432,7 +433,7 @@ func TestCatalogueIDs(t *testing.T) {
 		if _, err := fmt.Sscanf(c.ID[len("JK-"+Group(c.ID)+"-"):], "%d", &n); err != nil || n%10 != 0 || n == 0 {
 			t.Errorf("%s: not a step of 10", c.ID)
 		}
-		if !contains(Groups, Group(c.ID)) {
+		if !slices.Contains(Groups, Group(c.ID)) {
 			t.Errorf("%s: unknown group", c.ID)
 		}
 		if seen[c.ID] {

@@ -3,6 +3,7 @@ package hostcheck
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -401,7 +402,7 @@ func checkDevfsBpf(c *runCtx) []Finding {
 		var good *DevfsRuleset
 		for _, rs := range c.f.Devfs.Sets {
 			rules, included, _ := c.f.Devfs.Expand(rs)
-			if rs.Name != "devfsrules_jail" && !contains(included, "devfsrules_jail") {
+			if rs.Name != "devfsrules_jail" && !slices.Contains(included, "devfsrules_jail") {
 				continue
 			}
 			ok := true

@@ -3,6 +3,7 @@ package hostcheck
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -121,10 +122,10 @@ func checkWildcard(c *runCtx) []Finding {
 			groups[k] = g
 			order = append(order, k)
 		}
-		if !contains(g.transports, t) {
+		if !slices.Contains(g.transports, t) {
 			g.transports = append(g.transports, t)
 		}
-		if !contains(g.protos, s.Proto) {
+		if !slices.Contains(g.protos, s.Proto) {
 			g.protos = append(g.protos, s.Proto)
 		}
 	}
@@ -288,13 +289,4 @@ func checkAddrSubnet(c *runCtx) []Finding {
 		}
 	}
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"os"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -397,7 +398,7 @@ add path x unhide
 		t.Fatalf("%+v", dhcp)
 	}
 	rules, inc, _ = d.Expand(dhcp)
-	if !contains(inc, "devfsrules_jail") || !Visible(rules, "bpf0") || Visible(rules, "mem") {
+	if !slices.Contains(inc, "devfsrules_jail") || !Visible(rules, "bpf0") || Visible(rules, "mem") {
 		t.Errorf("dhcp ruleset: inc %v bpf0 %v", inc, Visible(rules, "bpf0"))
 	}
 	if _, _, missing := d.Expand(d.Find("loop")); !reflect.DeepEqual(missing, []string{"nosuch"}) {

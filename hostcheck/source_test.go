@@ -9,6 +9,7 @@ import (
 	"path"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -229,7 +230,7 @@ func TestCollectRoundTrip(t *testing.T) {
 	for _, want := range []string{"snapshot.json", "commands/sockstat.txt", "commands/jls.json", "commands/sysctl.txt",
 		"files/etc/rc.conf", "files/etc/jail.conf.d/www.conf", "files/etc/defaults/devfs.rules",
 		"files/usr/local/jails/containers/www/etc/passwd", "files/usr/local/jails/containers/dns/usr/local/etc/namedb/named.conf"} {
-		if !contains(files, want) {
+		if !slices.Contains(files, want) {
 			t.Errorf("snapshot lacks %s; has %v", want, files)
 		}
 	}
@@ -362,7 +363,7 @@ func TestDfFallsBack(t *testing.T) {
 	delete(sys.outputs, "df -k /usr/local")
 	sys.ran = nil
 	f = Gather(context.Background(), &LiveSource{Sys: sys}, GatherOptions{})
-	if f.Have(FactDiskSpace) || !contains(sys.ran, "df -k /") {
+	if f.Have(FactDiskSpace) || !slices.Contains(sys.ran, "df -k /") {
 		t.Errorf("no df at all: have=%v ran %q", f.Have(FactDiskSpace), sys.ran)
 	}
 }
