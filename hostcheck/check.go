@@ -8,6 +8,8 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+
+	"github.com/jailkit/jailkit/hostcheck/freebsd"
 )
 
 // Severity grades a finding.
@@ -211,8 +213,8 @@ type runCtx struct {
 	host    string // the host's own address for fixes, or HOST_IP
 
 	// Derived views, computed once per Run.
-	hostSocks []*Socket
-	jailSocks map[string][]*Socket
+	hostSocks []*freebsd.Socket
+	jailSocks map[string][]*freebsd.Socket
 }
 
 // finding makes a finding of the running check.

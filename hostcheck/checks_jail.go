@@ -7,13 +7,15 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/jailkit/jailkit/hostcheck/freebsd"
 )
 
 // auditJails returns the jails whose parameters are audited: every running
 // jail, then every configured jail that is not running. A plain-jls jail
 // carries too few parameters to judge and is left out.
-func (c *runCtx) auditJails() []*Jail {
-	var out []*Jail
+func (c *runCtx) auditJails() []*freebsd.Jail {
+	var out []*freebsd.Jail
 	running := map[string]bool{}
 	for i := range c.f.Jails {
 		j := &c.f.Jails[i]
@@ -47,7 +49,7 @@ var jailDefaults = map[string]struct {
 
 // param returns a jail's effective parameter: its own value, else for a
 // configured jail the default jail(8) would apply; ok is false when unknown.
-func (c *runCtx) param(j *Jail, name string) (string, bool) {
+func (c *runCtx) param(j *freebsd.Jail, name string) (string, bool) {
 	if v, ok := j.Params[name]; ok {
 		return v, true
 	}
@@ -85,7 +87,7 @@ func boolText(v string) string {
 func truthy(v string) bool { return boolText(v) == "true" }
 
 // jailWhere names the jail for messages.
-func jailWhere(j *Jail) string {
+func jailWhere(j *freebsd.Jail) string {
 	if j.Running() {
 		return fmt.Sprintf("jail %s (jid %d)", j.Name, j.JID)
 	}
@@ -93,7 +95,7 @@ func jailWhere(j *Jail) string {
 }
 
 // jailConfFile is the file that defines a jail, for fixes.
-func (c *runCtx) jailConfFile(j *Jail) string {
+func (c *runCtx) jailConfFile(j *freebsd.Jail) string {
 	if !j.Running() {
 		return j.Source
 	}
@@ -105,7 +107,7 @@ func (c *runCtx) jailConfFile(j *Jail) string {
 	return "/etc/jail.conf.d/" + j.Name + ".conf"
 }
 
-func (c *runCtx) jailFix(j *Jail, line string) string {
+func (c *runCtx) jailFix(j *freebsd.Jail, line string) string {
 	return fmt.Sprintf("in %s, in the %s { } block: %s then: service jail restart %s", c.jailConfFile(j), j.Name, line, j.Name)
 }
 
@@ -139,7 +141,7 @@ func sysvUnsafe(v string) bool {
 }
 
 // sysvAllowed lists the System V IPC parameters a jail has open.
-func (c *runCtx) sysvAllowed(j *Jail) []string {
+func (c *runCtx) sysvAllowed(j *freebsd.Jail) []string {
 	var open []string
 	if v, ok := c.param(j, "allow.sysvipc"); ok && truthy(v) {
 		open = append(open, "allow.sysvipc = true")
@@ -189,7 +191,7 @@ func checkMount(c *runCtx) []Finding {
 	return out
 }
 
-func intParam(c *runCtx, j *Jail, name string) (int, bool) {
+func intParam(c *runCtx, j *freebsd.Jail, name string) (int, bool) {
 	v, ok := c.param(j, name)
 	if !ok {
 		return 0, false
@@ -399,7 +401,7 @@ func checkDevfsBpf(c *runCtx) []Finding {
 		if out == nil {
 			out = []Finding{}
 		}
-		var good *DevfsRuleset
+		var good *freebsd.DevfsRuleset
 		for _, rs := range c.f.Devfs.Sets {
 			rules, included, _ := c.f.Devfs.Expand(rs)
 			if rs.Name != "devfsrules_jail" && !slices.Contains(included, "devfsrules_jail") {
@@ -407,7 +409,7 @@ func checkDevfsBpf(c *runCtx) []Finding {
 			}
 			ok := true
 			for _, need := range p.DevfsUnhide {
-				if !Visible(rules, examplePath(need)) {
+				if !freebsd.Visible(rules, examplePath(need)) {
 					ok = false
 				}
 			}
@@ -454,7 +456,7 @@ var defaultRulesets = map[int]string{1: "devfsrules_hide_all", 2: "devfsrules_un
 
 func checkDevfsReuse(c *runCtx) []Finding {
 	out := []Finding{}
-	byNum := map[int][]*DevfsRuleset{}
+	byNum := map[int][]*freebsd.DevfsRuleset{}
 	var nums []int
 	for _, rs := range c.f.Devfs.Sets {
 		if len(byNum[rs.Number]) == 0 {
@@ -487,4 +489,11 @@ func checkDevfsReuse(c *runCtx) []Finding {
 		}
 	}
 	return out
+}
+
+// examplePath turns a pattern such as "bpf*" into a device name it must
+// match ("bpf0"), for asking Visible about it.
+func examplePath(pattern string) string {
+	r := strings.NewReplacer("*", "0", "?", "0", "[", "", "]", "")
+	return r.Replace(pattern)
 }

@@ -11,6 +11,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/jailkit/jailkit/hostcheck/freebsd"
 )
 
 // Fact names, used in Facts.Missing and by checks that need them.
@@ -31,19 +33,19 @@ const (
 // Facts is everything the checks know about a host.
 type Facts struct {
 	// Sockets are the listening IPv4/IPv6 sockets (sockstat -46l).
-	Sockets []Socket
+	Sockets []freebsd.Socket
 	// JailSockets holds, for a running jail whose wildcard sockets cannot
 	// be told apart by address, the sockets sockstat -j showed for it.
-	JailSockets map[int][]Socket
+	JailSockets map[int][]freebsd.Socket
 	// Jails are the running jails (jls).
-	Jails []Jail
+	Jails []freebsd.Jail
 	// Configured are the jails jail.conf and jail.conf.d define.
-	Configured []Jail
+	Configured []freebsd.Jail
 	Sysctl     map[string]string
-	RC         *RCConf
-	Devfs      *DevfsRules
-	Interfaces []Interface
-	Accounts   []Account
+	RC         *freebsd.RCConf
+	Devfs      *freebsd.DevfsRules
+	Interfaces []freebsd.Interface
+	Accounts   []freebsd.Account
 	Release    string
 	Major      int
 	Minor      int
@@ -59,9 +61,9 @@ type Facts struct {
 
 // JailFiles is what the checks read inside one jail's root.
 type JailFiles struct {
-	Accounts  []Account
+	Accounts  []freebsd.Account
 	HasPasswd bool
-	RC        *RCConf
+	RC        *freebsd.RCConf
 	// DNSRoles lists "primary" and/or "secondary" when the jail runs
 	// named (named_enable) and its named.conf has zones of that type.
 	DNSRoles []string
@@ -84,7 +86,7 @@ type GatherOptions struct {
 // say they could not run.
 func Gather(ctx context.Context, src Source, opts GatherOptions) *Facts {
 	f := &Facts{Missing: map[string]string{}, JailFiles: map[string]*JailFiles{}, FreeKB: -1,
-		JailSockets: map[int][]Socket{}, JailsDir: opts.JailsDir}
+		JailSockets: map[int][]freebsd.Socket{}, JailsDir: opts.JailsDir}
 	if f.JailsDir == "" {
 		f.JailsDir = DefaultJailsDir
 	}
@@ -92,33 +94,33 @@ func Gather(ctx context.Context, src Source, opts GatherOptions) *Facts {
 
 	// sockstat: 15's libxo JSON when it works, else the text.
 	if out, err := src.Output(ctx, "sockstat-json"); err == nil && len(bytes.TrimSpace(out)) > 0 && bytes.TrimSpace(out)[0] == '{' {
-		if s, err := ParseSockstatJSON(out); err == nil {
+		if s, err := freebsd.ParseSockstatJSON(out); err == nil {
 			f.Sockets = s
 		} else {
 			miss(FactSockets, err)
 		}
 	} else if out, err := src.Output(ctx, "sockstat"); err == nil {
-		f.Sockets, _ = ParseSockstat(out)
+		f.Sockets, _ = freebsd.ParseSockstat(out)
 	} else {
 		miss(FactSockets, err)
 	}
 
 	if out, err := src.Output(ctx, "jls-json"); err == nil {
-		if js, err := ParseJlsJSON(out); err == nil {
+		if js, err := freebsd.ParseJlsJSON(out); err == nil {
 			f.Jails = js
 		} else if out2, err2 := src.Output(ctx, "jls"); err2 == nil {
-			f.Jails = ParseJls(out2)
+			f.Jails = freebsd.ParseJls(out2)
 		} else {
 			miss(FactJails, err)
 		}
 	} else if out, err := src.Output(ctx, "jls"); err == nil {
-		f.Jails = ParseJls(out)
+		f.Jails = freebsd.ParseJls(out)
 	} else {
 		miss(FactJails, err)
 	}
 
 	if out, err := src.Output(ctx, "sysctl"); err == nil {
-		f.Sysctl = ParseSysctl(out)
+		f.Sysctl = freebsd.ParseSysctl(out)
 	} else {
 		miss(FactSysctl, err)
 		f.Sysctl = map[string]string{}
@@ -126,7 +128,7 @@ func Gather(ctx context.Context, src Source, opts GatherOptions) *Facts {
 
 	f.RC = readRCConf(src, "", func(err error) { miss(FactRCConf, err) })
 
-	f.Devfs = &DevfsRules{}
+	f.Devfs = &freebsd.DevfsRules{}
 	if data, err := src.ReadFile("/etc/defaults/devfs.rules"); err == nil {
 		f.Devfs.Parse("/etc/defaults/devfs.rules", data)
 	} else {
@@ -141,29 +143,29 @@ func Gather(ctx context.Context, src Source, opts GatherOptions) *Facts {
 	f.Configured = readJailConf(src, func(err error) { miss(FactJailConf, err) })
 
 	if out, err := src.Output(ctx, "ifconfig"); err == nil {
-		f.Interfaces = ParseIfconfig(out)
+		f.Interfaces = freebsd.ParseIfconfig(out)
 	} else {
 		miss(FactInterfaces, err)
 	}
 	if data, err := src.ReadFile("/etc/passwd"); err == nil {
-		f.Accounts = ParsePasswd(data)
+		f.Accounts = freebsd.ParsePasswd(data)
 	} else {
 		miss(FactPasswd, err)
 	}
 	if out, err := src.Output(ctx, "freebsd-version"); err == nil {
-		f.Release, f.Major, f.Minor = ParseRelease(out)
+		f.Release, f.Major, f.Minor = freebsd.ParseRelease(out)
 	} else if r := f.Sysctl["kern.osrelease"]; r != "" {
-		f.Release, f.Major, f.Minor = ParseRelease([]byte(r))
+		f.Release, f.Major, f.Minor = freebsd.ParseRelease([]byte(r))
 	} else {
 		miss(FactRelease, err)
 	}
 	if out, err := src.Output(ctx, "kldstat"); err == nil {
-		f.Modules = ParseKldstat(out)
+		f.Modules = freebsd.ParseKldstat(out)
 	} else {
 		miss(FactModules, err)
 	}
 	if out, err := src.Output(ctx, "df"); err == nil {
-		f.FreeKB = ParseDf(out)
+		f.FreeKB = freebsd.ParseDf(out)
 	}
 	if f.FreeKB < 0 {
 		miss(FactDiskSpace, errors.New("df output not available"))
@@ -177,14 +179,14 @@ func Gather(ctx context.Context, src Source, opts GatherOptions) *Facts {
 				continue
 			}
 			if out, err := src.Output(ctx, jailSockstat(j.JID).Name); err == nil {
-				f.JailSockets[j.JID], _ = ParseSockstat(out)
+				f.JailSockets[j.JID], _ = freebsd.ParseSockstat(out)
 			}
 		}
 	}
 
 	// Inside each jail: accounts, rc.conf, named.conf.
 	seen := map[string]bool{}
-	for _, list := range [][]Jail{f.Jails, f.Configured} {
+	for _, list := range [][]freebsd.Jail{f.Jails, f.Configured} {
 		for _, j := range list {
 			if j.Path == "" || j.Path == "/" || seen[j.Name] || !path.IsAbs(j.Path) {
 				continue
@@ -206,7 +208,7 @@ func errText(err error) string {
 	return err.Error()
 }
 
-func hasWildcard(s []Socket) bool {
+func hasWildcard(s []freebsd.Socket) bool {
 	for _, x := range s {
 		if x.Local.Wildcard {
 			return true
@@ -218,14 +220,14 @@ func hasWildcard(s []Socket) bool {
 // ambiguousJail reports whether a jail's wildcard binds stay wildcards in
 // the host's sockstat: the kernel rewrites INADDR_ANY to the jail's address
 // only when the jail has exactly one address of that family.
-func ambiguousJail(j *Jail) bool {
+func ambiguousJail(j *freebsd.Jail) bool {
 	return len(j.IP4) > 1 || len(j.IP6) > 1 || j.Params["ip4"] == "inherit" || j.Params["ip6"] == "inherit"
 }
 
 // readRCConf merges defaults, rc.conf, rc.conf.local and rc.conf.d under
 // root ("" for the host, a jail path otherwise).
-func readRCConf(src Source, jailRoot string, missing func(error)) *RCConf {
-	rc := NewRCConf()
+func readRCConf(src Source, jailRoot string, missing func(error)) *freebsd.RCConf {
+	rc := freebsd.NewRCConf()
 	read := func(name string) ([]byte, error) {
 		if jailRoot != "" {
 			return src.ReadJailFile(jailRoot, name)
@@ -276,30 +278,30 @@ func readRCConf(src Source, jailRoot string, missing func(error)) *RCConf {
 // readJailConf reads /etc/jail.conf with its .include lines and every
 // /etc/jail.conf.d/*.conf, which rc.d/jail reads by jail name even when no
 // .include names them.
-func readJailConf(src Source, missing func(error)) []Jail {
+func readJailConf(src Source, missing func(error)) []freebsd.Jail {
 	read := map[string]bool{}
-	include := func(pattern string) []ConfFile {
+	include := func(pattern string) []freebsd.ConfFile {
 		var names []string
 		if strings.ContainsAny(path.Base(pattern), "*?[") {
 			names, _ = src.Glob(pattern)
 		} else {
 			names = []string{pattern}
 		}
-		var out []ConfFile
+		var out []freebsd.ConfFile
 		for _, n := range names {
 			if read[n] || !path.IsAbs(n) {
 				continue
 			}
 			if data, err := src.ReadFile(n); err == nil {
 				read[n] = true
-				out = append(out, ConfFile{Name: n, Data: data})
+				out = append(out, freebsd.ConfFile{Name: n, Data: data})
 			}
 		}
 		return out
 	}
-	var all []Jail
+	var all []freebsd.Jail
 	byName := map[string]int{}
-	add := func(js []Jail) {
+	add := func(js []freebsd.Jail) {
 		for _, j := range js {
 			if i, ok := byName[j.Name]; ok {
 				all[i] = j
@@ -312,12 +314,12 @@ func readJailConf(src Source, missing func(error)) []Jail {
 	data, err := src.ReadFile("/etc/jail.conf")
 	if err == nil {
 		read["/etc/jail.conf"] = true
-		add(ParseJailConf("/etc/jail.conf", data, include))
+		add(freebsd.ParseJailConf("/etc/jail.conf", data, include))
 	} else if !errors.Is(err, fs.ErrNotExist) && missing != nil {
 		missing(err)
 	}
 	for _, f := range include("/etc/jail.conf.d/*.conf") {
-		add(ParseJailConf(f.Name, f.Data, include))
+		add(freebsd.ParseJailConf(f.Name, f.Data, include))
 	}
 	return all
 }
@@ -328,7 +330,7 @@ func readJailFiles(src Source, root string) *JailFiles {
 	jf := &JailFiles{}
 	if data, err := src.ReadJailFile(root, "/etc/passwd"); err == nil {
 		jf.HasPasswd = true
-		jf.Accounts = ParsePasswd(data)
+		jf.Accounts = freebsd.ParsePasswd(data)
 	}
 	jf.RC = readRCConf(src, root, nil)
 	// Only a jail that runs named has zones worth reading; the others
@@ -383,7 +385,7 @@ func (f *Facts) HostAddr() (netip.Addr, bool) {
 
 func (f *Facts) jailAddrSet() map[netip.Addr]bool {
 	m := map[netip.Addr]bool{}
-	for _, list := range [][]Jail{f.Jails, f.Configured} {
+	for _, list := range [][]freebsd.Jail{f.Jails, f.Configured} {
 		for _, j := range list {
 			for _, a := range j.Addrs() {
 				m[a.WithZone("")] = true

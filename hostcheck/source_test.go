@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/jailkit/jailkit/engine/system"
+	"github.com/jailkit/jailkit/hostcheck/freebsd"
 )
 
 // fakeSys is a small system.System for tests: files from a map, commands
@@ -118,7 +119,7 @@ func fakeFromSnapshot(t *testing.T, name string) *fakeSys {
 			continue
 		}
 		if c.Name == "sysctl" {
-			f.sysctls = ParseSysctl(data)
+			f.sysctls = freebsd.ParseSysctl(data)
 			continue
 		}
 		argv := append([]string(nil), c.Argv...)

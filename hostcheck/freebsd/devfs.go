@@ -1,4 +1,4 @@
-package hostcheck
+package freebsd
 
 import (
 	"bufio"
@@ -187,11 +187,4 @@ func Visible(rules []DevfsRule, name string) bool {
 		vis = r.Action == "unhide"
 	}
 	return vis
-}
-
-// examplePath turns a pattern such as "bpf*" into a device name it must
-// match ("bpf0"), for asking Visible about it.
-func examplePath(pattern string) string {
-	r := strings.NewReplacer("*", "0", "?", "0", "[", "", "]", "")
-	return r.Replace(pattern)
 }

@@ -1,4 +1,4 @@
-package hostcheck
+package freebsd
 
 import (
 	"bufio"

@@ -1,0 +1,122 @@
+package freebsd
+
+import (
+	"bufio"
+	"bytes"
+	"net/netip"
+	"strconv"
+	"strings"
+)
+
+// Interface is one network interface from ifconfig -a.
+type Interface struct {
+	Name     string
+	Loopback bool
+	Up       bool
+	// Prefixes holds each address with its netmask as a prefix length.
+	Prefixes []netip.Prefix
+}
+
+// ParseIfconfig reads `ifconfig -a`: a line "name: flags=..." starts an
+// interface; indented "inet ADDR netmask 0xffffff00" (or ADDR/LEN, or a
+// dotted netmask) and "inet6 ADDR prefixlen N" lines add addresses.
+func ParseIfconfig(data []byte) []Interface {
+	var out []Interface
+	var cur *Interface
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(nil, 1024*1024)
+	for sc.Scan() {
+		line := sc.Text()
+		if line == "" {
+			continue
+		}
+		if line[0] != ' ' && line[0] != '\t' {
+			name, rest, ok := strings.Cut(line, ":")
+			if !ok || strings.ContainsAny(name, " \t") || name == "" {
+				cur = nil
+				continue
+			}
+			out = append(out, Interface{Name: name})
+			cur = &out[len(out)-1]
+			if i := strings.Index(rest, "<"); i >= 0 {
+				if j := strings.Index(rest[i:], ">"); j > 0 {
+					for _, fl := range strings.Split(rest[i+1:i+j], ",") {
+						switch fl {
+						case "LOOPBACK":
+							cur.Loopback = true
+						case "UP":
+							cur.Up = true
+						}
+					}
+				}
+			}
+			continue
+		}
+		if cur == nil {
+			continue
+		}
+		f := strings.Fields(line)
+		if len(f) < 2 || (f[0] != "inet" && f[0] != "inet6") {
+			continue
+		}
+		addrText := f[1]
+		bits := -1
+		if a, l, ok := strings.Cut(addrText, "/"); ok {
+			addrText = a
+			if n, err := strconv.Atoi(l); err == nil {
+				bits = n
+			}
+		}
+		a, err := netip.ParseAddr(addrText)
+		if err != nil {
+			continue
+		}
+		a = a.Unmap()
+		for i := 2; i+1 < len(f); i++ {
+			switch f[i] {
+			case "netmask":
+				bits = maskBits(f[i+1])
+			case "prefixlen":
+				if n, err := strconv.Atoi(f[i+1]); err == nil {
+					bits = n
+				}
+			}
+		}
+		if bits < 0 || bits > a.BitLen() {
+			bits = a.BitLen()
+		}
+		if p, err := a.WithZone("").Prefix(bits); err == nil {
+			// Keep the host address, not the network, in the prefix.
+			cur.Prefixes = append(cur.Prefixes, netip.PrefixFrom(a.WithZone(""), p.Bits()))
+		}
+	}
+	return out
+}
+
+// maskBits reads a netmask as ifconfig prints it (0xffffff00) or dotted.
+func maskBits(s string) int {
+	var m uint32
+	if strings.HasPrefix(s, "0x") {
+		n, err := strconv.ParseUint(s[2:], 16, 32)
+		if err != nil {
+			return -1
+		}
+		m = uint32(n)
+	} else {
+		a, err := netip.ParseAddr(s)
+		if err != nil || !a.Is4() {
+			return -1
+		}
+		b := a.As4()
+		m = uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+	}
+	bits := 0
+	for m&0x80000000 != 0 {
+		bits++
+		m <<= 1
+	}
+	if m != 0 {
+		return -1 // not a contiguous mask
+	}
+	return bits
+}
