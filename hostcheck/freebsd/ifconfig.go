@@ -31,66 +31,86 @@ func ParseIfconfig(data []byte) []Interface {
 			continue
 		}
 		if line[0] != ' ' && line[0] != '\t' {
-			name, rest, ok := strings.Cut(line, ":")
-			if !ok || strings.ContainsAny(name, " \t") || name == "" {
-				cur = nil
-				continue
-			}
-			out = append(out, Interface{Name: name})
-			cur = &out[len(out)-1]
-			if i := strings.Index(rest, "<"); i >= 0 {
-				if j := strings.Index(rest[i:], ">"); j > 0 {
-					for _, fl := range strings.Split(rest[i+1:i+j], ",") {
-						switch fl {
-						case "LOOPBACK":
-							cur.Loopback = true
-						case "UP":
-							cur.Up = true
-						}
-					}
-				}
+			cur = nil
+			if ifc, ok := parseIfHeader(line); ok {
+				out = append(out, ifc)
+				cur = &out[len(out)-1]
 			}
 			continue
 		}
 		if cur == nil {
 			continue
 		}
-		f := strings.Fields(line)
-		if len(f) < 2 || (f[0] != "inet" && f[0] != "inet6") {
-			continue
-		}
-		addrText := f[1]
-		bits := -1
-		if a, l, ok := strings.Cut(addrText, "/"); ok {
-			addrText = a
-			if n, err := strconv.Atoi(l); err == nil {
-				bits = n
-			}
-		}
-		a, err := netip.ParseAddr(addrText)
-		if err != nil {
-			continue
-		}
-		a = a.Unmap()
-		for i := 2; i+1 < len(f); i++ {
-			switch f[i] {
-			case "netmask":
-				bits = maskBits(f[i+1])
-			case "prefixlen":
-				if n, err := strconv.Atoi(f[i+1]); err == nil {
-					bits = n
-				}
-			}
-		}
-		if bits < 0 || bits > a.BitLen() {
-			bits = a.BitLen()
-		}
-		if p, err := a.WithZone("").Prefix(bits); err == nil {
-			// Keep the host address, not the network, in the prefix.
-			cur.Prefixes = append(cur.Prefixes, netip.PrefixFrom(a.WithZone(""), p.Bits()))
+		if p, ok := parseInetLine(line); ok {
+			cur.Prefixes = append(cur.Prefixes, p)
 		}
 	}
 	return out
+}
+
+// parseIfHeader reads the line that starts an interface,
+// "em0: flags=8843<UP,BROADCAST,RUNNING> metric 0 mtu 1500".
+func parseIfHeader(line string) (Interface, bool) {
+	name, rest, ok := strings.Cut(line, ":")
+	if !ok || strings.ContainsAny(name, " \t") || name == "" {
+		return Interface{}, false
+	}
+	ifc := Interface{Name: name}
+	if i := strings.Index(rest, "<"); i >= 0 {
+		if j := strings.Index(rest[i:], ">"); j > 0 {
+			for _, fl := range strings.Split(rest[i+1:i+j], ",") {
+				switch fl {
+				case "LOOPBACK":
+					ifc.Loopback = true
+				case "UP":
+					ifc.Up = true
+				}
+			}
+		}
+	}
+	return ifc, true
+}
+
+// parseInetLine reads an "inet" or "inet6" line of an interface into the
+// address with its prefix length; a missing or odd netmask counts as a
+// host route (/32 or /128).
+func parseInetLine(line string) (netip.Prefix, bool) {
+	f := strings.Fields(line)
+	if len(f) < 2 || (f[0] != "inet" && f[0] != "inet6") {
+		return netip.Prefix{}, false
+	}
+	addrText := f[1]
+	bits := -1
+	if a, l, ok := strings.Cut(addrText, "/"); ok {
+		addrText = a
+		if n, err := strconv.Atoi(l); err == nil {
+			bits = n
+		}
+	}
+	a, err := netip.ParseAddr(addrText)
+	if err != nil {
+		return netip.Prefix{}, false
+	}
+	a = a.Unmap()
+	for i := 2; i+1 < len(f); i++ {
+		switch f[i] {
+		case "netmask":
+			bits = maskBits(f[i+1])
+		case "prefixlen":
+			if n, err := strconv.Atoi(f[i+1]); err == nil {
+				bits = n
+			}
+		}
+	}
+	if bits < 0 || bits > a.BitLen() {
+		bits = a.BitLen()
+	}
+	p, err := a.WithZone("").Prefix(bits)
+	if err != nil {
+		return netip.Prefix{}, false
+	}
+	// Keep the host address, not the network, in the prefix.
+	return netip.PrefixFrom(a.WithZone(""), p.Bits()), true
 }
 
 // maskBits reads a netmask as ifconfig prints it (0xffffff00) or dotted.

@@ -177,28 +177,7 @@ func (p *shParser) word(r *RCConf) string {
 			}
 		case '"':
 			p.next()
-			for !p.eof() && p.peek() != '"' {
-				c := p.next()
-				switch {
-				case c == '\\' && !p.eof():
-					n := p.next()
-					switch n {
-					case '\n':
-					case '"', '\\', '$', '`':
-						b.WriteByte(n)
-					default:
-						b.WriteByte('\\')
-						b.WriteByte(n)
-					}
-				case c == '$':
-					b.WriteString(p.expand(r))
-				default:
-					b.WriteByte(c)
-				}
-			}
-			if !p.eof() {
-				p.next()
-			}
+			p.doubleQuoted(&b, r)
 		case '\\':
 			p.next()
 			if !p.eof() {
@@ -214,6 +193,35 @@ func (p *shParser) word(r *RCConf) string {
 		}
 	}
 	return b.String()
+}
+
+// doubleQuoted reads the rest of a double-quoted string into b, up to and
+// past the closing quote. A backslash escapes a newline (joining the
+// lines), a double quote, a backslash, $ and ` and stays before anything
+// else; $name and ${name} expand.
+func (p *shParser) doubleQuoted(b *strings.Builder, r *RCConf) {
+	for !p.eof() && p.peek() != '"' {
+		c := p.next()
+		switch {
+		case c == '\\' && !p.eof():
+			n := p.next()
+			switch n {
+			case '\n':
+			case '"', '\\', '$', '`':
+				b.WriteByte(n)
+			default:
+				b.WriteByte('\\')
+				b.WriteByte(n)
+			}
+		case c == '$':
+			b.WriteString(p.expand(r))
+		default:
+			b.WriteByte(c)
+		}
+	}
+	if !p.eof() {
+		p.next()
+	}
 }
 
 // expand reads the name after a '$' and returns its value.
