@@ -268,10 +268,27 @@ func checkDeprecatedSysctls(c *runCtx) []Finding {
 // and earlier, which rc.d/jail still reads but warns about.
 var obsoleteJailVar = regexp.MustCompile(`^jail_([A-Za-z0-9_]+?)_(rootdir|hostname|ip|exec_start|exec_stop|exec|devfs_enable|devfs_ruleset|fdescfs_enable|procfs_enable|mount_enable|fstab|flags|interface|parameters|vnet_enable|set_hostname_allow|socket_unixiproute_only|sysvipc_allow|zfs_dataset|exec_prestart[0-9]*|exec_poststart[0-9]*|exec_prestop[0-9]*|exec_poststop[0-9]*|exec_afterstart[0-9]*)$`)
 
+// jailConfFlags maps the obsolete YES/NO variables to the jail.conf line
+// for YES and the one for NO ("" when nothing needs writing).
+var jailConfFlags = map[string][2]string{
+	"devfs_enable":            {"mount.devfs;", ""},
+	"fdescfs_enable":          {"mount.fdescfs;", ""},
+	"procfs_enable":           {"mount.procfs;", ""},
+	"vnet_enable":             {"vnet;", ""},
+	"set_hostname_allow":      {"allow.set_hostname;", "allow.noset_hostname;"},
+	"sysvipc_allow":           {"allow.sysvipc;", "allow.nosysvipc;"},
+	"socket_unixiproute_only": {"allow.nosocket_af;", "allow.socket_af;"},
+}
+
 // jailConfLine turns one obsolete variable into its jail.conf line.
 func (c *runCtx) jailConfLine(suffix, value string) string {
+	if lines, ok := jailConfFlags[suffix]; ok {
+		if strings.EqualFold(value, "YES") || strings.EqualFold(value, "TRUE") {
+			return lines[0]
+		}
+		return lines[1]
+	}
 	q := strconv.Quote(value)
-	yes := strings.EqualFold(value, "YES") || strings.EqualFold(value, "TRUE")
 	switch {
 	case suffix == "rootdir":
 		return "path = " + q + ";"
@@ -288,53 +305,15 @@ func (c *runCtx) jailConfLine(suffix, value string) string {
 		return "exec.stop = " + q + ";"
 	case strings.HasPrefix(suffix, "exec_"):
 		return "exec." + strings.TrimRight(strings.TrimPrefix(suffix, "exec_"), "0123456789") + " += " + q + ";"
-	case suffix == "devfs_enable":
-		if yes {
-			return "mount.devfs;"
-		}
-		return ""
 	case suffix == "devfs_ruleset":
 		if rs := c.f.Devfs.Find(value); rs != nil {
 			return fmt.Sprintf("devfs_ruleset = %d;", rs.Number)
 		}
 		return "devfs_ruleset = " + q + "; (a number)"
-	case suffix == "fdescfs_enable":
-		if yes {
-			return "mount.fdescfs;"
-		}
-		return ""
-	case suffix == "procfs_enable":
-		if yes {
-			return "mount.procfs;"
-		}
-		return ""
-	case suffix == "mount_enable" || suffix == "fstab":
-		if suffix == "fstab" {
-			return "mount.fstab = " + q + ";"
-		}
-		return ""
+	case suffix == "fstab":
+		return "mount.fstab = " + q + ";"
 	case suffix == "interface":
 		return "interface = " + q + ";"
-	case suffix == "vnet_enable":
-		if yes {
-			return "vnet;"
-		}
-		return ""
-	case suffix == "set_hostname_allow":
-		if yes {
-			return "allow.set_hostname;"
-		}
-		return "allow.noset_hostname;"
-	case suffix == "sysvipc_allow":
-		if yes {
-			return "allow.sysvipc;"
-		}
-		return "allow.nosysvipc;"
-	case suffix == "socket_unixiproute_only":
-		if yes {
-			return "allow.nosocket_af;"
-		}
-		return "allow.socket_af;"
 	case suffix == "parameters":
 		var lines []string
 		for _, p := range strings.Fields(value) {
@@ -346,7 +325,7 @@ func (c *runCtx) jailConfLine(suffix, value string) string {
 	case suffix == "flags":
 		return "(jail(8) flags " + q + ": pass them on the command line)"
 	}
-	return ""
+	return "" // mount_enable: mount.fstab says it
 }
 
 func checkObsoleteRC(c *runCtx) []Finding {
