@@ -1,7 +1,9 @@
 package freebsd
 
 import (
+	"net/netip"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -184,6 +186,63 @@ func FuzzHostOutputs(f *testing.F) {
 		_ = ParseKldstat(data)
 		if kb := ParseDf(data); kb < -1 {
 			t.Fatalf("df %d", kb)
+		}
+	})
+}
+
+func FuzzIDs(f *testing.F) {
+	seed(f, []string{"snapshots/sample/files/etc/passwd"},
+		"wheel:*:0:root\n# c\n:x:1:\nbad\n+:::\nwheel:*:2:\n", " a:b:3 \n")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ids := IDs(data)
+		for name, id := range ids {
+			if name == "" || id < 0 || strings.ContainsAny(name, ":\n") {
+				t.Fatalf("bad entry %q=%d", name, id)
+			}
+		}
+		// Every account passwd reads has an id (perhaps of an earlier
+		// entry of the same name).
+		for _, a := range ParsePasswd(data) {
+			if _, ok := ids[a.Name]; !ok {
+				t.Fatalf("%s missing from IDs", a.Name)
+			}
+		}
+	})
+}
+
+func FuzzValidInterfaceName(f *testing.F) {
+	re := regexp.MustCompile(`^[a-z][a-z0-9_.]{0,14}$`)
+	for _, s := range []string{"em0", "vlan0.100", "abcdefghijklmnop", "", "é", "a\n"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := ValidInterfaceName(s), re.MatchString(s); got != want {
+			t.Fatalf("ValidInterfaceName(%q) = %v, the pattern says %v", s, got, want)
+		}
+	})
+}
+
+func FuzzBroadcast(f *testing.F) {
+	f.Add([]byte{192, 168, 1, 10}, 24)
+	f.Add(make([]byte, 16), 64)
+	f.Fuzz(func(t *testing.T, b []byte, bits int) {
+		a, ok := netip.AddrFromSlice(b)
+		if !ok {
+			return
+		}
+		p := netip.PrefixFrom(a, bits)
+		last := Broadcast(p)
+		if !p.IsValid() {
+			if last.IsValid() {
+				t.Fatalf("Broadcast(invalid %v) = %s", p, last)
+			}
+			return
+		}
+		if !p.Masked().Contains(last) {
+			t.Fatalf("Broadcast(%s) = %s, outside the prefix", p, last)
+		}
+		if n := last.Next(); n.IsValid() && p.Masked().Contains(n) {
+			t.Fatalf("Broadcast(%s) = %s, not the last address", p, last)
 		}
 	})
 }

@@ -140,3 +140,42 @@ func maskBits(s string) int {
 	}
 	return bits
 }
+
+// ifNameMax is the longest interface name: IFNAMSIZ (16, in
+// sys/net/if.h) less the terminating NUL.
+const ifNameMax = 16 - 1
+
+// ValidInterfaceName reports whether s is a network interface name as
+// jailkit accepts one, ^[a-z][a-z0-9_.]{0,14}$: a lower-case letter, then
+// lower-case letters, digits, '_' or '.', at most 15 in all, which is what
+// fits in IFNAMSIZ.
+func ValidInterfaceName(s string) bool {
+	if len(s) == 0 || len(s) > ifNameMax || s[0] < 'a' || s[0] > 'z' {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// Broadcast returns the last address of p: the broadcast address ifconfig
+// shows for an inet prefix, and for an IPv6 prefix, which has no
+// broadcast, simply its last address. The host bits of p's address do not
+// matter, and a zone is dropped. It returns the zero Addr when p is not
+// valid.
+func Broadcast(p netip.Prefix) netip.Addr {
+	if !p.IsValid() {
+		return netip.Addr{}
+	}
+	p = p.Masked()
+	b := p.Addr().AsSlice()
+	for i := p.Bits(); i < len(b)*8; i++ {
+		b[i/8] |= 0x80 >> (i % 8)
+	}
+	a, _ := netip.AddrFromSlice(b)
+	return a
+}
