@@ -1,5 +1,11 @@
 package freebsd
 
+// Format source: sbin/devfs/rule.c in the FreeBSD source tree reads the
+// rules ("add include", "add path PATTERN hide"), libexec/rc/rc.subr
+// (devfs_rulesets_from_file) reads the [name=number] sections, and
+// sbin/devfs/devfs.rules is the file installed as
+// /etc/defaults/devfs.rules.
+
 import (
 	"bufio"
 	"bytes"
@@ -34,7 +40,7 @@ type DevfsRules struct {
 	Sets []*DevfsRuleset
 }
 
-// ParseDevfsRules adds the rulesets of one devfs.rules file. A later
+// Parse adds the rulesets of one devfs.rules file. A later
 // section with the same name replaces the earlier one, as devfs(8)'s rc
 // script does when it loads /etc/defaults/devfs.rules and then
 // /etc/devfs.rules.

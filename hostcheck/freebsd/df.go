@@ -1,5 +1,7 @@
 package freebsd
 
+// Format source: bin/df/df.c in the FreeBSD source tree.
+
 import (
 	"bufio"
 	"bytes"

@@ -8,7 +8,10 @@
 // returns values, reads nothing itself (includes go through a function the
 // caller gives) and never panics on odd input, which fuzz targets hold it
 // to. The parsers work by fields rather than column offsets, so a long user
-// or device name that shifts a column does not break them.
+// or device name that shifts a column does not break them. Each file says,
+// in a "Format source" comment, which file of the FreeBSD source tree
+// prints or reads the format it parses; the parsers follow the format and
+// take no code from there.
 //
 // It also holds the few rules about these formats that more than one
 // package of jailkit needs: ValidInterfaceName for an interface name that

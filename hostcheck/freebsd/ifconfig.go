@@ -1,5 +1,9 @@
 package freebsd
 
+// Format source: sbin/ifconfig/ifconfig.c in the FreeBSD source tree
+// prints the interface line, sbin/ifconfig/af_inet.c and af_inet6.c the
+// inet and inet6 lines; IFNAMSIZ is defined in sys/net/if.h.
+
 import (
 	"bufio"
 	"bytes"

@@ -1,5 +1,9 @@
 package freebsd
 
+// Format source: usr.sbin/jail/jailparse.y (the grammar, with .include)
+// and usr.sbin/jail/jaillex.l (tokens, strings, comments) in the FreeBSD
+// source tree; jail.conf(5) is usr.sbin/jail/jail.conf.5.
+
 import (
 	"strings"
 )

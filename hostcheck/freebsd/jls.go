@@ -1,5 +1,8 @@
 package freebsd
 
+// Format source: usr.sbin/jls/jls.c in the FreeBSD source tree prints the
+// plain, -n and libxo forms read here.
+
 import (
 	"bufio"
 	"bytes"

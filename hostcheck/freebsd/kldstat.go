@@ -1,5 +1,7 @@
 package freebsd
 
+// Format source: sbin/kldstat/kldstat.c in the FreeBSD source tree.
+
 import (
 	"bufio"
 	"bytes"

@@ -1,5 +1,8 @@
 package freebsd
 
+// Format source: lib/libc/gen/pw_scan.c in the FreeBSD source tree reads
+// passwd lines, lib/libc/gen/getgrent.c group lines.
+
 import (
 	"bufio"
 	"bytes"

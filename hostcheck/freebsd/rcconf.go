@@ -1,5 +1,10 @@
 package freebsd
 
+// Format source: libexec/rc/rc.subr in the FreeBSD source tree
+// (load_rc_config sources /etc/defaults/rc.conf, which sources the files
+// of rc_conf_files; checkyesno reads a switch) and libexec/rc/rc.conf, the
+// file installed as /etc/defaults/rc.conf.
+
 import (
 	"strings"
 )

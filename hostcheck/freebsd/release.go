@@ -1,5 +1,9 @@
 package freebsd
 
+// Format source: bin/freebsd-version/freebsd-version.sh.in in the FreeBSD
+// source tree prints the release string that sys/conf/newvers.sh builds
+// (REVISION-BRANCH, such as 14.3-RELEASE-p2).
+
 import (
 	"strconv"
 	"strings"

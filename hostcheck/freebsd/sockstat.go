@@ -1,5 +1,8 @@
 package freebsd
 
+// Format source: usr.bin/sockstat/sockstat.c in the FreeBSD source tree
+// prints the text read here on 13 and 14, usr.bin/sockstat/main.c on 15.
+
 import (
 	"bufio"
 	"bytes"

@@ -1,5 +1,8 @@
 package freebsd
 
+// Format source: usr.bin/sockstat/main.c in the FreeBSD source tree
+// (FreeBSD 15) emits the libxo fields read here.
+
 import (
 	"encoding/json"
 	"fmt"

@@ -1,5 +1,8 @@
 package freebsd
 
+// Format source: sbin/sysctl/sysctl.c in the FreeBSD source tree prints
+// "name: value" and reads the "name=value" lines of sysctl.conf.
+
 import (
 	"bufio"
 	"bytes"

@@ -1,13 +1,18 @@
 package freebsd
 
+// Format source: usr.sbin/jls/jls.c in the FreeBSD source tree quotes the
+// values of jls -n -q; libexec/rc/rc.subr (devfs_rulesets_from_file)
+// hands each devfs.rules line to the shell.
+
 import "strings"
 
 // splitQuoted splits s on blanks and tabs, keeping a run quoted with any
 // byte of quotes together without its quotes; a quote opens a word even
 // when nothing follows it (`""` is an empty word). With backslash set, a
-// backslash anywhere takes the next byte literally, as jls -n prints an
-// embedded quote; without it a backslash is an ordinary byte, as in
-// devfs.rules, which devfs(8) reads with its own quoting and no escapes.
+// backslash anywhere takes the next byte literally; without it, it is an
+// ordinary byte. The two callers keep what each parser has always read:
+// devfs.rules with ' and " and no escapes, jls -n with " and backslash
+// escapes.
 func splitQuoted(s, quotes string, backslash bool) []string {
 	var out []string
 	var cur strings.Builder
