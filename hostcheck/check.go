@@ -8,6 +8,8 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+
+	"github.com/jailkit/jailkit/hostcheck/freebsd"
 )
 
 // Severity grades a finding.
@@ -20,10 +22,6 @@ const (
 	Warn Severity = "warn"
 	Fail Severity = "fail"
 )
-
-// Severities lists every severity from worst to best, the order a summary
-// prints them in.
-var Severities = []Severity{Fail, Warn, Info, Pass}
 
 // Finding is one result of one check. The JSON form (id, severity, title,
 // found, why, fix) is the stable schema of `jailkit check --format json`.
@@ -68,21 +66,6 @@ type Summary struct {
 	Warn int `json:"warn"`
 	Info int `json:"info"`
 	Pass int `json:"pass"`
-}
-
-// Count returns the number of findings of a severity.
-func (s Summary) Count(sev Severity) int {
-	switch sev {
-	case Fail:
-		return s.Fail
-	case Warn:
-		return s.Warn
-	case Info:
-		return s.Info
-	case Pass:
-		return s.Pass
-	}
-	return 0
 }
 
 // ReportSchema names the JSON schema of a Report; it changes only when a
@@ -240,8 +223,8 @@ type runCtx struct {
 	host    string // the host's own address for fixes, or HOST_IP
 
 	// Derived views, computed once per Run.
-	hostSocks []*Socket
-	jailSocks map[string][]*Socket
+	hostSocks []*freebsd.Socket
+	jailSocks map[string][]*freebsd.Socket
 }
 
 // finding makes a finding of the running check.

@@ -9,8 +9,11 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/jailkit/jailkit/hostcheck/freebsd"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -44,6 +47,14 @@ func golden(t *testing.T, name string, got []byte) {
 	if !bytes.Equal(got, want) {
 		t.Errorf("%s differs from the golden file; rerun with -update if the change is meant.\ngot:\n%s", path, got)
 	}
+}
+
+func ep(s string) freebsd.Endpoint {
+	e, ok := freebsd.ParseEndpoint(s)
+	if !ok {
+		panic("bad endpoint " + s)
+	}
+	return e
 }
 
 var dhcpPlan = Planned{Name: "dhcp", Recipe: "dhcp", IPs: []netip.Addr{netip.MustParseAddr("192.168.1.67")},
@@ -177,7 +188,7 @@ func TestDevfsPlanned(t *testing.T) {
 	for _, tc := range rules {
 		t.Run(tc.name, func(t *testing.T) {
 			g := *f
-			g.Devfs = &DevfsRules{Sets: append([]*DevfsRuleset(nil), f.Devfs.Sets...)}
+			g.Devfs = &freebsd.DevfsRules{Sets: append([]*freebsd.DevfsRuleset(nil), f.Devfs.Sets...)}
 			g.Devfs.Parse("/etc/devfs.rules", []byte(tc.text))
 			r := Run(&g, opts)
 			if r.Failed() == tc.pass {
@@ -286,18 +297,18 @@ func TestChecksTable(t *testing.T) {
 		parts []string
 	}{
 		{"inetd on *", "JK-NET-010", func(f *Facts) {
-			f.Sockets = append(f.Sockets, Socket{User: "root", Command: "inetd", PID: 9, FD: 5, Proto: "tcp4", Local: ep("*:21")})
+			f.Sockets = append(f.Sockets, freebsd.Socket{User: "root", Command: "inetd", PID: 9, FD: 5, Proto: "tcp4", Local: ep("*:21")})
 		}, Warn, []string{"inetd (pid 9)", `inetd_flags="-wW -C 60 -a 192.168.1.10"`}},
 		{"ntpd on *", "JK-NET-010", func(f *Facts) {
-			f.Sockets = append(f.Sockets, Socket{User: "ntpd", Command: "ntpd", PID: 9, FD: 5, Proto: "udp6", Local: ep("*:123")})
+			f.Sockets = append(f.Sockets, freebsd.Socket{User: "ntpd", Command: "ntpd", PID: 9, FD: 5, Proto: "udp6", Local: ep("*:123")})
 		}, Warn, []string{"interface ignore wildcard", "interface listen 192.168.1.10"}},
 		{"unowned socket on *", "JK-NET-010", func(f *Facts) {
-			f.Sockets = append(f.Sockets, Socket{PID: -1, FD: -1, Proto: "tcp4", Local: ep("*:6000")})
+			f.Sockets = append(f.Sockets, freebsd.Socket{PID: -1, FD: -1, Proto: "tcp4", Local: ep("*:6000")})
 		}, Warn, []string{"a socket no process owns", "sockstat -46l -p 6000"}},
 		{"a multi-address jail's wildcard socket is the jail's", "JK-NET-010", func(f *Facts) {
-			s := Socket{User: "www", Command: "httpd", PID: 50, FD: 3, Proto: "tcp4", Local: ep("*:80")}
+			s := freebsd.Socket{User: "www", Command: "httpd", PID: 50, FD: 3, Proto: "tcp4", Local: ep("*:80")}
 			f.Sockets = append(f.Sockets, s)
-			f.JailSockets[2] = []Socket{s}
+			f.JailSockets[2] = []freebsd.Socket{s}
 		}, Pass, nil},
 		{"sendmail_enable YES", "JK-MAIL-010", func(f *Facts) {
 			f.RC.Parse("/etc/rc.conf", []byte("sendmail_enable=YES\nsendmail_submit_enable=NO\n"))
@@ -306,7 +317,7 @@ func TestChecksTable(t *testing.T) {
 			f.RC.Parse("/etc/rc.conf", []byte("sendmail_enable=NO\n"))
 		}, Pass, nil},
 		{"postfix on *:25", "JK-MAIL-020", func(f *Facts) {
-			f.Sockets = append(f.Sockets, Socket{User: "root", Command: "master", PID: 9, FD: 5, Proto: "tcp4", Local: ep("*:25")})
+			f.Sockets = append(f.Sockets, freebsd.Socket{User: "root", Command: "master", PID: 9, FD: 5, Proto: "tcp4", Local: ep("*:25")})
 		}, Warn, []string{"master (pid 9) listens on *:25", "postconf -e inet_interfaces=192.168.1.10"}},
 		{"ruleset 5 reused", "JK-DEVFS-020", func(f *Facts) {
 			f.Devfs.Parse("/etc/devfs.rules", []byte("[devfsrules_dhcp=5]\nadd include $devfsrules_jail\n"))
@@ -316,7 +327,7 @@ func TestChecksTable(t *testing.T) {
 		}, Warn, []string{"ruleset number 20 is used by a (/etc/devfs.rules:1) and b (/etc/devfs.rules:2)"}},
 		{"configured jail inherits an unsafe default", "JK-JAIL-030", func(f *Facts) {
 			f.Sysctl["security.jail.set_hostname_allowed"] = "1"
-			f.Configured = append(f.Configured, *jailOf("/etc/jail.conf.d/new.conf", "new", nil))
+			f.Configured = append(f.Configured, *jailOf("/etc/jail.conf.d/new.conf", "new"))
 		}, Warn, []string{"jail new (/etc/jail.conf.d/new.conf, not running): allow.set_hostname = true (the default, from security.jail.set_hostname_allowed)"}},
 		{"sysvshm new", "JK-JAIL-020", func(f *Facts) {
 			f.Jails[0].Params["sysvshm"] = "new"
@@ -351,20 +362,20 @@ jail_my_jail_rootdir="/jails/my_jail"
 		{"100 MB free", "JK-HOST-060", func(f *Facts) { f.FreeKB = 100 * 1024 }, Fail, []string{"100 MB free under /usr/local/jails"}},
 		{"1 GB free", "JK-HOST-060", func(f *Facts) { f.FreeKB = 1024 * 1024 }, Warn, []string{"4 GB"}},
 		{"uid clash", "JK-USERS-010", func(f *Facts) {
-			f.Accounts = append(f.Accounts, Account{Name: "carol", UID: 2001})
+			f.Accounts = append(f.Accounts, freebsd.Account{Name: "carol", UID: 2001})
 		}, Warn, []string{"webadmin has uid 2001 like host account carol", "usermod webadmin -u 2002"}},
 		{"system accounts aside", "JK-USERS-010", func(f *Facts) {
-			f.JailFiles["www"].Accounts = append(f.JailFiles["www"].Accounts, Account{Name: "bind", UID: 53}, Account{Name: "nobody", UID: 65534})
+			f.JailFiles["www"].Accounts = append(f.JailFiles["www"].Accounts, freebsd.Account{Name: "bind", UID: 53}, freebsd.Account{Name: "nobody", UID: 65534})
 		}, Pass, nil},
 		{"rpcbind in a jail's rc.conf", "JK-SVC-020", func(f *Facts) {
 			f.JailFiles["www"].RC.Parse("/etc/rc.conf", []byte("rpcbind_enable=YES\nnfs_client_enable=YES\n"))
 		}, Fail, []string{"jail www runs RPC services: rpcbind_enable=YES, nfs_client_enable=YES", "sysrc -R /usr/local/jails/containers/www rpcbind_enable=NO nfs_client_enable=NO"}},
 		{"rpcbind on a jail address", "JK-SVC-020", func(f *Facts) {
-			f.Sockets = append(f.Sockets, Socket{User: "root", Command: "rpcbind", PID: 9, FD: 5, Proto: "udp4", Local: ep("192.168.1.80:111")})
+			f.Sockets = append(f.Sockets, freebsd.Socket{User: "root", Command: "rpcbind", PID: 9, FD: 5, Proto: "udp4", Local: ep("192.168.1.80:111")})
 		}, Fail, []string{"rpcbind (pid 9) listens on 192.168.1.80:111"}},
 		{"database with sysvipc", "JK-SVC-030", func(f *Facts) {
 			f.Jails[1].Params["allow.sysvipc"] = "true"
-			f.Sockets = append(f.Sockets, Socket{User: "mysql", Command: "mysqld", PID: 9, FD: 5, Proto: "tcp4", Local: ep("192.168.1.80:3306")})
+			f.Sockets = append(f.Sockets, freebsd.Socket{User: "mysql", Command: "mysqld", PID: 9, FD: 5, Proto: "tcp4", Local: ep("192.168.1.80:3306")})
 		}, Warn, []string{"jail www runs a database (mysqld (pid 9) listens on 192.168.1.80:3306) with System V IPC allowed (allow.sysvipc = true)"}},
 		{"database without sysvipc", "JK-SVC-030", func(f *Facts) {
 			f.JailFiles["www"].RC.Parse("/etc/rc.conf", []byte("postgresql_enable=YES\n"))
@@ -394,14 +405,17 @@ jail_my_jail_rootdir="/jails/my_jail"
 	}
 }
 
-func jailOf(source, name string, params map[string]string) *Jail {
-	p := map[string]string{"name": name}
-	for k, v := range params {
-		p[k] = v
+func TestExamplePath(t *testing.T) {
+	for pattern, want := range map[string]string{"bpf*": "bpf0", "tun?": "tun0", "pts/[0-9]": "pts/0-9", "null": "null"} {
+		if got := examplePath(pattern); got != want {
+			t.Errorf("examplePath(%q) = %q, want %q", pattern, got, want)
+		}
 	}
-	j := &Jail{Params: p, Source: source}
-	fillJail(j)
-	return j
+}
+
+// jailOf returns a configured jail that sets nothing but its name.
+func jailOf(source, name string) *freebsd.Jail {
+	return &freebsd.Jail{Name: name, Params: map[string]string{"name": name}, Source: source}
 }
 
 // TestChecksDoc keeps docs/checks.md in step with the catalogue.
@@ -432,7 +446,7 @@ func TestCatalogueIDs(t *testing.T) {
 		if _, err := fmt.Sscanf(c.ID[len("JK-"+Group(c.ID)+"-"):], "%d", &n); err != nil || n%10 != 0 || n == 0 {
 			t.Errorf("%s: not a step of 10", c.ID)
 		}
-		if !contains(Groups, Group(c.ID)) {
+		if !slices.Contains(Groups, Group(c.ID)) {
 			t.Errorf("%s: unknown group", c.ID)
 		}
 		if seen[c.ID] {

@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/jailkit/jailkit/hostcheck/freebsd"
 )
 
 const sendmailFix = "sysrc sendmail_enable=NONE sendmail_submit_enable=NO sendmail_outbound_enable=NO sendmail_msp_queue_enable=NO && service sendmail onestop"
@@ -21,7 +23,7 @@ func (c *runCtx) mailPlanned() *Planned {
 }
 
 // rcWhere says where a variable's value comes from: "(/etc/rc.conf:12)".
-func rcWhere(v RCVar) string {
+func rcWhere(v freebsd.RCVar) string {
 	if v.File == "" || strings.HasPrefix(v.File, "(") {
 		return "built-in default"
 	}

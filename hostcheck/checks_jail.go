@@ -3,16 +3,19 @@ package hostcheck
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/jailkit/jailkit/hostcheck/freebsd"
 )
 
 // auditJails returns the jails whose parameters are audited: every running
 // jail, then every configured jail that is not running. A plain-jls jail
 // carries too few parameters to judge and is left out.
-func (c *runCtx) auditJails() []*Jail {
-	var out []*Jail
+func (c *runCtx) auditJails() []*freebsd.Jail {
+	var out []*freebsd.Jail
 	running := map[string]bool{}
 	for i := range c.f.Jails {
 		j := &c.f.Jails[i]
@@ -46,7 +49,7 @@ var jailDefaults = map[string]struct {
 
 // param returns a jail's effective parameter: its own value, else for a
 // configured jail the default jail(8) would apply; ok is false when unknown.
-func (c *runCtx) param(j *Jail, name string) (string, bool) {
+func (c *runCtx) param(j *freebsd.Jail, name string) (string, bool) {
 	if v, ok := j.Params[name]; ok {
 		return v, true
 	}
@@ -84,7 +87,7 @@ func boolText(v string) string {
 func truthy(v string) bool { return boolText(v) == "true" }
 
 // jailWhere names the jail for messages.
-func jailWhere(j *Jail) string {
+func jailWhere(j *freebsd.Jail) string {
 	if j.Running() {
 		return fmt.Sprintf("jail %s (jid %d)", j.Name, j.JID)
 	}
@@ -92,7 +95,7 @@ func jailWhere(j *Jail) string {
 }
 
 // jailConfFile is the file that defines a jail, for fixes.
-func (c *runCtx) jailConfFile(j *Jail) string {
+func (c *runCtx) jailConfFile(j *freebsd.Jail) string {
 	if !j.Running() {
 		return j.Source
 	}
@@ -104,7 +107,7 @@ func (c *runCtx) jailConfFile(j *Jail) string {
 	return "/etc/jail.conf.d/" + j.Name + ".conf"
 }
 
-func (c *runCtx) jailFix(j *Jail, line string) string {
+func (c *runCtx) jailFix(j *freebsd.Jail, line string) string {
 	return fmt.Sprintf("in %s, in the %s { } block: %s then: service jail restart %s", c.jailConfFile(j), j.Name, line, j.Name)
 }
 
@@ -138,7 +141,7 @@ func sysvUnsafe(v string) bool {
 }
 
 // sysvAllowed lists the System V IPC parameters a jail has open.
-func (c *runCtx) sysvAllowed(j *Jail) []string {
+func (c *runCtx) sysvAllowed(j *freebsd.Jail) []string {
 	var open []string
 	if v, ok := c.param(j, "allow.sysvipc"); ok && truthy(v) {
 		open = append(open, "allow.sysvipc = true")
@@ -188,7 +191,7 @@ func checkMount(c *runCtx) []Finding {
 	return out
 }
 
-func intParam(c *runCtx, j *Jail, name string) (int, bool) {
+func intParam(c *runCtx, j *freebsd.Jail, name string) (int, bool) {
 	v, ok := c.param(j, name)
 	if !ok {
 		return 0, false
@@ -265,10 +268,27 @@ func checkDeprecatedSysctls(c *runCtx) []Finding {
 // and earlier, which rc.d/jail still reads but warns about.
 var obsoleteJailVar = regexp.MustCompile(`^jail_([A-Za-z0-9_]+?)_(rootdir|hostname|ip|exec_start|exec_stop|exec|devfs_enable|devfs_ruleset|fdescfs_enable|procfs_enable|mount_enable|fstab|flags|interface|parameters|vnet_enable|set_hostname_allow|socket_unixiproute_only|sysvipc_allow|zfs_dataset|exec_prestart[0-9]*|exec_poststart[0-9]*|exec_prestop[0-9]*|exec_poststop[0-9]*|exec_afterstart[0-9]*)$`)
 
+// jailConfFlags maps the obsolete YES/NO variables to the jail.conf line
+// for YES and the one for NO ("" when nothing needs writing).
+var jailConfFlags = map[string][2]string{
+	"devfs_enable":            {"mount.devfs;", ""},
+	"fdescfs_enable":          {"mount.fdescfs;", ""},
+	"procfs_enable":           {"mount.procfs;", ""},
+	"vnet_enable":             {"vnet;", ""},
+	"set_hostname_allow":      {"allow.set_hostname;", "allow.noset_hostname;"},
+	"sysvipc_allow":           {"allow.sysvipc;", "allow.nosysvipc;"},
+	"socket_unixiproute_only": {"allow.nosocket_af;", "allow.socket_af;"},
+}
+
 // jailConfLine turns one obsolete variable into its jail.conf line.
 func (c *runCtx) jailConfLine(suffix, value string) string {
+	if lines, ok := jailConfFlags[suffix]; ok {
+		if strings.EqualFold(value, "YES") || strings.EqualFold(value, "TRUE") {
+			return lines[0]
+		}
+		return lines[1]
+	}
 	q := strconv.Quote(value)
-	yes := strings.EqualFold(value, "YES") || strings.EqualFold(value, "TRUE")
 	switch {
 	case suffix == "rootdir":
 		return "path = " + q + ";"
@@ -285,53 +305,15 @@ func (c *runCtx) jailConfLine(suffix, value string) string {
 		return "exec.stop = " + q + ";"
 	case strings.HasPrefix(suffix, "exec_"):
 		return "exec." + strings.TrimRight(strings.TrimPrefix(suffix, "exec_"), "0123456789") + " += " + q + ";"
-	case suffix == "devfs_enable":
-		if yes {
-			return "mount.devfs;"
-		}
-		return ""
 	case suffix == "devfs_ruleset":
 		if rs := c.f.Devfs.Find(value); rs != nil {
 			return fmt.Sprintf("devfs_ruleset = %d;", rs.Number)
 		}
 		return "devfs_ruleset = " + q + "; (a number)"
-	case suffix == "fdescfs_enable":
-		if yes {
-			return "mount.fdescfs;"
-		}
-		return ""
-	case suffix == "procfs_enable":
-		if yes {
-			return "mount.procfs;"
-		}
-		return ""
-	case suffix == "mount_enable" || suffix == "fstab":
-		if suffix == "fstab" {
-			return "mount.fstab = " + q + ";"
-		}
-		return ""
+	case suffix == "fstab":
+		return "mount.fstab = " + q + ";"
 	case suffix == "interface":
 		return "interface = " + q + ";"
-	case suffix == "vnet_enable":
-		if yes {
-			return "vnet;"
-		}
-		return ""
-	case suffix == "set_hostname_allow":
-		if yes {
-			return "allow.set_hostname;"
-		}
-		return "allow.noset_hostname;"
-	case suffix == "sysvipc_allow":
-		if yes {
-			return "allow.sysvipc;"
-		}
-		return "allow.nosysvipc;"
-	case suffix == "socket_unixiproute_only":
-		if yes {
-			return "allow.nosocket_af;"
-		}
-		return "allow.socket_af;"
 	case suffix == "parameters":
 		var lines []string
 		for _, p := range strings.Fields(value) {
@@ -343,7 +325,7 @@ func (c *runCtx) jailConfLine(suffix, value string) string {
 	case suffix == "flags":
 		return "(jail(8) flags " + q + ": pass them on the command line)"
 	}
-	return ""
+	return "" // mount_enable: mount.fstab says it
 }
 
 func checkObsoleteRC(c *runCtx) []Finding {
@@ -398,15 +380,15 @@ func checkDevfsBpf(c *runCtx) []Finding {
 		if out == nil {
 			out = []Finding{}
 		}
-		var good *DevfsRuleset
+		var good *freebsd.DevfsRuleset
 		for _, rs := range c.f.Devfs.Sets {
 			rules, included, _ := c.f.Devfs.Expand(rs)
-			if rs.Name != "devfsrules_jail" && !contains(included, "devfsrules_jail") {
+			if rs.Name != "devfsrules_jail" && !slices.Contains(included, "devfsrules_jail") {
 				continue
 			}
 			ok := true
 			for _, need := range p.DevfsUnhide {
-				if !Visible(rules, examplePath(need)) {
+				if !freebsd.Visible(rules, examplePath(need)) {
 					ok = false
 				}
 			}
@@ -453,7 +435,7 @@ var defaultRulesets = map[int]string{1: "devfsrules_hide_all", 2: "devfsrules_un
 
 func checkDevfsReuse(c *runCtx) []Finding {
 	out := []Finding{}
-	byNum := map[int][]*DevfsRuleset{}
+	byNum := map[int][]*freebsd.DevfsRuleset{}
 	var nums []int
 	for _, rs := range c.f.Devfs.Sets {
 		if len(byNum[rs.Number]) == 0 {
@@ -486,4 +468,11 @@ func checkDevfsReuse(c *runCtx) []Finding {
 		}
 	}
 	return out
+}
+
+// examplePath turns a pattern such as "bpf*" into a device name it must
+// match ("bpf0"), for asking Visible about it.
+func examplePath(pattern string) string {
+	r := strings.NewReplacer("*", "0", "?", "0", "[", "", "]", "")
+	return r.Replace(pattern)
 }

@@ -3,14 +3,17 @@ package hostcheck
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"sort"
 	"strings"
+
+	"github.com/jailkit/jailkit/hostcheck/freebsd"
 )
 
 // hostSockets returns the IPv4/IPv6 sockets that belong to the host, not
 // to a jail: a socket bound to a jail's address is the jail's, and so is
 // one that sockstat -j listed for a jail.
-func (c *runCtx) hostSockets() []*Socket {
+func (c *runCtx) hostSockets() []*freebsd.Socket {
 	if c.hostSocks != nil {
 		return c.hostSocks
 	}
@@ -18,7 +21,7 @@ func (c *runCtx) hostSockets() []*Socket {
 	type key struct {
 		pid, fd int
 		proto   string
-		local   Endpoint
+		local   freebsd.Endpoint
 	}
 	inJail := map[key]bool{}
 	for _, list := range c.f.JailSockets {
@@ -26,7 +29,7 @@ func (c *runCtx) hostSockets() []*Socket {
 			inJail[key{s.PID, s.FD, s.Proto, s.Local}] = true
 		}
 	}
-	out := make([]*Socket, 0, len(c.f.Sockets))
+	out := make([]*freebsd.Socket, 0, len(c.f.Sockets))
 	for i := range c.f.Sockets {
 		s := &c.f.Sockets[i]
 		if s.Unix() {
@@ -45,7 +48,7 @@ func (c *runCtx) hostSockets() []*Socket {
 }
 
 // jailSocketsByName groups the sockets of running jails by jail name.
-func (c *runCtx) jailSocketsByName() map[string][]*Socket {
+func (c *runCtx) jailSocketsByName() map[string][]*freebsd.Socket {
 	if c.jailSocks != nil {
 		return c.jailSocks
 	}
@@ -55,7 +58,7 @@ func (c *runCtx) jailSocketsByName() map[string][]*Socket {
 			byAddr[a.WithZone("")] = j.Name
 		}
 	}
-	out := map[string][]*Socket{}
+	out := map[string][]*freebsd.Socket{}
 	for i := range c.f.Sockets {
 		s := &c.f.Sockets[i]
 		if s.Unix() || s.Local.Wildcard || !s.Local.Addr.IsValid() {
@@ -121,10 +124,10 @@ func checkWildcard(c *runCtx) []Finding {
 			groups[k] = g
 			order = append(order, k)
 		}
-		if !contains(g.transports, t) {
+		if !slices.Contains(g.transports, t) {
 			g.transports = append(g.transports, t)
 		}
-		if !contains(g.protos, s.Proto) {
+		if !slices.Contains(g.protos, s.Proto) {
 			g.protos = append(g.protos, s.Proto)
 		}
 	}
@@ -239,7 +242,7 @@ func checkAddrInUse(c *runCtx) []Finding {
 // jailUsing names a running or configured jail that has address a.
 func jailUsing(f *Facts, a netip.Addr) string {
 	a = a.WithZone("")
-	for _, list := range [][]Jail{f.Jails, f.Configured} {
+	for _, list := range [][]freebsd.Jail{f.Jails, f.Configured} {
 		for _, j := range list {
 			for _, ja := range j.Addrs() {
 				if ja.WithZone("") == a {
@@ -288,13 +291,4 @@ func checkAddrSubnet(c *runCtx) []Finding {
 		}
 	}
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/jailkit/jailkit/hostcheck/freebsd"
 )
 
 // jailRoots maps a jail name to its root path, running jails first.
 func (c *runCtx) jailRoots() (names []string, roots map[string]string) {
 	roots = map[string]string{}
-	for _, list := range [][]Jail{c.f.Jails, c.f.Configured} {
+	for _, list := range [][]freebsd.Jail{c.f.Jails, c.f.Configured} {
 		for _, j := range list {
 			if _, ok := roots[j.Name]; ok || j.Path == "" {
 				continue
@@ -23,8 +25,8 @@ func (c *runCtx) jailRoots() (names []string, roots map[string]string) {
 }
 
 func checkUsers(c *runCtx) []Finding {
-	byName := map[string]Account{}
-	byUID := map[int]Account{}
+	byName := map[string]freebsd.Account{}
+	byUID := map[int]freebsd.Account{}
 	maxUID := 1000
 	for _, a := range c.f.Accounts {
 		byName[a.Name] = a
@@ -169,7 +171,7 @@ func isDBCommand(cmd string) bool {
 func checkDatabase(c *runCtx) []Finding {
 	out := []Finding{}
 	socks := c.jailSocketsByName()
-	jails := map[string]*Jail{}
+	jails := map[string]*freebsd.Jail{}
 	for _, j := range c.auditJails() {
 		jails[j.Name] = j
 	}

@@ -5,8 +5,10 @@
 // Facts come from one gatherer with two sources: the live host, read
 // through an engine/system.System (commands as argv, files, sysctls), or a
 // snapshot directory written by Collect and described in docs/snapshot.md,
-// so an audit runs on any OS. Every parser of FreeBSD output in this package
-// works by fields rather than column offsets and never panics on odd input.
+// so an audit runs on any OS. The formats themselves (sockstat, jls,
+// rc.conf, devfs.rules, jail.conf, ifconfig, passwd, ...) are parsed by the
+// pure functions of package hostcheck/freebsd; this package reads the
+// files and runs the commands, and decides what to read and in what order.
 //
 // Run applies the catalogue of checks (see Catalogue and docs/checks.md) to
 // the facts and returns a Report of findings, each with a stable ID, a

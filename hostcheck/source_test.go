@@ -9,11 +9,13 @@ import (
 	"path"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
 
 	"github.com/jailkit/jailkit/engine/system"
+	"github.com/jailkit/jailkit/hostcheck/freebsd"
 )
 
 // fakeSys is a small system.System for tests: files from a map, commands
@@ -117,7 +119,7 @@ func fakeFromSnapshot(t *testing.T, name string) *fakeSys {
 			continue
 		}
 		if c.Name == "sysctl" {
-			f.sysctls = ParseSysctl(data)
+			f.sysctls = freebsd.ParseSysctl(data)
 			continue
 		}
 		argv := append([]string(nil), c.Argv...)
@@ -229,7 +231,7 @@ func TestCollectRoundTrip(t *testing.T) {
 	for _, want := range []string{"snapshot.json", "commands/sockstat.txt", "commands/jls.json", "commands/sysctl.txt",
 		"files/etc/rc.conf", "files/etc/jail.conf.d/www.conf", "files/etc/defaults/devfs.rules",
 		"files/usr/local/jails/containers/www/etc/passwd", "files/usr/local/jails/containers/dns/usr/local/etc/namedb/named.conf"} {
-		if !contains(files, want) {
+		if !slices.Contains(files, want) {
 			t.Errorf("snapshot lacks %s; has %v", want, files)
 		}
 	}
@@ -362,7 +364,7 @@ func TestDfFallsBack(t *testing.T) {
 	delete(sys.outputs, "df -k /usr/local")
 	sys.ran = nil
 	f = Gather(context.Background(), &LiveSource{Sys: sys}, GatherOptions{})
-	if f.Have(FactDiskSpace) || !contains(sys.ran, "df -k /") {
+	if f.Have(FactDiskSpace) || !slices.Contains(sys.ran, "df -k /") {
 		t.Errorf("no df at all: have=%v ran %q", f.Have(FactDiskSpace), sys.ran)
 	}
 }

@@ -1,4 +1,7 @@
-package hostcheck
+package freebsd
+
+// Format source: usr.sbin/jls/jls.c in the FreeBSD source tree prints the
+// plain, -n and libxo forms read here.
 
 import (
 	"bufio"
@@ -29,12 +32,6 @@ type Jail struct {
 
 // Running reports whether the jail came from jls.
 func (j *Jail) Running() bool { return j.Source == "jls" }
-
-// Param returns a parameter and whether it was set.
-func (j *Jail) Param(name string) (string, bool) {
-	v, ok := j.Params[name]
-	return v, ok
-}
 
 // VNet reports whether the jail has its own network stack.
 func (j *Jail) VNet() bool {
@@ -192,7 +189,7 @@ func ParseJlsParams(data []byte) []Jail {
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(nil, 4*1024*1024)
 	for sc.Scan() {
-		toks := splitQuoted(sc.Text())
+		toks := splitQuoted(sc.Text(), `"`, true)
 		if len(toks) == 0 {
 			continue
 		}
@@ -222,37 +219,4 @@ func boolParam(t string) (string, string) {
 		return prefix + last[2:], "false"
 	}
 	return t, "true"
-}
-
-// splitQuoted splits on blanks, keeping double-quoted runs (with backslash
-// escapes) together and dropping the quotes.
-func splitQuoted(s string) []string {
-	var out []string
-	var cur strings.Builder
-	in, any := false, false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '\\' && i+1 < len(s):
-			i++
-			cur.WriteByte(s[i])
-			any = true
-		case c == '"':
-			in = !in
-			any = true
-		case (c == ' ' || c == '\t') && !in:
-			if any {
-				out = append(out, cur.String())
-				cur.Reset()
-				any = false
-			}
-		default:
-			cur.WriteByte(c)
-			any = true
-		}
-	}
-	if any {
-		out = append(out, cur.String())
-	}
-	return out
 }

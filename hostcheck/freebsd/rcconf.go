@@ -1,34 +1,13 @@
-package hostcheck
+package freebsd
+
+// Format source: libexec/rc/rc.subr in the FreeBSD source tree
+// (load_rc_config sources /etc/defaults/rc.conf, which sources the files
+// of rc_conf_files; checkyesno reads a switch) and libexec/rc/rc.conf, the
+// file installed as /etc/defaults/rc.conf.
 
 import (
-	"bufio"
-	"bytes"
 	"strings"
 )
-
-// ParseSysctl reads `sysctl name ...` output, one "name: value" per line
-// (or "name=value" as in sysctl.conf). Lines that are neither are skipped.
-func ParseSysctl(data []byte) map[string]string {
-	out := map[string]string{}
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(nil, 1024*1024)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || line[0] == '#' {
-			continue
-		}
-		i := strings.IndexAny(line, ":=")
-		if i <= 0 {
-			continue
-		}
-		name := strings.TrimSpace(line[:i])
-		if strings.ContainsAny(name, " \t") {
-			continue
-		}
-		out[name] = strings.TrimSpace(line[i+1:])
-	}
-	return out
-}
 
 // RCVar is one rc.conf variable and where its value came from.
 type RCVar struct {
@@ -203,28 +182,7 @@ func (p *shParser) word(r *RCConf) string {
 			}
 		case '"':
 			p.next()
-			for !p.eof() && p.peek() != '"' {
-				c := p.next()
-				switch {
-				case c == '\\' && !p.eof():
-					n := p.next()
-					switch n {
-					case '\n':
-					case '"', '\\', '$', '`':
-						b.WriteByte(n)
-					default:
-						b.WriteByte('\\')
-						b.WriteByte(n)
-					}
-				case c == '$':
-					b.WriteString(p.expand(r))
-				default:
-					b.WriteByte(c)
-				}
-			}
-			if !p.eof() {
-				p.next()
-			}
+			p.doubleQuoted(&b, r)
 		case '\\':
 			p.next()
 			if !p.eof() {
@@ -240,6 +198,35 @@ func (p *shParser) word(r *RCConf) string {
 		}
 	}
 	return b.String()
+}
+
+// doubleQuoted reads the rest of a double-quoted string into b, up to and
+// past the closing quote. A backslash escapes a newline (joining the
+// lines), a double quote, a backslash, $ and ` and stays before anything
+// else; $name and ${name} expand.
+func (p *shParser) doubleQuoted(b *strings.Builder, r *RCConf) {
+	for !p.eof() && p.peek() != '"' {
+		c := p.next()
+		switch {
+		case c == '\\' && !p.eof():
+			n := p.next()
+			switch n {
+			case '\n':
+			case '"', '\\', '$', '`':
+				b.WriteByte(n)
+			default:
+				b.WriteByte('\\')
+				b.WriteByte(n)
+			}
+		case c == '$':
+			b.WriteString(p.expand(r))
+		default:
+			b.WriteByte(c)
+		}
+	}
+	if !p.eof() {
+		p.next()
+	}
 }
 
 // expand reads the name after a '$' and returns its value.

@@ -1,4 +1,10 @@
-package hostcheck
+package freebsd
+
+// Format source: sbin/devfs/rule.c in the FreeBSD source tree reads the
+// rules ("add include", "add path PATTERN hide"), libexec/rc/rc.subr
+// (devfs_rulesets_from_file) reads the [name=number] sections, and
+// sbin/devfs/devfs.rules is the file installed as
+// /etc/defaults/devfs.rules.
 
 import (
 	"bufio"
@@ -34,7 +40,7 @@ type DevfsRules struct {
 	Sets []*DevfsRuleset
 }
 
-// ParseDevfsRules adds the rulesets of one devfs.rules file. A later
+// Parse adds the rulesets of one devfs.rules file. A later
 // section with the same name replaces the earlier one, as devfs(8)'s rc
 // script does when it loads /etc/defaults/devfs.rules and then
 // /etc/devfs.rules.
@@ -54,59 +60,73 @@ func (d *DevfsRules) Parse(file string, data []byte) {
 			continue
 		}
 		if line[0] == '[' {
-			cur = nil
-			end := strings.IndexByte(line, ']')
-			if end < 0 {
-				continue
+			cur = parseRulesetHeader(line, file, n)
+			if cur != nil {
+				d.replace(cur)
 			}
-			name, num, ok := strings.Cut(line[1:end], "=")
-			if !ok {
-				continue
-			}
-			nr, err := strconv.Atoi(strings.TrimSpace(num))
-			if err != nil || nr < 0 || nr > 65535 {
-				continue
-			}
-			cur = &DevfsRuleset{Name: strings.TrimSpace(name), Number: nr, File: file, Line: n}
-			d.replace(cur)
 			continue
 		}
 		if cur == nil {
 			continue
 		}
-		f := splitQuotedAny(line)
-		if len(f) < 2 || f[0] != "add" {
-			continue
+		if r, ok := parseDevfsRule(line); ok {
+			cur.Rules = append(cur.Rules, r)
 		}
-		f = f[1:]
-		// "add include $name" or "add include number".
-		if f[0] == "include" {
-			if len(f) > 1 {
-				cur.Rules = append(cur.Rules, DevfsRule{Include: strings.TrimPrefix(f[1], "$")})
-			}
-			continue
-		}
-		var r DevfsRule
-		for i := 0; i < len(f); i++ {
-			switch f[i] {
-			case "path":
-				if i+1 < len(f) {
-					r.Path = f[i+1]
-					i++
-				}
-			case "type":
-				i++
-			case "hide", "unhide":
-				r.Action = f[i]
-			case "user", "group", "mode":
-				if r.Action == "" {
-					r.Action = f[i]
-				}
-				i++
-			}
-		}
-		cur.Rules = append(cur.Rules, r)
 	}
+}
+
+// parseRulesetHeader reads "[name=number]"; it returns nil for a header
+// it cannot read, whose rules are then skipped.
+func parseRulesetHeader(line, file string, n int) *DevfsRuleset {
+	end := strings.IndexByte(line, ']')
+	if end < 0 {
+		return nil
+	}
+	name, num, ok := strings.Cut(line[1:end], "=")
+	if !ok {
+		return nil
+	}
+	nr, err := strconv.Atoi(strings.TrimSpace(num))
+	if err != nil || nr < 0 || nr > 65535 {
+		return nil
+	}
+	return &DevfsRuleset{Name: strings.TrimSpace(name), Number: nr, File: file, Line: n}
+}
+
+// parseDevfsRule reads one "add ..." line: "add include $name" (or a
+// number), or "add [path PATTERN] [type ...] action [argument]".
+func parseDevfsRule(line string) (DevfsRule, bool) {
+	f := splitQuoted(line, `'"`, false)
+	if len(f) < 2 || f[0] != "add" {
+		return DevfsRule{}, false
+	}
+	f = f[1:]
+	if f[0] == "include" {
+		if len(f) > 1 {
+			return DevfsRule{Include: strings.TrimPrefix(f[1], "$")}, true
+		}
+		return DevfsRule{}, false
+	}
+	var r DevfsRule
+	for i := 0; i < len(f); i++ {
+		switch f[i] {
+		case "path":
+			if i+1 < len(f) {
+				r.Path = f[i+1]
+				i++
+			}
+		case "type":
+			i++
+		case "hide", "unhide":
+			r.Action = f[i]
+		case "user", "group", "mode":
+			if r.Action == "" {
+				r.Action = f[i]
+			}
+			i++
+		}
+	}
+	return r, true
 }
 
 func (d *DevfsRules) replace(rs *DevfsRuleset) {
@@ -187,47 +207,4 @@ func Visible(rules []DevfsRule, name string) bool {
 		vis = r.Action == "unhide"
 	}
 	return vis
-}
-
-// examplePath turns a pattern such as "bpf*" into a device name it must
-// match ("bpf0"), for asking Visible about it.
-func examplePath(pattern string) string {
-	r := strings.NewReplacer("*", "0", "?", "0", "[", "", "]", "")
-	return r.Replace(pattern)
-}
-
-// splitQuotedAny splits on blanks, keeping single- or double-quoted runs
-// together without their quotes.
-func splitQuotedAny(s string) []string {
-	var out []string
-	var cur strings.Builder
-	var q byte
-	any := false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case q != 0:
-			if c == q {
-				q = 0
-			} else {
-				cur.WriteByte(c)
-			}
-		case c == '\'' || c == '"':
-			q = c
-			any = true
-		case c == ' ' || c == '\t':
-			if any {
-				out = append(out, cur.String())
-				cur.Reset()
-				any = false
-			}
-		default:
-			cur.WriteByte(c)
-			any = true
-		}
-	}
-	if any {
-		out = append(out, cur.String())
-	}
-	return out
 }

@@ -1,9 +1,11 @@
-package hostcheck
+package freebsd
+
+// Format source: usr.bin/sockstat/sockstat.c in the FreeBSD source tree
+// prints the text read here on 13 and 14, usr.bin/sockstat/main.c on 15.
 
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"net/netip"
 	"strconv"
@@ -180,25 +182,47 @@ func ParseSockstat(data []byte) (socks []Socket, skipped int) {
 }
 
 func parseSockstatLine(f []string) (Socket, bool) {
-	// USER COMMAND PID FD PROTO is the shortest owner part; a glued FD
-	// makes it USER COMMAND PID FDPROTO. A COMMAND with blanks in it
-	// only pushes the protocol further right.
-	pi := -1
-	var fdDigits, proto string
+	pi, fdDigits, proto := findProto(f)
+	if pi < 0 {
+		return Socket{}, false
+	}
+	s := Socket{Proto: proto, PID: -1, FD: -1}
+	if !s.parseOwner(f, pi, fdDigits) {
+		return Socket{}, false
+	}
+	rest := f[pi+1:]
+	if s.Unix() {
+		s.Path = unixPath(rest)
+		return s, true
+	}
+	if !s.parseAddrs(rest) {
+		return Socket{}, false
+	}
+	return s, true
+}
+
+// findProto returns the index of the PROTO column, the digits of an FD
+// glued to it and the protocol; the index is -1 when there is none.
+// USER COMMAND PID FD PROTO is the shortest owner part; a glued FD makes
+// it USER COMMAND PID FDPROTO. A COMMAND with blanks in it only pushes the
+// protocol further right.
+func findProto(f []string) (pi int, fdDigits, proto string) {
 	for i := 3; i < len(f); i++ {
 		d, p, ok := splitProto(f[i])
 		if !ok {
 			continue
 		}
 		if d != "" || isNum(f[i-1]) || isUnknown(f[i-1]) {
-			pi, fdDigits, proto = i, d, p
-			break
+			return i, d, p
 		}
 	}
-	if pi < 0 {
-		return Socket{}, false
-	}
-	s := Socket{Proto: proto, PID: -1, FD: -1}
+	return -1, "", ""
+}
+
+// parseOwner fills User, Command, PID and FD from the columns before the
+// protocol at f[pi]; it reports false when PID or FD is not a number or a
+// placeholder.
+func (s *Socket) parseOwner(f []string, pi int, fdDigits string) bool {
 	var pidTok, fdTok string
 	cmdEnd := 0
 	if fdDigits != "" {
@@ -207,7 +231,7 @@ func parseSockstatLine(f []string) (Socket, bool) {
 		fdTok, pidTok, cmdEnd = f[pi-1], f[pi-2], pi-2
 	}
 	if cmdEnd < 1 {
-		return Socket{}, false
+		return false
 	}
 	if !isUnknown(f[0]) {
 		s.User = f[0]
@@ -219,35 +243,42 @@ func parseSockstatLine(f []string) (Socket, bool) {
 	if n, err := strconv.Atoi(pidTok); err == nil {
 		s.PID = n
 	} else if !isUnknown(pidTok) {
-		return Socket{}, false
+		return false
 	}
 	if n, err := strconv.Atoi(fdTok); err == nil {
 		s.FD = n
 	} else if !isUnknown(fdTok) {
-		return Socket{}, false
+		return false
 	}
-	rest := f[pi+1:]
-	if s.Unix() {
-		// The local column of a unix socket is a path (which may hold
-		// blanks), "(not connected)", "??" or a "->"/"<-" peer list.
-		var path []string
-		for _, t := range rest {
-			if t == "->" || t == "<-" || strings.HasPrefix(t, "[") || isUnknown(t) {
-				break
-			}
-			path = append(path, t)
+	return true
+}
+
+// unixPath reads the local column of a unix socket, which is a path (that
+// may hold blanks), "(not connected)", "??" or a "->"/"<-" peer list; it
+// returns the path, or "" when there is none.
+func unixPath(rest []string) string {
+	var path []string
+	for _, t := range rest {
+		if t == "->" || t == "<-" || strings.HasPrefix(t, "[") || isUnknown(t) {
+			break
 		}
-		if p := strings.Join(path, " "); strings.HasPrefix(p, "/") {
-			s.Path = p
-		}
-		return s, true
+		path = append(path, t)
 	}
+	if p := strings.Join(path, " "); strings.HasPrefix(p, "/") {
+		return p
+	}
+	return ""
+}
+
+// parseAddrs fills Local, Foreign and State from the columns after the
+// protocol; it reports false when the local address is missing or unread.
+func (s *Socket) parseAddrs(rest []string) bool {
 	if len(rest) == 0 {
-		return Socket{}, false
+		return false
 	}
 	l, ok := ParseEndpoint(rest[0])
 	if !ok {
-		return Socket{}, false
+		return false
 	}
 	s.Local = l
 	if len(rest) > 1 {
@@ -265,7 +296,7 @@ func parseSockstatLine(f []string) (Socket, bool) {
 			s.State = t
 		}
 	}
-	return s, true
+	return true
 }
 
 func isNum(s string) bool {
@@ -293,104 +324,4 @@ func isTCPState(s string) bool {
 		return true
 	}
 	return false
-}
-
-// xoNumber accepts a libxo value that may be a JSON number or a string.
-type xoNumber struct {
-	n  int
-	ok bool
-}
-
-// UnmarshalJSON takes 5 or "5" and ignores anything else.
-func (x *xoNumber) UnmarshalJSON(b []byte) error {
-	s := strings.Trim(string(b), `"`)
-	n, err := strconv.Atoi(s)
-	if err == nil {
-		x.n, x.ok = n, true
-	}
-	return nil
-}
-
-// xoString accepts a libxo value that may be a string or a number (a UID
-// printed with -n).
-type xoString string
-
-// UnmarshalJSON takes a string, or keeps a number's text.
-func (x *xoString) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err == nil {
-		*x = xoString(s)
-		return nil
-	}
-	*x = xoString(strings.TrimSpace(string(b)))
-	return nil
-}
-
-type xoAddr struct {
-	Address xoString `json:"address"`
-	Port    xoNumber `json:"port"`
-	Path    xoString `json:"path"`
-}
-
-// ParseSockstatJSON reads `sockstat --libxo json` output (FreeBSD 15):
-// {"sockstat": {"socket": [{"user", "command", "pid", "fd", "proto",
-// "local": {"address", "port"} or {"path"}, "foreign": {...},
-// "conn-state"}]}}.
-func ParseSockstatJSON(data []byte) ([]Socket, error) {
-	var doc struct {
-		Sockstat struct {
-			Socket []struct {
-				User    xoString `json:"user"`
-				Command xoString `json:"command"`
-				PID     xoNumber `json:"pid"`
-				FD      xoNumber `json:"fd"`
-				Proto   xoString `json:"proto"`
-				Local   *xoAddr  `json:"local"`
-				Foreign *xoAddr  `json:"foreign"`
-				State   xoString `json:"conn-state"`
-			} `json:"socket"`
-		} `json:"sockstat"`
-	}
-	if err := json.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("sockstat json: %w", err)
-	}
-	out := make([]Socket, 0, len(doc.Sockstat.Socket))
-	for _, r := range doc.Sockstat.Socket {
-		s := Socket{User: string(r.User), Command: string(r.Command), PID: -1, FD: -1,
-			Proto: strings.TrimSpace(string(r.Proto)), State: string(r.State)}
-		if r.PID.ok {
-			s.PID = r.PID.n
-		}
-		if r.FD.ok {
-			s.FD = r.FD.n
-		}
-		if _, p, ok := splitProto(s.Proto); ok {
-			s.Proto = p
-		} else {
-			continue
-		}
-		conv := func(a *xoAddr) (Endpoint, string) {
-			if a == nil {
-				return Endpoint{}, ""
-			}
-			if a.Path != "" {
-				return Endpoint{}, string(a.Path)
-			}
-			port := 0
-			if a.Port.ok && a.Port.n > 0 && a.Port.n <= 65535 {
-				port = a.Port.n
-			}
-			e, _ := ParseEndpoint(string(a.Address) + ":" + strconv.Itoa(port))
-			e.Port = port
-			return e, ""
-		}
-		var p string
-		s.Local, p = conv(r.Local)
-		if s.Unix() {
-			s.Path = p
-		}
-		s.Foreign, _ = conv(r.Foreign)
-		out = append(out, s)
-	}
-	return out, nil
 }

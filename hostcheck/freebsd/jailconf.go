@@ -1,4 +1,8 @@
-package hostcheck
+package freebsd
+
+// Format source: usr.sbin/jail/jailparse.y (the grammar, with .include)
+// and usr.sbin/jail/jaillex.l (tokens, strings, comments) in the FreeBSD
+// source tree; jail.conf(5) is usr.sbin/jail/jail.conf.5.
 
 import (
 	"strings"
@@ -84,11 +88,7 @@ func lexJailConf(data []byte) []jcTok {
 		switch {
 		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
 			i++
-		case c == '#':
-			for i < len(s) && s[i] != '\n' {
-				i++
-			}
-		case c == '/' && i+1 < len(s) && s[i+1] == '/':
+		case c == '#' || (c == '/' && i+1 < len(s) && s[i+1] == '/'):
 			for i < len(s) && s[i] != '\n' {
 				i++
 			}
@@ -106,35 +106,12 @@ func lexJailConf(data []byte) []jcTok {
 			toks = append(toks, jcTok{"+=", true})
 			i += 2
 		case c == '"' || c == '\'':
-			var b strings.Builder
-			i++
-			for i < len(s) && s[i] != c {
-				if s[i] == '\\' && c == '"' && i+1 < len(s) {
-					i++
-					switch s[i] {
-					case 'n':
-						b.WriteByte('\n')
-					case 't':
-						b.WriteByte('\t')
-					case '\n':
-					default:
-						b.WriteByte(s[i])
-					}
-					i++
-					continue
-				}
-				b.WriteByte(s[i])
-				i++
-			}
-			i++
-			toks = append(toks, jcTok{b.String(), false})
+			var text string
+			text, i = lexQuoted(s, i)
+			toks = append(toks, jcTok{text, false})
 		default:
 			start := i
-			for i < len(s) && !strings.ContainsRune(" \t\r\n{};=,\"'#", rune(s[i])) &&
-				!(s[i] == '+' && i+1 < len(s) && s[i+1] == '=') &&
-				!(s[i] == '/' && i+1 < len(s) && (s[i+1] == '/' || s[i+1] == '*')) {
-				i++
-			}
+			i = wordEnd(s, i)
 			if i == start {
 				i++
 				continue
@@ -143,6 +120,47 @@ func lexJailConf(data []byte) []jcTok {
 		}
 	}
 	return toks
+}
+
+// lexQuoted reads the string that starts with the quote at s[i] and
+// returns its text and the index after the closing quote. In double
+// quotes a backslash escapes the next byte (\n and \t are a newline and a
+// tab, and a backslash-newline joins lines); single quotes have no escapes.
+func lexQuoted(s string, i int) (string, int) {
+	q := s[i]
+	var b strings.Builder
+	i++
+	for i < len(s) && s[i] != q {
+		if s[i] == '\\' && q == '"' && i+1 < len(s) {
+			i++
+			switch s[i] {
+			case 'n':
+				b.WriteByte('\n')
+			case 't':
+				b.WriteByte('\t')
+			case '\n':
+			default:
+				b.WriteByte(s[i])
+			}
+			i++
+			continue
+		}
+		b.WriteByte(s[i])
+		i++
+	}
+	return b.String(), i + 1
+}
+
+// wordEnd returns the index after the unquoted word that starts at s[i]:
+// it ends at a blank, punctuation, a quote, or the start of a comment or
+// of "+=".
+func wordEnd(s string, i int) int {
+	for i < len(s) && !strings.ContainsRune(" \t\r\n{};=,\"'#", rune(s[i])) &&
+		!(s[i] == '+' && i+1 < len(s) && s[i+1] == '=') &&
+		!(s[i] == '/' && i+1 < len(s) && (s[i+1] == '/' || s[i+1] == '*')) {
+		i++
+	}
+	return i
 }
 
 func (st *jcState) parse(file string, data []byte, depth int) {
@@ -160,53 +178,22 @@ func (st *jcState) parse(file string, data []byte, depth int) {
 		}
 		// .include "pattern";
 		if t.text == ".include" {
-			i++
-			if i < len(toks) && !toks[i].punct {
-				pat := toks[i].text
-				i++
-				if st.include != nil && depth < maxIncludeDepth {
-					for _, f := range st.include(pat) {
-						st.parse(f.Name, f.Data, depth+1)
-					}
-				}
-			}
+			i = st.includeAt(toks, i+1, depth)
 			continue
 		}
 		// name { ... }
 		if i+1 < len(toks) && toks[i+1].punct && toks[i+1].text == "{" {
 			// Nested blocks name hierarchical jails; they are read flat.
-			name := t.text
 			i += 2
-			if name == "*" {
+			if t.text == "*" {
 				curStar, cur = true, nil
 				continue
 			}
-			jj, ok := st.byName[name]
-			if !ok {
-				jj = &jcJail{file: file}
-				st.byName[name] = jj
-				st.order = append(st.order, name)
-			}
-			cur, curStar = jj, false
+			cur, curStar = st.jail(t.text, file), false
 			continue
 		}
-		// param [= value[, value...] | += value] ;
-		p := jcParam{name: t.text}
-		i++
-		if i < len(toks) && toks[i].punct && (toks[i].text == "=" || toks[i].text == "+=") {
-			p.add = toks[i].text == "+="
-			i++
-			var vals []string
-			for i < len(toks) && !(toks[i].punct && (toks[i].text == ";" || toks[i].text == "}" || toks[i].text == "{")) {
-				if !toks[i].punct {
-					vals = append(vals, toks[i].text)
-				}
-				i++
-			}
-			p.value = strings.Join(vals, ",")
-		} else {
-			p.name, p.value = boolParam(t.text)
-		}
+		var p jcParam
+		p, i = parseParam(toks, i)
 		switch {
 		case cur != nil:
 			cur.params = append(cur.params, p)
@@ -216,6 +203,56 @@ func (st *jcState) parse(file string, data []byte, depth int) {
 			st.global = append(st.global, p)
 		}
 	}
+}
+
+// includeAt reads the pattern of an .include at toks[i], parses the files
+// it names unless includes nest too deep, and returns the index after it.
+func (st *jcState) includeAt(toks []jcTok, i, depth int) int {
+	if i >= len(toks) || toks[i].punct {
+		return i
+	}
+	pat := toks[i].text
+	if st.include != nil && depth < maxIncludeDepth {
+		for _, f := range st.include(pat) {
+			st.parse(f.Name, f.Data, depth+1)
+		}
+	}
+	return i + 1
+}
+
+// jail returns the jail of that name, defining it in file when new.
+func (st *jcState) jail(name, file string) *jcJail {
+	jj, ok := st.byName[name]
+	if !ok {
+		jj = &jcJail{file: file}
+		st.byName[name] = jj
+		st.order = append(st.order, name)
+	}
+	return jj
+}
+
+// parseParam reads "param;", "param = value[, value...];" or
+// "param += value;" at toks[i] and returns it with the index after its
+// values (the ";" or "}" that ends it is left to the caller).
+func parseParam(toks []jcTok, i int) (jcParam, int) {
+	t := toks[i]
+	p := jcParam{name: t.text}
+	i++
+	if i < len(toks) && toks[i].punct && (toks[i].text == "=" || toks[i].text == "+=") {
+		p.add = toks[i].text == "+="
+		i++
+		var vals []string
+		for i < len(toks) && !(toks[i].punct && (toks[i].text == ";" || toks[i].text == "}" || toks[i].text == "{")) {
+			if !toks[i].punct {
+				vals = append(vals, toks[i].text)
+			}
+			i++
+		}
+		p.value = strings.Join(vals, ",")
+	} else {
+		p.name, p.value = boolParam(t.text)
+	}
+	return p, i
 }
 
 // expandJailVars replaces $name, ${name} and parameter references such as

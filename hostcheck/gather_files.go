@@ -1,0 +1,217 @@
+package hostcheck
+
+import (
+	"errors"
+	"io/fs"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/jailkit/jailkit/hostcheck/freebsd"
+)
+
+// readRCConf merges defaults, rc.conf, rc.conf.local and rc.conf.d under
+// root ("" for the host, a jail path otherwise).
+func readRCConf(src Source, jailRoot string, missing func(error)) *freebsd.RCConf {
+	rc := freebsd.NewRCConf()
+	read := func(name string) ([]byte, error) {
+		if jailRoot != "" {
+			return src.ReadJailFile(jailRoot, name)
+		}
+		return src.ReadFile(name)
+	}
+	// Inside a jail the built-in defaults do: the checks only ask a jail
+	// about switches that default to NO, and a thousand jails would
+	// otherwise mean a thousand more reads.
+	if jailRoot != "" {
+		rc.Parse("(built-in defaults)", []byte(defaultRCConf))
+	} else if data, err := read("/etc/defaults/rc.conf"); err == nil {
+		rc.Parse("/etc/defaults/rc.conf", data)
+	} else {
+		rc.Parse("(built-in defaults)", []byte(defaultRCConf))
+	}
+	found := false
+	var firstErr error
+	for _, name := range []string{"/etc/rc.conf", "/etc/rc.conf.local"} {
+		data, err := read(name)
+		if err != nil {
+			if !errors.Is(err, fs.ErrNotExist) && firstErr == nil {
+				firstErr = err
+			}
+			continue
+		}
+		found = true
+		rc.Parse(name, data)
+	}
+	if jailRoot == "" {
+		names, _ := src.Glob("/etc/rc.conf.d/*")
+		for _, name := range names {
+			if data, err := src.ReadFile(name); err == nil {
+				found = true
+				rc.Parse(name, data)
+			}
+		}
+	}
+	if !found && missing != nil {
+		if firstErr == nil {
+			firstErr = fs.ErrNotExist
+		}
+		missing(firstErr)
+	}
+	return rc
+}
+
+// readJailConf reads /etc/jail.conf with its .include lines and every
+// /etc/jail.conf.d/*.conf, which rc.d/jail reads by jail name even when no
+// .include names them.
+func readJailConf(src Source, missing func(error)) []freebsd.Jail {
+	read := map[string]bool{}
+	include := func(pattern string) []freebsd.ConfFile {
+		var names []string
+		if strings.ContainsAny(path.Base(pattern), "*?[") {
+			names, _ = src.Glob(pattern)
+		} else {
+			names = []string{pattern}
+		}
+		var out []freebsd.ConfFile
+		for _, n := range names {
+			if read[n] || !path.IsAbs(n) {
+				continue
+			}
+			if data, err := src.ReadFile(n); err == nil {
+				read[n] = true
+				out = append(out, freebsd.ConfFile{Name: n, Data: data})
+			}
+		}
+		return out
+	}
+	var all []freebsd.Jail
+	byName := map[string]int{}
+	add := func(js []freebsd.Jail) {
+		for _, j := range js {
+			if i, ok := byName[j.Name]; ok {
+				all[i] = j
+				continue
+			}
+			byName[j.Name] = len(all)
+			all = append(all, j)
+		}
+	}
+	data, err := src.ReadFile("/etc/jail.conf")
+	if err == nil {
+		read["/etc/jail.conf"] = true
+		add(freebsd.ParseJailConf("/etc/jail.conf", data, include))
+	} else if !errors.Is(err, fs.ErrNotExist) && missing != nil {
+		missing(err)
+	}
+	for _, f := range include("/etc/jail.conf.d/*.conf") {
+		add(freebsd.ParseJailConf(f.Name, f.Data, include))
+	}
+	return all
+}
+
+var zoneTypeRE = regexp.MustCompile(`(?m)^[^#/]*\btype\s+(master|primary|slave|secondary)\s*;`)
+
+// readJailFiles reads what the checks need inside the jail rooted at root:
+// its passwd, its rc.conf and, when it runs named, its zone types.
+func readJailFiles(src Source, root string) *JailFiles {
+	jf := &JailFiles{}
+	if data, err := src.ReadJailFile(root, "/etc/passwd"); err == nil {
+		jf.HasPasswd = true
+		jf.Accounts = freebsd.ParsePasswd(data)
+	}
+	jf.RC = readRCConf(src, root, nil)
+	// Only a jail that runs named has zones worth reading; the others
+	// would cost two failed lookups each on a host with many jails.
+	if !jf.RC.Yes("named_enable") {
+		return jf
+	}
+	for _, conf := range []string{"/usr/local/etc/namedb/named.conf", "/usr/local/etc/named/named.conf"} {
+		data, err := src.ReadJailFile(root, conf)
+		if err != nil {
+			continue
+		}
+		roles := map[string]bool{}
+		for _, m := range zoneTypeRE.FindAllStringSubmatch(string(data), -1) {
+			switch m[1] {
+			case "master", "primary":
+				roles["primary"] = true
+			case "slave", "secondary":
+				roles["secondary"] = true
+			}
+		}
+		for r := range roles {
+			jf.DNSRoles = append(jf.DNSRoles, r)
+		}
+		sort.Strings(jf.DNSRoles)
+		break
+	}
+	return jf
+}
+
+// defaultRCConf holds the /etc/defaults/rc.conf values the checks read, for
+// a snapshot or host where that file could not be read.
+const defaultRCConf = `
+sendmail_enable="NO"
+sendmail_submit_enable="YES"
+sendmail_outbound_enable="YES"
+sendmail_msp_queue_enable="YES"
+syslogd_enable="YES"
+syslogd_flags="-s"
+inetd_enable="NO"
+inetd_flags="-wW -C 60"
+rpcbind_enable="NO"
+clear_tmp_enable="NO"
+sshd_enable="NO"
+ntpd_enable="NO"
+nfs_server_enable="NO"
+nfs_client_enable="NO"
+nis_client_enable="NO"
+nis_server_enable="NO"
+rpc_lockd_enable="NO"
+rpc_statd_enable="NO"
+linux_enable="NO"
+jail_enable="NO"
+`
+
+// defaultDevfsRules is /etc/defaults/devfs.rules as FreeBSD 14 ships it,
+// for when that file could not be read.
+const defaultDevfsRules = `
+[devfsrules_hide_all=1]
+add hide
+
+[devfsrules_unhide_basic=2]
+add path log unhide
+add path null unhide
+add path zero unhide
+add path crypto unhide
+add path random unhide
+add path urandom unhide
+
+[devfsrules_unhide_login=3]
+add path 'ptyp*' unhide
+add path 'ttyp*' unhide
+add path ptmx unhide
+add path pts unhide
+add path 'pts/*' unhide
+add path fd unhide
+add path 'fd/*' unhide
+add path stdin unhide
+add path stdout unhide
+add path stderr unhide
+
+[devfsrules_jail=4]
+add include $devfsrules_hide_all
+add include $devfsrules_unhide_basic
+add include $devfsrules_unhide_login
+add path fuse unhide
+add path zfs unhide
+
+[devfsrules_jail_vnet=5]
+add include $devfsrules_hide_all
+add include $devfsrules_unhide_basic
+add include $devfsrules_unhide_login
+add include $devfsrules_jail
+add path pf unhide
+`
