@@ -9,6 +9,7 @@ import (
 	"github.com/jailkit/jailkit/engine/inputerr"
 	"github.com/jailkit/jailkit/engine/state"
 	"github.com/jailkit/jailkit/hostcheck"
+	"github.com/jailkit/jailkit/hostcheck/freebsd"
 )
 
 // checkMirror accepts an http, https, ftp or file URL: it is handed to
@@ -29,8 +30,8 @@ func checkMirror(m string) error {
 func (p *planner) checkRelease(hostRelease, hostArch string) error {
 	j := p.v.Jail
 	if hostRelease != "" {
-		_, hmaj, hmin := hostcheck.ParseRelease([]byte(hostRelease))
-		_, jmaj, jmin := hostcheck.ParseRelease([]byte(j.Release))
+		_, hmaj, hmin := freebsd.ParseRelease([]byte(hostRelease))
+		_, jmaj, jmin := freebsd.ParseRelease([]byte(j.Release))
 		if jmaj > hmaj || (jmaj == hmaj && jmin > hmin) {
 			return &inputerr.FieldError{Field: "--release", Problem: fmt.Sprintf("%s is newer than the host's %s; a jail runs on the host's kernel", j.Release, hostRelease),
 				Hint: "use --release " + hostRelease + " or an older release"}

@@ -11,7 +11,7 @@ import (
 	"github.com/jailkit/jailkit/engine/plan"
 	"github.com/jailkit/jailkit/engine/recipe"
 	"github.com/jailkit/jailkit/engine/state"
-	"github.com/jailkit/jailkit/hostcheck"
+	"github.com/jailkit/jailkit/hostcheck/freebsd"
 )
 
 // sendmailOff are the host rc.conf settings that stop every sendmail
@@ -156,7 +156,7 @@ func (p *planner) planDevfs(rs int, block string) {
 // rc.conf, in one sysrc call, recording each value it replaces.
 func (p *planner) planRCConf() {
 	rcData, _ := p.sys.ReadFile("/etc/rc.conf")
-	rc := hostcheck.NewRCConf()
+	rc := freebsd.NewRCConf()
 	rc.Parse("/etc/rc.conf", rcData)
 	want, bridgeVars := p.rcWant(rc)
 	var set, unset, restore []string
@@ -196,7 +196,7 @@ func (p *planner) planRCConf() {
 
 // rcWant returns the host rc.conf values the jail needs, and which of them
 // are the VNET bridge's (shared by every VNET jail).
-func (p *planner) rcWant(rc *hostcheck.RCConf) (want, bridgeVars []recipe.RCVar) {
+func (p *planner) rcWant(rc *freebsd.RCConf) (want, bridgeVars []recipe.RCVar) {
 	want = []recipe.RCVar{{Name: "jail_enable", Value: "YES"}}
 	want = append(want, p.v.Recipe.Host.RCConf...)
 	bridgeVars = p.bridgeVars(func(name string) (string, bool) {

@@ -15,6 +15,7 @@ import (
 	"github.com/jailkit/jailkit/engine/state"
 	"github.com/jailkit/jailkit/engine/system"
 	"github.com/jailkit/jailkit/hostcheck"
+	"github.com/jailkit/jailkit/hostcheck/freebsd"
 )
 
 // UninstallOptions tune an uninstall.
@@ -122,7 +123,7 @@ func (u *uninstaller) running(ctx context.Context) bool {
 	running := false
 	src := &hostcheck.LiveSource{Sys: u.sys}
 	if out, err := src.Output(ctx, "jls-json"); err == nil {
-		if js, err := hostcheck.ParseJlsJSON(out); err == nil {
+		if js, err := freebsd.ParseJlsJSON(out); err == nil {
 			for _, j := range js {
 				running = running || j.Name == u.name
 			}

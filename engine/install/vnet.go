@@ -13,7 +13,7 @@ import (
 	"github.com/jailkit/jailkit/engine/recipe"
 	"github.com/jailkit/jailkit/engine/render"
 	"github.com/jailkit/jailkit/engine/state"
-	"github.com/jailkit/jailkit/hostcheck"
+	"github.com/jailkit/jailkit/hostcheck/freebsd"
 )
 
 // DefaultBridge is the host bridge a VNET jail's epair joins when
@@ -167,7 +167,7 @@ func (p *planner) checkUplink() error {
 	if p.bridgeExists {
 		return nil
 	}
-	_, major, _ := hostcheck.ParseRelease([]byte(p.facts.Release))
+	_, major, _ := freebsd.ParseRelease([]byte(p.facts.Release))
 	if major < 15 {
 		return nil
 	}

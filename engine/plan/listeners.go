@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/jailkit/jailkit/hostcheck"
+	"github.com/jailkit/jailkit/hostcheck/freebsd"
 )
 
 // Listeners is what a post-check requires of a jail's sockets, as
@@ -29,7 +29,7 @@ func (p Port) String() string { return fmt.Sprintf("%s/%d", p.Proto, p.Port) }
 // Judge checks sockstat output against l and says every port that is
 // missing or also listens on "*".
 func (l *Listeners) Judge(out []byte) error {
-	socks, _ := hostcheck.ParseSockstat(out)
+	socks, _ := freebsd.ParseSockstat(out)
 	var problems []string
 	for _, pt := range l.Ports {
 		found := false

@@ -5,6 +5,7 @@ import (
 
 	"github.com/jailkit/jailkit/engine/system"
 	"github.com/jailkit/jailkit/hostcheck"
+	"github.com/jailkit/jailkit/hostcheck/freebsd"
 )
 
 // JailInfo is one jail jailkit manages, as list shows it.
@@ -33,7 +34,7 @@ func List(ctx context.Context, sys system.System) ([]JailInfo, error) {
 	known := false
 	src := &hostcheck.LiveSource{Sys: sys}
 	if out, err := src.Output(ctx, "jls-json"); err == nil {
-		if js, err := hostcheck.ParseJlsJSON(out); err == nil {
+		if js, err := freebsd.ParseJlsJSON(out); err == nil {
 			known = true
 			for _, j := range js {
 				jids[j.Name] = j.JID
