@@ -39,7 +39,7 @@ func FuzzRun(f *testing.F) {
 		}
 		facts := &Facts{Missing: map[string]string{}, JailFiles: map[string]*JailFiles{}, JailSockets: map[int][]freebsd.Socket{},
 			Sysctl: map[string]string{"security.jail.set_hostname_allowed": "1"}, RC: freebsd.NewRCConf(), Devfs: &freebsd.DevfsRules{},
-			JailsDir: DefaultJailsDir, FreeKB: 1, Release: "13.0-RELEASE", Major: 13}
+			JailsDir: freebsd.DefaultJailsDir, FreeKB: 1, Release: "13.0-RELEASE", Major: 13}
 		facts.Sockets, _ = freebsd.ParseSockstat([]byte(parts[0]))
 		facts.Jails, _ = freebsd.ParseJlsJSON([]byte(parts[1]))
 		facts.Configured = freebsd.ParseJailConf("/etc/jail.conf", []byte(parts[2]), nil)

@@ -23,7 +23,7 @@ func Gather(ctx context.Context, src Source, opts GatherOptions) *Facts {
 	f := &Facts{Missing: map[string]string{}, JailFiles: map[string]*JailFiles{}, FreeKB: -1,
 		JailSockets: map[int][]freebsd.Socket{}, JailsDir: opts.JailsDir}
 	if f.JailsDir == "" {
-		f.JailsDir = DefaultJailsDir
+		f.JailsDir = freebsd.DefaultJailsDir
 	}
 	f.gatherSockets(ctx, src)
 	f.gatherJails(ctx, src)

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/jailkit/jailkit/engine/system"
+	"github.com/jailkit/jailkit/hostcheck/freebsd"
 )
 
 // Source is where facts come from: the live host or a snapshot. Paths are
@@ -165,7 +166,7 @@ func (l *LiveSource) Output(ctx context.Context, name string) ([]byte, error) {
 		// directory above it that exists, which is where it will be made.
 		dir := l.JailsDir
 		if dir == "" {
-			dir = DefaultJailsDir
+			dir = freebsd.DefaultJailsDir
 		}
 		var err error
 		for {
@@ -207,9 +208,6 @@ func sysctlText(v string) string {
 	}
 	return strconv.FormatInt(int64(u), 10)
 }
-
-// DefaultJailsDir is where jails live unless told otherwise.
-const DefaultJailsDir = "/usr/local/jails"
 
 // SnapshotFormat is the version written to and expected in snapshot.json.
 const SnapshotFormat = 1

@@ -125,7 +125,7 @@ func fakeFromSnapshot(t *testing.T, name string) *fakeSys {
 		argv := append([]string(nil), c.Argv...)
 		for i := range argv {
 			if argv[i] == "" {
-				argv[i] = DefaultJailsDir
+				argv[i] = freebsd.DefaultJailsDir
 			}
 		}
 		f.outputs[strings.Join(argv, " ")] = string(data)

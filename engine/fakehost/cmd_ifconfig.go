@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/jailkit/jailkit/hostcheck/freebsd"
 )
 
 // ifconfigRun lists the interfaces for "ifconfig", "ifconfig -a" and
@@ -83,7 +85,7 @@ func writeAddrs(b *strings.Builder, ifc Iface, jails []Jail) {
 			if p.Bits() == 0 {
 				mask = 0
 			}
-			fmt.Fprintf(b, "\tinet %s netmask 0x%08x broadcast %s\n", p.Addr(), mask, lastAddr(p))
+			fmt.Fprintf(b, "\tinet %s netmask 0x%08x broadcast %s\n", p.Addr(), mask, freebsd.Broadcast(p))
 		} else {
 			fmt.Fprintf(b, "\tinet6 %s prefixlen %d\n", p.Addr(), p.Bits())
 		}
@@ -203,15 +205,4 @@ func (h *Host) ifconfigAddm(st *State, a []string) error {
 	}
 	st.Members[name] = append(st.Members[name], m)
 	return nil
-}
-
-// lastAddr is the broadcast address of the IPv4 prefix p.
-func lastAddr(p netip.Prefix) netip.Addr {
-	b := p.Masked().Addr().As4()
-	n := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
-	n |= ^uint32(0) >> p.Bits()
-	if p.Bits() == 0 {
-		n = ^uint32(0)
-	}
-	return netip.AddrFrom4([4]byte{byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)})
 }

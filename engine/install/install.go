@@ -14,6 +14,7 @@ import (
 	"github.com/jailkit/jailkit/engine/state"
 	"github.com/jailkit/jailkit/engine/system"
 	"github.com/jailkit/jailkit/hostcheck"
+	"github.com/jailkit/jailkit/hostcheck/freebsd"
 )
 
 // Options are the install flags beyond the jail's values.
@@ -50,7 +51,7 @@ func (o *Options) Defaults() {
 		o.Mirror = DefaultMirror
 	}
 	if o.JailsDir == "" {
-		o.JailsDir = render.DefaultJailsDir
+		o.JailsDir = freebsd.DefaultJailsDir
 	}
 	if o.LockWait == 0 {
 		o.LockWait = 10 * time.Second

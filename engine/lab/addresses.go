@@ -5,6 +5,7 @@ import (
 	"net/netip"
 
 	"github.com/jailkit/jailkit/engine/recipe"
+	"github.com/jailkit/jailkit/hostcheck/freebsd"
 )
 
 // hostAddrOf reports whether a is a usable host address of p: inside it,
@@ -13,14 +14,7 @@ func hostAddrOf(p netip.Prefix, a netip.Addr) bool {
 	if !p.Contains(a) {
 		return false
 	}
-	return a != p.Addr() && a != lastAddr(p)
-}
-
-func lastAddr(p netip.Prefix) netip.Addr {
-	b := p.Addr().As4()
-	v := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
-	v |= (1 << (32 - p.Bits())) - 1
-	return addr4(v)
+	return a != p.Addr() && a != freebsd.Broadcast(p)
 }
 
 func addr4(v uint32) netip.Addr {
@@ -85,7 +79,7 @@ func (c *labCheck) allocate(l *Lab, entries []*labEntry) {
 	if len(c.errs) > 0 {
 		return
 	}
-	first, last := u32(sub.Addr())+1, u32(lastAddr(sub))-1
+	first, last := u32(sub.Addr())+1, u32(freebsd.Broadcast(sub))-1
 	for _, e := range entries {
 		if !e.auto {
 			continue

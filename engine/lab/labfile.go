@@ -8,6 +8,7 @@ import (
 
 	"github.com/jailkit/jailkit/engine/inputerr"
 	"github.com/jailkit/jailkit/engine/recipe"
+	"github.com/jailkit/jailkit/hostcheck/freebsd"
 	"gopkg.in/yaml.v3"
 )
 
@@ -159,7 +160,7 @@ func (c *labCheck) network(l *Lab, n *labNetworkYAML) {
 	}
 	net.Interface, net.VNet = n.Interface, n.VNet
 	l.vnetLine = c.netLine("vnet")
-	if !recipe.ValidInterfaceName(n.Interface) {
+	if !freebsd.ValidInterfaceName(n.Interface) {
 		c.at(c.netLine("interface"), "network.interface: %q is not an interface name; use the host's LAN interface such as em0", n.Interface)
 	}
 	p, err := netip.ParsePrefix(n.Subnet)

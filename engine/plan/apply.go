@@ -1,8 +1,6 @@
 package plan
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -11,7 +9,6 @@ import (
 	"io"
 	"io/fs"
 	"path"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -311,34 +308,9 @@ func lookupID(t system.System, file, name string, field int) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("read the jail's %s: %w", file, describe(file, err))
 	}
-	id, ok := ParseIDFile(data)[name]
+	id, ok := freebsd.IDs(data)[name]
 	if !ok {
 		return 0, fmt.Errorf("the jail's %s has no %q", file, name)
 	}
 	return id, nil
-}
-
-// ParseIDFile reads a passwd or group file into name -> id (the third
-// colon-separated field); comments and malformed lines are skipped.
-func ParseIDFile(data []byte) map[string]int {
-	out := map[string]int{}
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || line[0] == '#' {
-			continue
-		}
-		f := strings.Split(line, ":")
-		if len(f) < 3 || f[0] == "" {
-			continue
-		}
-		id, err := strconv.Atoi(f[2])
-		if err != nil || id < 0 {
-			continue
-		}
-		if _, seen := out[f[0]]; !seen {
-			out[f[0]] = id
-		}
-	}
-	return out
 }

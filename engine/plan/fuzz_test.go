@@ -5,18 +5,6 @@ import (
 	"testing"
 )
 
-func FuzzParseIDFile(f *testing.F) {
-	f.Add([]byte("root:*:0:0:Charlie &:/root:/bin/sh\nbind:*:53:53::/:/usr/sbin/nologin\n"))
-	f.Add([]byte("wheel:*:0:root\n# comment\n:x:1:\nbad\n"))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		for name, id := range ParseIDFile(data) {
-			if name == "" || id < 0 || strings.ContainsAny(name, ":\n") {
-				t.Fatalf("bad entry %q=%d", name, id)
-			}
-		}
-	})
-}
-
 func FuzzUnifiedDiff(f *testing.F) {
 	f.Add([]byte("a\nb\nc\n"), []byte("a\nB\nc\n"))
 	f.Add([]byte(""), []byte("x"))

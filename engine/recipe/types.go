@@ -175,12 +175,5 @@ func SplitList(raw string) []string {
 	return out
 }
 
-// ValidInterfaceName says whether s can name a FreeBSD network interface:
-// IFNAMSIZ is 16 with the NUL (sys/net/if.h), and jailkit takes only
-// lower-case names as ifconfig(8) clones and drivers make them.
-func ValidInterfaceName(s string) bool { return ifaceNameRE.MatchString(s) }
-
-var ifaceNameRE = regexp.MustCompile(`^[a-z][a-z0-9_.]{0,14}$`)
-
 // Hint says how a good value of type t looks.
 func (t ParamType) Hint() string { return paramTypes[t] }

@@ -10,14 +10,14 @@ import (
 
 	"github.com/jailkit/jailkit/engine/inputerr"
 	"github.com/jailkit/jailkit/engine/recipe"
+	"github.com/jailkit/jailkit/hostcheck/freebsd"
 )
 
 // Defaults used when the user gives none.
 const (
-	DefaultRelease  = "14.3-RELEASE"
-	DefaultArch     = "amd64"
-	DefaultDomain   = "home.lan"
-	DefaultJailsDir = "/usr/local/jails"
+	DefaultRelease = "14.3-RELEASE"
+	DefaultArch    = "amd64"
+	DefaultDomain  = "home.lan"
 )
 
 // Jail holds the built-in values every template gets as .Jail.
@@ -53,7 +53,7 @@ type JailSpec struct {
 	Interface string   // --interface
 	Release   string   // --release
 	Arch      string   // --arch
-	JailsDir  string   // where containers live; DefaultJailsDir when empty
+	JailsDir  string   // where containers live; freebsd.DefaultJailsDir when empty
 	Sets      []string // --set k=v, in order; a later one wins
 }
 
@@ -104,7 +104,7 @@ func (e *Engine) NewValues(r *recipe.Recipe, spec JailSpec) (*Values, error) {
 	j.platform(field)
 	jailsDir := spec.JailsDir
 	if jailsDir == "" {
-		jailsDir = DefaultJailsDir
+		jailsDir = freebsd.DefaultJailsDir
 	}
 	j.Path = jailsDir + "/containers/" + j.Name
 	j.address(spec.IPs, field)
@@ -139,7 +139,7 @@ func (j *Jail) identify(field fieldProblem) {
 			j.Domain = j.Hostname[i+1:]
 		}
 	}
-	if j.Interface != "" && !recipe.ValidInterfaceName(j.Interface) {
+	if j.Interface != "" && !freebsd.ValidInterfaceName(j.Interface) {
 		field("--interface", "use an interface name such as em0 or lo1", fmt.Errorf("%q is not an interface name", j.Interface))
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/jailkit/jailkit/engine/plan"
 	"github.com/jailkit/jailkit/engine/recipe"
 	"github.com/jailkit/jailkit/engine/system"
+	"github.com/jailkit/jailkit/hostcheck/freebsd"
 )
 
 // StateDir is where jailkit keeps one state file per jail it manages.
@@ -173,7 +174,7 @@ func (st *State) Validate() error {
 	for _, r := range st.Resources {
 		p := r.Path
 		if r.Kind == ResBridge {
-			if !ValidBridgeName(r.Name) || p != "" || !recipe.ValidInterfaceName(r.Value) {
+			if !ValidBridgeName(r.Name) || p != "" || !freebsd.ValidInterfaceName(r.Value) {
 				return fmt.Errorf("state file %s lists bridge %q on %q, which jailkit never creates; refusing to uninstall from it", StatePath(st.Name), r.Name, r.Value)
 			}
 			continue
