@@ -29,11 +29,7 @@ func (h *Host) ifconfigRun(a []string) ([]byte, error) {
 // ifconfig lists the configured interfaces, then the cloned ones the host
 // still has.
 func (h *Host) ifconfig() ([]byte, error) {
-	cfg, err := h.Config()
-	if err != nil {
-		return nil, err
-	}
-	st, err := h.State()
+	cfg, st, err := h.configAndState()
 	if err != nil {
 		return nil, err
 	}

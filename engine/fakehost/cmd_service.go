@@ -11,11 +11,7 @@ import (
 // hostService stops or starts a host daemon of Config.Listeners, as
 // "service sendmail onestop" does on FreeBSD.
 func (h *Host) hostService(a []string) ([]byte, error) {
-	cfg, err := h.Config()
-	if err != nil {
-		return nil, err
-	}
-	st, err := h.State()
+	cfg, st, err := h.configAndState()
 	if err != nil {
 		return nil, err
 	}
@@ -56,11 +52,7 @@ func (h *Host) service(a []string) ([]byte, error) {
 // jailService handles "service -j JAIL SVC VERB" for a service of
 // Config.Services whose package the jail has.
 func (h *Host) jailService(a []string) ([]byte, error) {
-	cfg, err := h.Config()
-	if err != nil {
-		return nil, err
-	}
-	st, err := h.State()
+	cfg, st, err := h.configAndState()
 	if err != nil {
 		return nil, err
 	}

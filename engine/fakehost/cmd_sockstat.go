@@ -18,11 +18,7 @@ func (h *Host) sockstatIn(a []string, inside string) ([]byte, error) {
 		// 14.x sockstat has no libxo output; callers fall back to text.
 		return nil, fail(a, "sockstat: illegal option -- -")
 	}
-	cfg, err := h.Config()
-	if err != nil {
-		return nil, err
-	}
-	st, err := h.State()
+	cfg, st, err := h.configAndState()
 	if err != nil {
 		return nil, err
 	}

@@ -393,3 +393,14 @@ func (h *Host) Run(ctx context.Context, cmd system.Cmd) ([]byte, error) {
 	defer h.mu.Unlock()
 	return h.run(cmd)
 }
+
+// configAndState reads the host's configuration and its current state,
+// which most commands need both of.
+func (h *Host) configAndState() (Config, State, error) {
+	cfg, err := h.Config()
+	if err != nil {
+		return Config{}, State{}, err
+	}
+	st, err := h.State()
+	return cfg, st, err
+}
