@@ -158,7 +158,7 @@ func TestInstallLifecycle(t *testing.T) {
 
 	// A changed value: only the zone files change, named restarts.
 	rec = system.NewRecorder(h)
-	p, err = Install(ctx, rec, r, dnsSpec("serial=7"), testOpts())
+	_, err = Install(ctx, rec, r, dnsSpec("serial=7"), testOpts())
 	if err != nil {
 		t.Fatalf("install with a change: %v", err)
 	}
