@@ -38,86 +38,97 @@ type reserved struct {
 // of the subnet big enough for it. The same file always gives the same
 // addresses.
 func (c *labCheck) allocate(l *Lab, entries []*labEntry) {
-	sub := l.Network.Subnet
 	taken := map[netip.Addr]reserved{l.Network.Gateway: {what: "the gateway", line: c.netLine("gateway")}}
 	dyn := c.dhcpRanges(l, entries)
 	for _, e := range entries {
-		if e.auto || !e.first.IsValid() {
-			continue
-		}
-		name := e.y.Name
-		names := expandNames(name, e.count, e.numbered)
-		for k := 0; k < e.count; k++ {
-			a := addr4(u32(e.first) + uint32(k))
-			line := c.jailLine(e.idx, "address")
-			who := names[k]
-			switch {
-			case !hostAddrOf(sub, a):
-				if k > 0 {
-					c.at(line, "jail %s: address: %d jails from %s run past the end of %s at %s; start lower or lower the count", name, e.count, e.first, sub, who)
-				} else {
-					c.at(line, "jail %s: address: %s is not a host address of the lab subnet %s; pick an address inside it or write address: auto", name, a, sub)
-				}
-				e.ok = false
-			case taken[a].what != "":
-				t := taken[a]
-				c.at(line, "jail %s: address: %s is already %s (line %d); give every jail its own address or write address: auto", who, a, t.what, t.line)
-				e.ok = false
-			default:
-				if r, in := inRanges(dyn, a); in {
-					c.at(line, "jail %s: address: %s lies in the dynamic range %s-%s of DHCP jail %s; pick an address outside it or write address: auto", who, a, r.start, r.end, r.jail)
-					e.ok = false
-					continue
-				}
-				taken[a] = reserved{what: "the address of jail " + who, line: line}
-			}
-			if !e.ok {
-				break
-			}
+		if !e.auto && e.first.IsValid() {
+			c.reserveWritten(l, e, taken, dyn)
 		}
 	}
 	if len(c.errs) > 0 {
 		return
 	}
-	first, last := u32(sub.Addr())+1, u32(freebsd.Broadcast(sub))-1
 	for _, e := range entries {
-		if !e.auto {
-			continue
+		if e.auto {
+			c.allocateAuto(l, e, taken, dyn)
 		}
-		start, run := uint32(0), 0
-		found := false
-		for v := first; v <= last; v++ {
-			a := addr4(v)
-			_, inDyn := inRanges(dyn, a)
-			// A loghost on the subnet may be a machine outside the lab;
-			// an auto jail must not take its address.
-			if taken[a].what != "" || inDyn || a == l.Network.Loghost {
-				run = 0
+	}
+}
+
+// reserveWritten checks the addresses an entry wrote (count of them from
+// its first) and reserves them.
+func (c *labCheck) reserveWritten(l *Lab, e *labEntry, taken map[netip.Addr]reserved, dyn []dynRange) {
+	sub := l.Network.Subnet
+	name := e.y.Name
+	names := expandNames(name, e.count, e.numbered)
+	for k := 0; k < e.count; k++ {
+		a := addr4(u32(e.first) + uint32(k))
+		line := c.jailLine(e.idx, "address")
+		who := names[k]
+		switch {
+		case !hostAddrOf(sub, a):
+			if k > 0 {
+				c.at(line, "jail %s: address: %d jails from %s run past the end of %s at %s; start lower or lower the count", name, e.count, e.first, sub, who)
+			} else {
+				c.at(line, "jail %s: address: %s is not a host address of the lab subnet %s; pick an address inside it or write address: auto", name, a, sub)
+			}
+			e.ok = false
+		case taken[a].what != "":
+			t := taken[a]
+			c.at(line, "jail %s: address: %s is already %s (line %d); give every jail its own address or write address: auto", who, a, t.what, t.line)
+			e.ok = false
+		default:
+			if r, in := inRanges(dyn, a); in {
+				c.at(line, "jail %s: address: %s lies in the dynamic range %s-%s of DHCP jail %s; pick an address outside it or write address: auto", who, a, r.start, r.end, r.jail)
+				e.ok = false
 				continue
 			}
-			if run == 0 {
-				start = v
-			}
-			run++
-			if run == e.count {
-				found = true
-				break
-			}
+			taken[a] = reserved{what: "the address of jail " + who, line: line}
 		}
-		if !found {
-			what := "a free address"
-			if e.count > 1 {
-				what = fmt.Sprintf("%d consecutive free addresses", e.count)
-			}
-			c.at(c.jailLine(e.idx, "address"), "jail %s: address: auto finds no %s left in %s; use a larger subnet or fewer jails", e.y.Name, what, sub)
-			e.ok = false
+		if !e.ok {
+			break
+		}
+	}
+}
+
+// allocateAuto gives an auto entry the first run of free addresses of the
+// subnet long enough for it, outside the DHCP ranges.
+func (c *labCheck) allocateAuto(l *Lab, e *labEntry, taken map[netip.Addr]reserved, dyn []dynRange) {
+	sub := l.Network.Subnet
+	first, last := u32(sub.Addr())+1, u32(freebsd.Broadcast(sub))-1
+	start, run := uint32(0), 0
+	found := false
+	for v := first; v <= last; v++ {
+		a := addr4(v)
+		_, inDyn := inRanges(dyn, a)
+		// A loghost on the subnet may be a machine outside the lab; an
+		// auto jail must not take its address.
+		if taken[a].what != "" || inDyn || a == l.Network.Loghost {
+			run = 0
 			continue
 		}
-		e.first = addr4(start)
-		names := expandNames(e.y.Name, e.count, e.numbered)
-		for k := 0; k < e.count; k++ {
-			taken[addr4(start+uint32(k))] = reserved{what: "the address of jail " + names[k], line: c.jailLine(e.idx, "address")}
+		if run == 0 {
+			start = v
 		}
+		run++
+		if run == e.count {
+			found = true
+			break
+		}
+	}
+	if !found {
+		what := "a free address"
+		if e.count > 1 {
+			what = fmt.Sprintf("%d consecutive free addresses", e.count)
+		}
+		c.at(c.jailLine(e.idx, "address"), "jail %s: address: auto finds no %s left in %s; use a larger subnet or fewer jails", e.y.Name, what, sub)
+		e.ok = false
+		return
+	}
+	e.first = addr4(start)
+	names := expandNames(e.y.Name, e.count, e.numbered)
+	for k := 0; k < e.count; k++ {
+		taken[addr4(start+uint32(k))] = reserved{what: "the address of jail " + names[k], line: c.jailLine(e.idx, "address")}
 	}
 }
 

@@ -28,53 +28,8 @@ func (c *labCheck) jails(l *Lab, items []labJailYAML, cat *recipe.Catalog) {
 	entries := make([]*labEntry, len(items))
 	total := 0
 	for i := range items {
-		y := &items[i]
-		e := &labEntry{idx: i, y: y, count: 1, ok: true}
-		entries[i] = e
-		label := y.Name
-		if label == "" {
-			label = fmt.Sprintf("#%d", i+1)
-		}
-		bad := func(field, format string, args ...any) {
-			c.at(c.jailLine(i, field), "jail %s: %s: %s", label, field, fmt.Sprintf(format, args...))
-			e.ok = false
-		}
-		if y.Name == "" {
-			bad("name", "is missing; give every jail a name")
-		} else if err := recipe.ValidJailName(y.Name); err != nil || strings.ContainsRune(y.Name, '.') {
-			bad("name", "%q is not a valid jail name; use letters, digits, '-' and '_'", y.Name)
-		}
-		if y.Recipe == "" {
-			bad("recipe", "is missing; name one of: %s", strings.Join(cat.Names(), ", "))
-		} else if r, err := cat.Get(y.Recipe); err != nil {
-			bad("recipe", "no recipe named %q; use one of: %s", y.Recipe, strings.Join(cat.Names(), ", "))
-		} else {
-			e.r = r
-		}
-		if c.lines.jails[i]["count"] > 0 {
-			if y.Count < 1 || y.Count > MaxJails {
-				bad("count", "%d is not a number of jails from 1 to %d", y.Count, MaxJails)
-			} else {
-				e.count, e.numbered = y.Count, true
-			}
-		}
-		switch y.Address {
-		case "":
-			bad("address", "is missing; give an address of %s or write address: auto", l.Network.Subnet)
-		case "auto":
-			e.auto = true
-		default:
-			a, err := netip.ParseAddr(y.Address)
-			if err != nil || !a.Is4() {
-				bad("address", "%q is not an IPv4 address; give one of %s or write address: auto", y.Address, l.Network.Subnet)
-			} else {
-				e.first = a
-			}
-		}
-		if e.r != nil {
-			c.params(e, label)
-		}
-		total += e.count
+		entries[i] = c.entry(l, i, &items[i], cat)
+		total += entries[i].count
 	}
 	if total > MaxJails {
 		c.at(1, "jails: the lab expands to %d jails, more than %d; lower the counts", total, MaxJails)
@@ -83,22 +38,7 @@ func (c *labCheck) jails(l *Lab, items []labJailYAML, cat *recipe.Catalog) {
 	if len(c.errs) > 0 {
 		return
 	}
-	// Names, after classroom expansion.
-	byName := map[string]string{} // expanded name -> label of its entry
-	for _, e := range entries {
-		for _, n := range expandNames(e.y.Name, e.count, e.numbered) {
-			if prev, dup := byName[n]; dup {
-				c.at(c.jailLine(e.idx, "name"), "jail %s: name: %q is also the name of jail %s; give every jail its own name", e.y.Name, n, prev)
-				e.ok = false
-				continue
-			}
-			if err := recipe.ValidJailName(n); err != nil {
-				c.at(c.jailLine(e.idx, "name"), "jail %s: name: %q is too long once numbered; shorten the name", e.y.Name, n)
-				e.ok = false
-			}
-			byName[n] = e.y.Name
-		}
-	}
+	c.uniqueNames(entries)
 	c.allocate(l, entries)
 	if len(c.errs) > 0 {
 		return
@@ -116,6 +56,76 @@ func (c *labCheck) jails(l *Lab, items []labJailYAML, cat *recipe.Catalog) {
 		}
 	}
 	c.crossChecks(l)
+}
+
+// entry checks one item of jails: on its own: its name, recipe, count,
+// address and params.
+func (c *labCheck) entry(l *Lab, i int, y *labJailYAML, cat *recipe.Catalog) *labEntry {
+	e := &labEntry{idx: i, y: y, count: 1, ok: true}
+	label := y.Name
+	if label == "" {
+		label = fmt.Sprintf("#%d", i+1)
+	}
+	bad := func(field, format string, args ...any) {
+		c.at(c.jailLine(i, field), "jail %s: %s: %s", label, field, fmt.Sprintf(format, args...))
+		e.ok = false
+	}
+	if y.Name == "" {
+		bad("name", "is missing; give every jail a name")
+	} else if err := recipe.ValidJailName(y.Name); err != nil || strings.ContainsRune(y.Name, '.') {
+		bad("name", "%q is not a valid jail name; use letters, digits, '-' and '_'", y.Name)
+	}
+	if y.Recipe == "" {
+		bad("recipe", "is missing; name one of: %s", strings.Join(cat.Names(), ", "))
+	} else if r, err := cat.Get(y.Recipe); err != nil {
+		bad("recipe", "no recipe named %q; use one of: %s", y.Recipe, strings.Join(cat.Names(), ", "))
+	} else {
+		e.r = r
+	}
+	if c.lines.jails[i]["count"] > 0 {
+		if y.Count < 1 || y.Count > MaxJails {
+			bad("count", "%d is not a number of jails from 1 to %d", y.Count, MaxJails)
+		} else {
+			e.count, e.numbered = y.Count, true
+		}
+	}
+	switch y.Address {
+	case "":
+		bad("address", "is missing; give an address of %s or write address: auto", l.Network.Subnet)
+	case "auto":
+		e.auto = true
+	default:
+		a, err := netip.ParseAddr(y.Address)
+		if err != nil || !a.Is4() {
+			bad("address", "%q is not an IPv4 address; give one of %s or write address: auto", y.Address, l.Network.Subnet)
+		} else {
+			e.first = a
+		}
+	}
+	if e.r != nil {
+		c.params(e, label)
+	}
+	return e
+}
+
+// uniqueNames checks the names after classroom expansion: each once, and
+// each still a valid jail name once numbered.
+func (c *labCheck) uniqueNames(entries []*labEntry) {
+	byName := map[string]string{} // expanded name -> label of its entry
+	for _, e := range entries {
+		for _, n := range expandNames(e.y.Name, e.count, e.numbered) {
+			if prev, dup := byName[n]; dup {
+				c.at(c.jailLine(e.idx, "name"), "jail %s: name: %q is also the name of jail %s; give every jail its own name", e.y.Name, n, prev)
+				e.ok = false
+				continue
+			}
+			if err := recipe.ValidJailName(n); err != nil {
+				c.at(c.jailLine(e.idx, "name"), "jail %s: name: %q is too long once numbered; shorten the name", e.y.Name, n)
+				e.ok = false
+			}
+			byName[n] = e.y.Name
+		}
+	}
 }
 
 // expandNames numbers a classroom entry NAME01..NAMEnn; a plain entry
