@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -89,29 +90,9 @@ func ParseValue(t ParamType, raw string, choices []string, min, max *int) (any, 
 		}
 		return raw, nil
 	case TypeBool:
-		b, err := strconv.ParseBool(raw)
-		if err != nil {
-			switch strings.ToLower(raw) {
-			case "yes", "on":
-				return true, nil
-			case "no", "off":
-				return false, nil
-			}
-			return nil, fmt.Errorf("%q is not true or false", raw)
-		}
-		return b, nil
+		return parseBool(raw)
 	case TypeInt:
-		n, err := strconv.Atoi(raw)
-		if err != nil {
-			return nil, fmt.Errorf("%q is not a whole number", raw)
-		}
-		if min != nil && n < *min {
-			return nil, fmt.Errorf("%d is below the minimum %d", n, *min)
-		}
-		if max != nil && n > *max {
-			return nil, fmt.Errorf("%d is above the maximum %d", n, *max)
-		}
-		return n, nil
+		return parseInt(raw, min, max)
 	case TypePort:
 		n, err := strconv.Atoi(raw)
 		if err != nil || n < 1 || n > 65535 {
@@ -119,17 +100,7 @@ func ParseValue(t ParamType, raw string, choices []string, min, max *int) (any, 
 		}
 		return n, nil
 	case TypeIPv4, TypeIPv6, TypeIP:
-		a, err := netip.ParseAddr(raw)
-		if err != nil || a.Zone() != "" {
-			return nil, fmt.Errorf("%q is not an IP address", raw)
-		}
-		if t == TypeIPv4 && !a.Is4() {
-			return nil, fmt.Errorf("%q is not an IPv4 address", raw)
-		}
-		if t == TypeIPv6 && !a.Is6() {
-			return nil, fmt.Errorf("%q is not an IPv6 address", raw)
-		}
-		return a.String(), nil
+		return parseIP(t, raw)
 	case TypeCIDR:
 		p, err := netip.ParsePrefix(raw)
 		if err != nil {
@@ -142,10 +113,8 @@ func ParseValue(t ParamType, raw string, choices []string, min, max *int) (any, 
 		}
 		return strings.ToLower(strings.TrimSuffix(raw, ".")), nil
 	case TypeEnum:
-		for _, c := range choices {
-			if raw == c {
-				return raw, nil
-			}
+		if slices.Contains(choices, raw) {
+			return raw, nil
 		}
 		return nil, fmt.Errorf("%q is not one of %s", raw, strings.Join(choices, ", "))
 	case TypePath:
@@ -161,6 +130,51 @@ func ParseValue(t ParamType, raw string, choices []string, min, max *int) (any, 
 		return raw, nil
 	}
 	return nil, fmt.Errorf("unknown type %q", t)
+}
+
+// parseBool takes what strconv does and the yes/no, on/off of rc.conf.
+func parseBool(raw string) (any, error) {
+	b, err := strconv.ParseBool(raw)
+	if err == nil {
+		return b, nil
+	}
+	switch strings.ToLower(raw) {
+	case "yes", "on":
+		return true, nil
+	case "no", "off":
+		return false, nil
+	}
+	return nil, fmt.Errorf("%q is not true or false", raw)
+}
+
+func parseInt(raw string, min, max *int) (any, error) {
+	n, err := strconv.Atoi(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%q is not a whole number", raw)
+	}
+	if min != nil && n < *min {
+		return nil, fmt.Errorf("%d is below the minimum %d", n, *min)
+	}
+	if max != nil && n > *max {
+		return nil, fmt.Errorf("%d is above the maximum %d", n, *max)
+	}
+	return n, nil
+}
+
+// parseIP takes an address of the family t asks for, without a zone, in
+// its canonical form.
+func parseIP(t ParamType, raw string) (any, error) {
+	a, err := netip.ParseAddr(raw)
+	if err != nil || a.Zone() != "" {
+		return nil, fmt.Errorf("%q is not an IP address", raw)
+	}
+	if t == TypeIPv4 && !a.Is4() {
+		return nil, fmt.Errorf("%q is not an IPv4 address", raw)
+	}
+	if t == TypeIPv6 && !a.Is6() {
+		return nil, fmt.Errorf("%q is not an IPv6 address", raw)
+	}
+	return a.String(), nil
 }
 
 // SplitList splits a --set list value on commas, dropping blanks, so that
