@@ -16,87 +16,102 @@ func UnifiedDiff(name string, old, new []byte) string {
 		return ""
 	}
 	a, b := splitLines(string(old)), splitLines(string(new))
-	var b2 strings.Builder
-	fmt.Fprintf(&b2, "--- %s\n+++ %s\n", name, name)
+	var out strings.Builder
+	fmt.Fprintf(&out, "--- %s\n+++ %s\n", name, name)
 	if len(a)*len(b) > maxDiffCells {
-		fmt.Fprintf(&b2, "@@ -1,%d +1,%d @@\n", len(a), len(b))
+		fmt.Fprintf(&out, "@@ -1,%d +1,%d @@\n", len(a), len(b))
 		for _, l := range a {
-			b2.WriteString("-" + l)
+			out.WriteString("-" + l)
 		}
 		for _, l := range b {
-			b2.WriteString("+" + l)
+			out.WriteString("+" + l)
 		}
-		return b2.String()
+		return out.String()
 	}
-	ops := diffLines(a, b)
-	// Group the edit script into hunks with 3 lines of context.
-	const ctx = 3
-	type op struct {
-		kind byte // ' ', '-', '+'
-		line string
-		ai   int
-		bi   int
-	}
-	var all []op
-	ai, bi := 0, 0
-	for _, k := range ops {
-		switch k {
-		case ' ':
-			all = append(all, op{' ', a[ai], ai, bi})
-			ai++
-			bi++
-		case '-':
-			all = append(all, op{'-', a[ai], ai, bi})
-			ai++
-		case '+':
-			all = append(all, op{'+', b[bi], ai, bi})
-			bi++
-		}
-	}
+	all := editScript(a, b, diffLines(a, b))
 	for i := 0; i < len(all); {
 		if all[i].kind == ' ' {
 			i++
 			continue
 		}
-		start := max(i-ctx, 0)
-		end := i
-		for end < len(all) {
-			if all[end].kind != ' ' {
-				end++
-				continue
-			}
-			// Look ahead: a change within 2*ctx joins this hunk.
-			j := end
-			for j < len(all) && all[j].kind == ' ' && j-end < 2*ctx {
-				j++
-			}
-			if j < len(all) && all[j].kind != ' ' {
-				end = j
-				continue
-			}
-			end = min(end+ctx, len(all))
-			break
-		}
-		na, nb := 0, 0
-		for _, o := range all[start:end] {
-			if o.kind != '+' {
-				na++
-			}
-			if o.kind != '-' {
-				nb++
-			}
-		}
-		fmt.Fprintf(&b2, "@@ -%d,%d +%d,%d @@\n", all[start].ai+1, na, all[start].bi+1, nb)
-		for _, o := range all[start:end] {
-			b2.WriteByte(o.kind)
-			b2.WriteString(o.line)
-			if !strings.HasSuffix(o.line, "\n") {
-				b2.WriteString("\n\\ No newline at end of file\n")
-			}
-		}
+		start, end := max(i-diffContext, 0), hunkEnd(all, i)
+		writeHunk(&out, all[start:end])
 		i = end
 	}
-	return b2.String()
+	return out.String()
+}
+
+// diffContext is how many unchanged lines stand around a change.
+const diffContext = 3
+
+// diffOp is one line of an edit script with its place in both files.
+type diffOp struct {
+	kind   byte // ' ', '-', '+'
+	line   string
+	ai, bi int
+}
+
+// editScript pairs the kinds diffLines returns with the lines of a and b.
+func editScript(a, b []string, kinds []byte) []diffOp {
+	all := make([]diffOp, 0, len(kinds))
+	ai, bi := 0, 0
+	for _, k := range kinds {
+		switch k {
+		case ' ':
+			all = append(all, diffOp{' ', a[ai], ai, bi})
+			ai++
+			bi++
+		case '-':
+			all = append(all, diffOp{'-', a[ai], ai, bi})
+			ai++
+		case '+':
+			all = append(all, diffOp{'+', b[bi], ai, bi})
+			bi++
+		}
+	}
+	return all
+}
+
+// hunkEnd returns where the hunk starting with the change at i ends: a
+// change within twice the context joins it.
+func hunkEnd(all []diffOp, i int) int {
+	end := i
+	for end < len(all) {
+		if all[end].kind != ' ' {
+			end++
+			continue
+		}
+		j := end
+		for j < len(all) && all[j].kind == ' ' && j-end < 2*diffContext {
+			j++
+		}
+		if j < len(all) && all[j].kind != ' ' {
+			end = j
+			continue
+		}
+		return min(end+diffContext, len(all))
+	}
+	return end
+}
+
+func writeHunk(out *strings.Builder, hunk []diffOp) {
+	na, nb := 0, 0
+	for _, o := range hunk {
+		if o.kind != '+' {
+			na++
+		}
+		if o.kind != '-' {
+			nb++
+		}
+	}
+	fmt.Fprintf(out, "@@ -%d,%d +%d,%d @@\n", hunk[0].ai+1, na, hunk[0].bi+1, nb)
+	for _, o := range hunk {
+		out.WriteByte(o.kind)
+		out.WriteString(o.line)
+		if !strings.HasSuffix(o.line, "\n") {
+			out.WriteString("\n\\ No newline at end of file\n")
+		}
+	}
 }
 
 func splitLines(s string) []string {
