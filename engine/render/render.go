@@ -34,30 +34,10 @@ type Context struct {
 func Render(v *Values) ([]File, error) {
 	e, r := v.engine, v.Recipe
 	ctx := v.context()
-	var errs inputerr.ErrorList
-	rcVars := append(recipe.RCConf{}, r.RCConf...)
-	conds, err := v.activeConditionals()
-	if err != nil {
+	if err := v.renderRCConf(ctx); err != nil {
 		return nil, err
 	}
-	for _, c := range conds {
-		rcVars = append(rcVars, c.RCConf...)
-	}
-	for _, rv := range rcVars {
-		out, err := e.renderString(r.Source, "rc_conf "+rv.Name, rv.Line, rv.Value, ctx)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		if _, err := rcQuote(out); err != nil {
-			errs = append(errs, &inputerr.PosError{File: r.Source, Line: rv.Line, Msg: err.Error()})
-			continue
-		}
-		ctx.RCConf = append(ctx.RCConf, recipe.RCVar{Name: rv.Name, Value: out, Line: rv.Line})
-	}
-	if len(errs) > 0 {
-		return nil, errs
-	}
+	var errs inputerr.ErrorList
 	tfs := recipe.LayeredFS{r.Templates, builtinTemplates}
 	var files []File
 	for _, d := range r.Dirs {
@@ -93,6 +73,35 @@ func Render(v *Values) ([]File, error) {
 		return nil, errs
 	}
 	return files, nil
+}
+
+// renderRCConf renders the recipe's rc.conf values, those of its
+// conditional parts that apply included, into ctx for the base rc.conf
+// template: each must be a value rc.conf can quote.
+func (v *Values) renderRCConf(ctx *Context) error {
+	r := v.Recipe
+	rcVars := append(recipe.RCConf{}, r.RCConf...)
+	conds, err := v.activeConditionals()
+	if err != nil {
+		return err
+	}
+	for _, c := range conds {
+		rcVars = append(rcVars, c.RCConf...)
+	}
+	var errs inputerr.ErrorList
+	for _, rv := range rcVars {
+		out, err := v.engine.renderString(r.Source, "rc_conf "+rv.Name, rv.Line, rv.Value, ctx)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if _, err := rcQuote(out); err != nil {
+			errs = append(errs, &inputerr.PosError{File: r.Source, Line: rv.Line, Msg: err.Error()})
+			continue
+		}
+		ctx.RCConf = append(ctx.RCConf, recipe.RCVar{Name: rv.Name, Value: out, Line: rv.Line})
+	}
+	return errs.Err()
 }
 
 func (v *Values) context() *Context {

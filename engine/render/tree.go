@@ -42,19 +42,30 @@ func WriteOne(root *os.Root, f File, lookup OwnerLookup) error {
 		}
 	}
 	if f.Dir {
-		if err := root.MkdirAll(rel, f.Mode.Perm()); err != nil {
-			return fmt.Errorf("create directory %s: %w", f.Path, describeRootErr(err))
-		}
-		if err := root.Chmod(rel, f.Mode.Perm()); err != nil {
-			return fmt.Errorf("chmod %s: %w", f.Path, describeRootErr(err))
-		}
-		if uid >= 0 {
-			if err := root.Lchown(rel, uid, gid); err != nil {
-				return fmt.Errorf("chown %s: %w", f.Path, err)
-			}
-		}
-		return nil
+		return writeDir(root, rel, f, uid, gid)
 	}
+	return writeFile(root, rel, f, uid, gid)
+}
+
+// writeDir makes a directory of the tree with its mode and owner.
+func writeDir(root *os.Root, rel string, f File, uid, gid int) error {
+	if err := root.MkdirAll(rel, f.Mode.Perm()); err != nil {
+		return fmt.Errorf("create directory %s: %w", f.Path, describeRootErr(err))
+	}
+	if err := root.Chmod(rel, f.Mode.Perm()); err != nil {
+		return fmt.Errorf("chmod %s: %w", f.Path, describeRootErr(err))
+	}
+	if uid >= 0 {
+		if err := root.Lchown(rel, uid, gid); err != nil {
+			return fmt.Errorf("chown %s: %w", f.Path, err)
+		}
+	}
+	return nil
+}
+
+// writeFile writes a file of the tree to a temporary name and renames it
+// into place.
+func writeFile(root *os.Root, rel string, f File, uid, gid int) error {
 	if dir := path.Dir(rel); dir != "." {
 		if err := root.MkdirAll(dir, 0o755); err != nil {
 			return fmt.Errorf("create directory for %s: %w", f.Path, describeRootErr(err))
