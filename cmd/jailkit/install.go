@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"strings"
 	"syscall"
 
 	"github.com/jailkit/jailkit/engine/inputerr"
@@ -185,17 +186,6 @@ func (c *installCmd) report(a *app, p *plan.Plan) error {
 	if p.VNet != nil {
 		on = fmt.Sprintf("%s (VNET, %s on %s)", p.VNet.Jail(), p.VNet.Host(), p.VNet.Bridge)
 	}
-	fmt.Fprintf(a.stdout, "installed jail %s (%s) at %s on %s: %d changes\n", p.Jail, p.Recipe, joinComma(p.Address), on, p.Changes())
+	fmt.Fprintf(a.stdout, "installed jail %s (%s) at %s on %s: %d changes\n", p.Jail, p.Recipe, strings.Join(p.Address, ", "), on, p.Changes())
 	return nil
-}
-
-func joinComma(s []string) string {
-	out := ""
-	for i, x := range s {
-		if i > 0 {
-			out += ", "
-		}
-		out += x
-	}
-	return out
 }

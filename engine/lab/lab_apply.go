@@ -346,20 +346,9 @@ func oneLineErr(err error) string {
 		for i, e := range list {
 			msgs[i] = e.Error()
 		}
-		return fmt.Sprint(joinSemi(msgs))
+		return strings.Join(msgs, "; ")
 	}
 	return err.Error()
-}
-
-func joinSemi(s []string) string {
-	out := ""
-	for i, x := range s {
-		if i > 0 {
-			out += "; "
-		}
-		out += x
-	}
-	return out
 }
 
 // labPreflight runs the checks install runs before it changes anything,
