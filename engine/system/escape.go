@@ -15,7 +15,7 @@ var ErrEscapes = errors.New("a symlink or .. leads outside the root; refusing to
 // lookup that must escape: classifying by identity stays right whatever
 // the message says.
 var rootEscape = sync.OnceValue(func() error {
-	r, err := os.OpenRoot(os.TempDir())
+	r, err := os.OpenRoot("/")
 	if err != nil {
 		return nil
 	}
