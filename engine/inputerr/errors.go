@@ -67,8 +67,8 @@ func (l ErrorList) Err() error {
 	return l
 }
 
-// Line returns the line of a PosError, and 0 for any other error, to sort
-// errors by where they stand in their file.
+// Line returns the line of the first PosError err holds, and 0 when it
+// holds none, to sort errors by where they stand in their file.
 func Line(err error) int {
 	var pe *PosError
 	if errors.As(err, &pe) {
