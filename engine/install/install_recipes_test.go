@@ -313,12 +313,7 @@ func TestAddressChange(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, p.Text())
 	}
-	var cmds []string
-	for _, c := range rec.Mutations() {
-		if c.Op == "run" {
-			cmds = append(cmds, strings.Join(c.Argv, " "))
-		}
-	}
+	cmds := mutatingRuns(rec)
 	want := []string{"jail -f /etc/jail.conf.d/dns.conf -rc dns", "service -j dns named restart"}
 	if diff := cmp.Diff(want, cmds); diff != "" {
 		t.Errorf("commands (-want +got):\n%s", diff)

@@ -53,6 +53,17 @@ func dnsSpec(sets ...string) render.JailSpec {
 	return render.JailSpec{IPs: []string{"192.0.2.53"}, Sets: sets}
 }
 
+// mutatingRuns returns the commands that changed the host, one line each.
+func mutatingRuns(rec *system.Recorder) []string {
+	var cmds []string
+	for _, c := range rec.Mutations() {
+		if c.Op == "run" {
+			cmds = append(cmds, strings.Join(c.Argv, " "))
+		}
+	}
+	return cmds
+}
+
 func snapshot(t testing.TB, h *fakehost.Host) map[string]string {
 	t.Helper()
 	s, err := h.Snapshot()

@@ -407,12 +407,7 @@ func TestVNetAddressChange(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, p.Text())
 	}
-	var cmds []string
-	for _, c := range rec.Mutations() {
-		if c.Op == "run" {
-			cmds = append(cmds, strings.Join(c.Argv, " "))
-		}
-	}
+	cmds := mutatingRuns(rec)
 	want := []string{"jail -f /etc/jail.conf.d/dhcp.conf -rc dhcp", "service -j dhcp isc-dhcpd restart"}
 	if diff := cmp.Diff(want, cmds); diff != "" {
 		t.Errorf("commands (-want +got):\n%s", diff)
