@@ -137,7 +137,7 @@ func (ex *executor) do(s *Step) error {
 		if s.Progress {
 			progress = ex.opts.Progress
 		}
-		_, err := ex.sys.Run(ex.ctx, system.Cmd{Argv: s.Argv, Mutates: true, Progress: progress})
+		_, err := ex.sys.Run(ex.ctx, system.Cmd{Argv: s.Argv, Env: s.Env, Mutates: true, Progress: progress})
 		return err
 	case ActCheck:
 		return ex.check(s)
@@ -182,7 +182,7 @@ func (ex *executor) check(s *Step) error {
 			}
 		}
 		var out []byte
-		out, err = ex.sys.Run(ex.ctx, system.Cmd{Argv: s.Argv})
+		out, err = ex.sys.Run(ex.ctx, system.Cmd{Argv: s.Argv, Env: s.Env})
 		if err == nil && s.Expect != nil {
 			err = s.Expect.Judge(out)
 		}

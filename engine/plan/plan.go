@@ -28,9 +28,11 @@ const (
 // symlink inside the jail can lead it out.
 type Step struct {
 	// Name says what the step is for, in a few words; errors name it.
-	Name    string   `json:"name"`
-	Action  string   `json:"action"`
-	Argv    []string `json:"argv,omitempty"`
+	Name   string   `json:"name"`
+	Action string   `json:"action"`
+	Argv   []string `json:"argv,omitempty"`
+	// Env holds NAME=value entries added to the environment of Argv.
+	Env     []string `json:"env,omitempty"`
 	Root    string   `json:"root,omitempty"`
 	Path    string   `json:"path,omitempty"`
 	Paths   []string `json:"paths,omitempty"` // mkdir of several directories
@@ -216,6 +218,9 @@ func where(s *Step, p string) string {
 func writeStepBody(b *strings.Builder, s *Step, ind string) {
 	switch s.Action {
 	case ActRun, ActCheck:
+		if len(s.Env) > 0 {
+			fmt.Fprintf(b, "%senv: %s\n", ind, QuoteArgv(s.Env))
+		}
 		fmt.Fprintf(b, "%s%s: %s\n", ind, s.Action, QuoteArgv(s.Argv))
 	case ActMkdir:
 		paths := s.Paths
@@ -261,6 +266,9 @@ func ownerText(s *Step) string {
 func oneLine(s *Step) string {
 	switch s.Action {
 	case ActRun:
+		if len(s.Env) > 0 {
+			return "run " + QuoteArgv(s.Env) + " " + QuoteArgv(s.Argv)
+		}
 		return "run " + QuoteArgv(s.Argv)
 	case ActWrite:
 		return "write back the previous " + where(s, s.Path)

@@ -1,6 +1,12 @@
 package plan
 
-import "testing"
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/jailkit/jailkit/engine/system"
+)
 
 func TestQuoteArgv(t *testing.T) {
 	tests := []struct {
@@ -22,5 +28,34 @@ func TestQuoteArgv(t *testing.T) {
 				t.Errorf("QuoteArgv(%q) = %s, want %s", tt.argv, got, tt.want)
 			}
 		})
+	}
+}
+
+// TestStepEnv checks that a step's environment reaches the text plan, the
+// JSON plan and the command the executor runs.
+func TestStepEnv(t *testing.T) {
+	p := &Plan{Steps: []Step{{
+		Name:   "patch the i386 base",
+		Action: ActRun,
+		Env:    []string{"UNAME_m=i386", "UNAME_p=i386"},
+		Argv:   []string{"freebsd-update", "-b", "/j/base", "fetch"},
+	}}}
+	if text := p.Text(); !strings.Contains(text, "env: UNAME_m=i386 UNAME_p=i386\n") {
+		t.Errorf("text plan lacks the env line:\n%s", text)
+	}
+	js, err := p.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(js), `"env": [`) || !strings.Contains(string(js), `"UNAME_m=i386"`) {
+		t.Errorf("JSON plan lacks env:\n%s", js)
+	}
+	rec := system.NewRecorder(nil)
+	if err := Apply(context.Background(), rec, p, ApplyOptions{CheckTries: 1}); err != nil {
+		t.Fatal(err)
+	}
+	calls := rec.Calls()
+	if len(calls) != 1 || strings.Join(calls[0].Env, " ") != "UNAME_m=i386 UNAME_p=i386" {
+		t.Errorf("recorded calls = %+v, want one run with the env", calls)
 	}
 }

@@ -20,6 +20,7 @@ type Call struct {
 	Path    string      `json:"path,omitempty"`
 	Target  string      `json:"target,omitempty"` // rename's new name, symlink's target
 	Argv    []string    `json:"argv,omitempty"`
+	Env     []string    `json:"env,omitempty"`
 	Mutates bool        `json:"mutates,omitempty"`
 	Data    []byte      `json:"data,omitempty"`
 	Mode    fs.FileMode `json:"mode,omitempty"`

@@ -42,7 +42,7 @@ func (d *DryRun) Skipped() []Call {
 // Run runs read-only commands and records the others.
 func (d *DryRun) Run(ctx context.Context, cmd Cmd) ([]byte, error) {
 	if cmd.Mutates {
-		d.add(Call{Op: "run", Argv: append([]string(nil), cmd.Argv...), Mutates: true})
+		d.add(Call{Op: "run", Argv: append([]string(nil), cmd.Argv...), Env: append([]string(nil), cmd.Env...), Mutates: true})
 		return nil, nil
 	}
 	if d.Base == nil {

@@ -66,7 +66,7 @@ func (r *Real) Run(ctx context.Context, cmd Cmd) ([]byte, error) {
 		return nil, fmt.Errorf("run %s: %w (root is %s)", cmd.Argv[0], ErrNoExec, r.dir)
 	}
 	c := exec.CommandContext(ctx, cmd.Argv[0], cmd.Argv[1:]...)
-	c.Env = append(os.Environ(), "LC_ALL=C")
+	c.Env = append(append(os.Environ(), "LC_ALL=C"), cmd.Env...)
 	if cmd.Stdin != nil {
 		c.Stdin = bytes.NewReader(cmd.Stdin)
 	}

@@ -73,7 +73,7 @@ func (r *Recorder) Reset() {
 
 // Run records the command and runs it on Base.
 func (r *Recorder) Run(ctx context.Context, cmd Cmd) ([]byte, error) {
-	r.add(Call{Op: "run", Argv: append([]string(nil), cmd.Argv...), Mutates: cmd.Mutates, Data: cmd.Stdin})
+	r.add(Call{Op: "run", Argv: append([]string(nil), cmd.Argv...), Env: append([]string(nil), cmd.Env...), Mutates: cmd.Mutates, Data: cmd.Stdin})
 	if r.Base == nil {
 		return nil, nil
 	}

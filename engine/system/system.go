@@ -18,6 +18,10 @@ type Cmd struct {
 	// it. Read-only commands (sockstat, jls, sysrc -n) run even in a dry
 	// run so the plan can be computed from real facts.
 	Mutates bool
+	// Env holds NAME=value entries added to the command's environment:
+	// freebsd-update reads the architecture from UNAME_m (see the plan
+	// step's Env).
+	Env []string
 }
 
 // System is every side effect jailkit has on a host.
