@@ -157,7 +157,7 @@ func (l *LiveSource) Output(ctx context.Context, name string) ([]byte, error) {
 			if err != nil {
 				continue // an unknown sysctl on this release
 			}
-			fmt.Fprintf(&b, "%s: %s\n", n, sysctlText(v))
+			fmt.Fprintf(&b, "%s: %s\n", n, strings.TrimSpace(v))
 		}
 		return []byte(b.String()), nil
 	}
@@ -179,34 +179,6 @@ func (l *LiveSource) Output(ctx context.Context, name string) ([]byte, error) {
 		}
 	}
 	return l.Sys.Run(ctx, system.Cmd{Argv: spec.Argv})
-}
-
-// sysctlText turns what System.Sysctl returned into text. x/sys/unix's
-// Sysctl hands back the raw bytes of an integer sysctl (1 becomes
-// "\x01\x00\x00" once its last NUL is trimmed), so a short value that is
-// not printable is read as a little-endian integer of 4 or 8 bytes.
-func sysctlText(v string) string {
-	printable := true
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if (c < 0x20 && c != '\n' && c != '\t' && c != '\r') || c > 0x7e {
-			printable = false
-			break
-		}
-	}
-	if printable || len(v) > 8 {
-		return strings.TrimSpace(v)
-	}
-	b := make([]byte, 8)
-	copy(b, v)
-	var u uint64
-	for i := 7; i >= 0; i-- {
-		u = u<<8 | uint64(b[i])
-	}
-	if len(v) <= 4 {
-		return strconv.FormatInt(int64(int32(uint32(u))), 10)
-	}
-	return strconv.FormatInt(int64(u), 10)
 }
 
 // SnapshotFormat is the version written to and expected in snapshot.json.
