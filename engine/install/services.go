@@ -43,7 +43,23 @@ func (p *planner) planPackages() {
 	}
 	p.add(plan.Step{Name: "bootstrap pkg in the jail", Action: plan.ActRun, Argv: []string{"jexec", "-l", j.Name, "/usr/sbin/pkg", "bootstrap", "-y"}, Progress: true})
 	p.add(plan.Step{Name: "install " + strings.Join(pkgs, " ") + " in the jail", Action: plan.ActRun,
-		Argv: append([]string{"pkg", "-j", j.Name, "install", "-y"}, pkgs...), Progress: true})
+		Argv: append(jailPkg(j.Name, "install"), pkgs...), Progress: true})
+}
+
+// jailPkg is the argv of the jail's own pkg running sub with -y.
+//
+// It is not "pkg -j NAME": that runs the host's pkg attached to the jail
+// (freebsd/pkg src/main.c), and on a host whose pkg was never
+// bootstrapped /usr/sbin/pkg is the bootstrapper, whose getopt "+:dN46"
+// stops at NAME, so it never sees -y and, stdin not being a terminal,
+// exits 1 asking for ASSUME_ALWAYS_YES (usr.sbin/pkg/pkg.c). Bootstrapping
+// the host's pkg instead would change the host for a jail's sake and tie
+// the jail to the host pkg's version. The jail's own pkg, bootstrapped in
+// the jail by the step before, uses the jail's ABI, repositories and
+// database and leaves the host alone; jexec -l gives it a clean login
+// environment (usr.sbin/jexec/jexec.c).
+func jailPkg(jail, sub string) []string {
+	return []string{"jexec", "-l", jail, "/usr/local/sbin/pkg", sub, "-y"}
 }
 
 // planNewPackages installs, in a jail an earlier install made, the
@@ -60,8 +76,8 @@ func (p *planner) planNewPackages() {
 		return
 	}
 	p.add(plan.Step{Name: "install " + strings.Join(missing, " ") + " in the jail", Action: plan.ActRun,
-		Argv: append([]string{"pkg", "-j", j.Name, "install", "-y"}, missing...), Progress: true,
-		Undo: []plan.Step{{Action: plan.ActRun, Argv: append([]string{"pkg", "-j", j.Name, "delete", "-y"}, missing...)}}})
+		Argv: append(jailPkg(j.Name, "install"), missing...), Progress: true,
+		Undo: []plan.Step{{Action: plan.ActRun, Argv: append(jailPkg(j.Name, "delete"), missing...)}}})
 	p.changed = true
 }
 
