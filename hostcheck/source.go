@@ -46,7 +46,7 @@ type CommandSpec struct {
 // SysctlNames through System.Sysctl and prints "name: value" lines.
 var Commands = []CommandSpec{
 	{"sockstat-json", "sockstat.json", []string{"sockstat", "--libxo", "json", "-46l"}},
-	{"sockstat", "sockstat.txt", []string{"sockstat", "-46l"}},
+	{"sockstat", "sockstat.txt", []string{"sockstat", "-46lw"}},
 	{"jls-json", "jls.json", []string{"jls", "--libxo", "json", "-n"}},
 	{"jls", "jls.txt", []string{"jls"}},
 	{"sysctl", "sysctl.txt", nil},
@@ -59,7 +59,7 @@ var Commands = []CommandSpec{
 // jailSockstat names the per-jail sockstat command for a JID.
 func jailSockstat(jid int) CommandSpec {
 	j := strconv.Itoa(jid)
-	return CommandSpec{"sockstat-jail-" + j, "sockstat-jail-" + j + ".txt", []string{"sockstat", "-46l", "-j", j}}
+	return CommandSpec{"sockstat-jail-" + j, "sockstat-jail-" + j + ".txt", []string{"sockstat", "-46lw", "-j", j}}
 }
 
 func commandSpec(name string) (CommandSpec, bool) {

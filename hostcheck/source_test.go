@@ -160,7 +160,7 @@ func TestLiveMatchesSnapshot(t *testing.T) {
 			}
 			// sockstat --libxo json failed (not FreeBSD 15), so the text ran;
 			// every command is an argv, never a shell line.
-			want := []string{"sockstat --libxo json -46l", "sockstat -46l", "jls --libxo json -n"}
+			want := []string{"sockstat --libxo json -46l", "sockstat -46lw", "jls --libxo json -n"}
 			if len(sys.ran) < 3 || !reflect.DeepEqual(sys.ran[:3], want) {
 				t.Errorf("ran %q", sys.ran)
 			}
@@ -314,8 +314,8 @@ func TestOpenSnapshotErrors(t *testing.T) {
 func TestAmbiguousJailSockets(t *testing.T) {
 	sys := fakeFromSnapshot(t, "clean")
 	sys.outputs["jls --libxo json -n"] = `{"jail-information": {"jail": [{"jid": 3, "name": "multi", "path": "/j/multi", "ip4.addr": ["192.168.1.90", "192.168.1.91"], "enforce_statfs": 2, "securelevel": 2}]}}`
-	sys.outputs["sockstat -46l"] += "www      httpd       4000 3   tcp4   *:80                  *:*\n"
-	sys.outputs["sockstat -46l -j 3"] = "USER COMMAND PID FD PROTO LOCAL FOREIGN\nwww      httpd       4000 3   tcp4   *:80                  *:*\n"
+	sys.outputs["sockstat -46lw"] += "www      httpd       4000 3   tcp4   *:80                  *:*\n"
+	sys.outputs["sockstat -46lw -j 3"] = "USER COMMAND PID FD PROTO LOCAL FOREIGN\nwww      httpd       4000 3   tcp4   *:80                  *:*\n"
 	f := Gather(context.Background(), &LiveSource{Sys: sys}, GatherOptions{})
 	if len(f.JailSockets[3]) != 1 {
 		t.Fatalf("jail sockets %v (ran %q)", f.JailSockets, sys.ran)

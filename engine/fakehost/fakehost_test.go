@@ -82,11 +82,11 @@ func TestJailLifecycle(t *testing.T) {
 	if _, err := h.Run(context.Background(), system.Cmd{Argv: []string{"service", "-j", "dns", "named", "start"}, Mutates: true}); err == nil {
 		t.Error("named started without bind920")
 	}
-	if _, err := h.Run(context.Background(), system.Cmd{Argv: []string{"pkg", "-j", "dns", "install", "-y", "bind920"}, Mutates: true}); err == nil {
+	if _, err := h.Run(context.Background(), system.Cmd{Argv: []string{"jexec", "-l", "dns", "/usr/local/sbin/pkg", "install", "-y", "bind920"}, Mutates: true}); err == nil {
 		t.Error("pkg ran before its bootstrap")
 	}
 	h.mustRun(t, true, "jexec", "-l", "dns", "/usr/sbin/pkg", "bootstrap", "-y")
-	h.mustRun(t, true, "pkg", "-j", "dns", "install", "-y", "bind920")
+	h.mustRun(t, true, "jexec", "-l", "dns", "/usr/local/sbin/pkg", "install", "-y", "bind920")
 	h.mustRun(t, true, "service", "-j", "dns", "named", "start")
 	sock := h.mustRun(t, false, "sockstat", "-46l", "-j", "dns")
 	if !strings.Contains(sock, "udp4   192.0.2.53:53") || !strings.Contains(sock, "tcp4   192.0.2.53:53") {

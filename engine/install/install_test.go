@@ -573,7 +573,7 @@ func TestDryRunChangesNothing(t *testing.T) {
 		"run: sysrc jail_enable=YES",
 		"| 	ip4.addr = \"em0|192.0.2.53/32\";",
 		"listen-on	{ 192.0.2.53; };",
-		"check: sockstat -46l -j dns",
+		"check: sockstat -46lw -j dns",
 		"| .include \"/etc/jail.conf.d/*.conf\";",
 	} {
 		if !strings.Contains(text, want) {
@@ -795,7 +795,7 @@ func TestInterruptedInstallRollsBack(t *testing.T) {
 	before := snapshot(t, h)
 	ctx, cancel := context.WithCancel(context.Background())
 	h.Fault = func(c system.Call) error {
-		if c.Op == "run" && c.Argv[0] == "pkg" {
+		if c.Op == "run" && isPkgInstall(c.Argv) {
 			cancel()
 			return context.Canceled
 		}
@@ -810,4 +810,9 @@ func TestInterruptedInstallRollsBack(t *testing.T) {
 	if diff := cmp.Diff(before, snapshot(t, h)); diff != "" {
 		t.Errorf("host changed:\n%s", diff)
 	}
+}
+
+// isPkgInstall says argv is the jail's pkg installing packages.
+func isPkgInstall(argv []string) bool {
+	return len(argv) > 4 && argv[0] == "jexec" && argv[3] == "/usr/local/sbin/pkg" && argv[4] == "install"
 }

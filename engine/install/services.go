@@ -7,6 +7,7 @@ import (
 
 	"github.com/jailkit/jailkit/engine/plan"
 	"github.com/jailkit/jailkit/engine/state"
+	"github.com/jailkit/jailkit/hostcheck/freebsd"
 )
 
 // planStart starts the jail and installs the packages.
@@ -120,11 +121,13 @@ func (p *planner) planPostCheck() {
 	}
 	addrs := append(append([]string{}, j.IP4s...), j.IP6s...)
 	expect.Addrs = addrs
-	argv := []string{"sockstat", "-46l", "-j", j.Name}
+	// The host's sockstat, in the host's output format.
+	argv := append(freebsd.SockstatListenArgv(p.facts.Release), "-j", j.Name)
 	if p.vnet != nil {
 		// The jail's sockets are in its own network stack, which the
-		// host's sockstat does not see: look from inside.
-		argv = []string{"jexec", j.Name, "sockstat", "-46l"}
+		// host's sockstat does not see: look from inside, with the
+		// jail's own sockstat and its release's format.
+		argv = append([]string{"jexec", j.Name}, freebsd.SockstatListenArgv(p.v.Jail.Release)...)
 	}
 	p.add(plan.Step{Name: fmt.Sprintf("check that %s listens on %s only", strings.Join(want, ", "), strings.Join(addrs, ", ")),
 		Action: plan.ActCheck, Argv: argv, Expect: expect})

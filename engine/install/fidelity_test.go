@@ -1,0 +1,88 @@
+package install
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/jailkit/jailkit/engine/fakehost"
+	"github.com/jailkit/jailkit/engine/plan"
+	"github.com/jailkit/jailkit/engine/render"
+	"github.com/jailkit/jailkit/engine/system"
+)
+
+// hostOf returns a fake host made from DefaultConfig changed by edit.
+func hostOf(t *testing.T, edit func(*fakehost.Config)) *fakehost.Host {
+	t.Helper()
+	cfg := fakehost.DefaultConfig()
+	edit(&cfg)
+	h, err := fakehost.New(t.TempDir(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+// postCheck returns the argv of the plan's listener check.
+func postCheck(t *testing.T, p *plan.Plan) []string {
+	t.Helper()
+	for _, s := range p.Steps {
+		if s.Action == plan.ActCheck {
+			return s.Argv
+		}
+	}
+	t.Fatal("the plan has no post-check")
+	return nil
+}
+
+// TestPostCheckSeesLongAddresses: sockstat's text cuts LOCAL ADDRESS at
+// 21 characters unless -w (usr.bin/sockstat/main.c), so
+// "2001:db8:1234:5678::53:53" loses its port and the check would say
+// nothing listens. The check reads libxo JSON on 15 and -w text before.
+func TestPostCheckSeesLongAddresses(t *testing.T) {
+	tests := []struct {
+		release string
+		want    string
+	}{
+		{"14.3-RELEASE-p2", "sockstat -46lw -j dns"},
+		{"15.0-RELEASE-p1", "sockstat --libxo json -46l -j dns"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.release, func(t *testing.T) {
+			h := hostOf(t, func(c *fakehost.Config) {
+				c.OSRelease = tt.release
+				c.Interfaces[0].Addrs = append(c.Interfaces[0].Addrs, "2001:db8:1234:5678::10/64")
+			})
+			spec := render.JailSpec{IPs: []string{"2001:db8:1234:5678::53"}}
+			rec := system.NewRecorder(h)
+			p, err := Install(context.Background(), rec, dnsRecipe(t), spec, testOpts())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Join(postCheck(t, p), " "); got != tt.want {
+				t.Errorf("post-check argv = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestCutSockstatTextFailsTheCheck shows the defect the argv above avoids:
+// the 21-wide text of a 15 sockstat without -w does not prove the port.
+func TestCutSockstatTextFailsTheCheck(t *testing.T) {
+	h := hostOf(t, func(c *fakehost.Config) {
+		c.OSRelease = "15.0-RELEASE-p1"
+		c.Interfaces[0].Addrs = append(c.Interfaces[0].Addrs, "2001:db8:1234:5678::10/64")
+	})
+	if _, err := Install(context.Background(), h, dnsRecipe(t), render.JailSpec{IPs: []string{"2001:db8:1234:5678::53"}}, testOpts()); err != nil {
+		t.Fatal(err)
+	}
+	out := fakehost.MustRun(t, h, "sockstat", "-46l", "-j", "dns")
+	l := &plan.Listeners{Ports: []plan.Port{{Proto: "udp", Port: 53}}, Addrs: []string{"2001:db8:1234:5678::53"}}
+	if err := l.Judge([]byte(out)); err == nil {
+		t.Errorf("the cut text passed the check:\n%s", out)
+	}
+	wide := fakehost.MustRun(t, h, "sockstat", "-46lw", "-j", "dns")
+	if err := l.Judge([]byte(wide)); err != nil {
+		t.Errorf("the -w text failed the check: %v\n%s", err, wide)
+	}
+}
