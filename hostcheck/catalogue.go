@@ -256,6 +256,16 @@ var catalogue = []Check{
 		run:   checkHostRC,
 	},
 	{
+		ID: "JK-HOST-090", Title: "host securelevel above 0",
+		Severity: "info; fail when a planned jail needs a new base",
+		What:     "kern.securelevel of the host, and whether a planned install extracts and patches a FreeBSD base.",
+		Why:      "Above 0 nobody, root included, can clear the system immutable (schg) flags a base's files carry: freebsd-update refuses to install patches, and rollback and uninstall cannot remove the base.",
+		Fix:      "sysrc kern_securelevel_enable=NO, reboot, install, then raise it again (it only rises while the host runs)",
+		Needs:    []string{FactSysctl},
+		Pass:     "kern.securelevel is 0 or below",
+		run:      checkHostSecurelevel,
+	},
+	{
 		ID: "JK-USERS-010", Title: "jail account shares a name or UID with the host",
 		Severity: "warn",
 		What:     "Each jail's /etc/passwd against the host's, system accounts (UID below 1000 and nobody) aside.",

@@ -470,3 +470,30 @@ func TestCatalogueIDs(t *testing.T) {
 		}
 	}
 }
+
+func TestHostSecurelevel(t *testing.T) {
+	tests := []struct {
+		level   string
+		newBase bool
+		want    Severity
+	}{
+		{"-1", true, Pass},
+		{"0", true, Pass},
+		{"1", false, Info},
+		{"1", true, Fail},
+		{"3", true, Fail},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%s/%v", tt.level, tt.newBase), func(t *testing.T) {
+			f := factsWith(t, func(f *Facts) { f.Sysctl["kern.securelevel"] = tt.level })
+			opts := Options{Only: []string{"JK-HOST-090"}}
+			if tt.newBase {
+				opts.Planned = []Planned{{Name: "dns", Recipe: "dns", NewBase: true}}
+			}
+			r := Run(f, opts)
+			if len(r.Findings) != 1 || r.Findings[0].Severity != tt.want {
+				t.Errorf("%s", dump(r.Findings))
+			}
+		})
+	}
+}

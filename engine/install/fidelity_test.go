@@ -2,10 +2,13 @@ package install
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/jailkit/jailkit/engine/fakehost"
+	"github.com/jailkit/jailkit/engine/inputerr"
 	"github.com/jailkit/jailkit/engine/plan"
 	"github.com/jailkit/jailkit/engine/render"
 	"github.com/jailkit/jailkit/engine/system"
@@ -84,5 +87,29 @@ func TestCutSockstatTextFailsTheCheck(t *testing.T) {
 	wide := fakehost.MustRun(t, h, "sockstat", "-46lw", "-j", "dns")
 	if err := l.Judge([]byte(wide)); err != nil {
 		t.Errorf("the -w text failed the check: %v\n%s", err, wide)
+	}
+}
+
+// TestSecurelevelRefusedBeforeChange: above securelevel 0 freebsd-update
+// install exits 1 (usr.sbin/freebsd-update/freebsd-update.sh,
+// install_check_params) and schg cannot be cleared (ufs_setattr,
+// securelevel_gt), so the pre-flight refuses a new jail and the host is
+// left as it was.
+func TestSecurelevelRefusedBeforeChange(t *testing.T) {
+	h := hostOf(t, func(c *fakehost.Config) { c.Securelevel = 1 })
+	before := snapshot(t, h)
+	rec := system.NewRecorder(h)
+	_, err := Install(context.Background(), rec, dnsRecipe(t), dnsSpec(), testOpts())
+	if err == nil || !strings.Contains(err.Error(), "JK-HOST-090") || !strings.Contains(err.Error(), "kern.securelevel is 1") {
+		t.Fatalf("err = %v, want the JK-HOST-090 refusal", err)
+	}
+	if !errors.Is(err, inputerr.ErrInput) {
+		t.Errorf("a refused pre-flight is bad input (exit 2): %v", err)
+	}
+	if m := rec.Mutations(); len(m) != 0 {
+		t.Errorf("the refused install changed the host: %v", m)
+	}
+	if diff := cmp.Diff(before, snapshot(t, h)); diff != "" {
+		t.Errorf("the host's files changed:\n%s", diff)
 	}
 }

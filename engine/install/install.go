@@ -184,7 +184,11 @@ func (p *planner) checkJail(hostRelease, hostArch string, notes *[]string) ([]pl
 		return nil, err
 	}
 	*notes = append(*notes, p.fillResolvers()...)
-	findings, err := preflight(p.facts, p.v, p.opts.Force)
+	pl := Planned(p.v)
+	// A new jail root gets base files, some with schg (var/empty).
+	_, statErr := p.sys.Lstat(p.v.Jail.Path)
+	pl.NewBase = statErr != nil
+	findings, err := preflight(p.facts, p.v, pl, p.opts.Force)
 	if err != nil {
 		return nil, err
 	}
