@@ -19,9 +19,10 @@ type handler func(h *Host, cmd system.Cmd) ([]byte, error)
 // from the fake host.
 var commands = map[string]handler{
 	"chflags":         argvOnly((*Host).chflags),
+	"cp":              argvOnly((*Host).cp),
 	"df":              argvOnly((*Host).df),
 	"fetch":           func(h *Host, cmd system.Cmd) ([]byte, error) { return h.fetch(cmd.Argv, cmd.Progress) },
-	"freebsd-update":  argvOnly((*Host).freebsdUpdate),
+	"freebsd-update":  (*Host).freebsdUpdate,
 	"freebsd-version": argvOnly((*Host).freebsdVersion),
 	"ifconfig":        argvOnly((*Host).ifconfigRun),
 	"jail":            argvOnly((*Host).jail),

@@ -3,6 +3,7 @@ package install
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -111,5 +112,52 @@ func TestSecurelevelRefusedBeforeChange(t *testing.T) {
 	}
 	if diff := cmp.Diff(before, snapshot(t, h)); diff != "" {
 		t.Errorf("the host's files changed:\n%s", diff)
+	}
+}
+
+// TestPatchesMatchTheJailsMachine: freebsd-update takes the machine from
+// uname -m (usr.sbin/freebsd-update/freebsd-update.sh, ARCH=`uname -m`),
+// so an i386 base on an amd64 host needs UNAME_m=i386 or it gets amd64
+// patches. The fake host's freebsd-update marks the machine it patched for.
+func TestPatchesMatchTheJailsMachine(t *testing.T) {
+	for _, thick := range []bool{false, true} {
+		t.Run(map[bool]string{false: "thin", true: "thick"}[thick], func(t *testing.T) {
+			h := newFakeHost(t)
+			opts := testOpts()
+			opts.Thick = thick
+			spec := dnsSpec()
+			spec.Arch = "i386"
+			p, err := Install(context.Background(), h, dnsRecipe(t), spec, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			base := "/usr/local/jails/templates/14.3-RELEASE-i386"
+			if thick {
+				base = "/usr/local/jails/containers/dns"
+			}
+			mark, err := h.ReadFile(base + "/usr/share/misc/patched")
+			if err != nil || string(mark) != "p2 i386\n" {
+				t.Errorf("the base was patched for %q (%v), want i386", mark, err)
+			}
+			for _, s := range p.Steps {
+				if len(s.Argv) > 0 && s.Argv[0] == "freebsd-update" && !slices.Contains(s.Env, "UNAME_m=i386") {
+					t.Errorf("the freebsd-update step's env is %q", s.Env)
+				}
+			}
+		})
+	}
+}
+
+// TestThinJailGetsPatchedEtc: a thin jail's own /etc and /var are copied
+// from the shared base after freebsd-update patched it, not taken from
+// base.txz as shipped.
+func TestThinJailGetsPatchedEtc(t *testing.T) {
+	h := newFakeHost(t)
+	if _, err := Install(context.Background(), h, dnsRecipe(t), dnsSpec(), testOpts()); err != nil {
+		t.Fatal(err)
+	}
+	mark, err := h.ReadFile("/usr/local/jails/containers/dns/etc/patched")
+	if err != nil || string(mark) != "p2 amd64\n" {
+		t.Errorf("the thin jail's /etc is not the patched one: %q, %v", mark, err)
 	}
 }

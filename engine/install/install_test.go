@@ -581,7 +581,7 @@ func TestDryRunChangesNothing(t *testing.T) {
 		}
 	}
 	// The order FreeBSD needs: media, root, config, files, start, pkg, service, check, state.
-	order := []string{"fetch base.txz", "extract the jail's own", "write /etc/jail.conf.d/dns.conf", "write /etc/resolv.conf in the jail",
+	order := []string{"fetch base.txz", "copy the jail's own", "write /etc/jail.conf.d/dns.conf", "write /etc/resolv.conf in the jail",
 		"start jail dns", "bootstrap pkg", "install bind920", "write /usr/local/etc/namedb/named.conf in the jail", "start named", "check that", "record the jail"}
 	last := -1
 	for _, o := range order {

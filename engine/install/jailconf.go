@@ -28,8 +28,8 @@ func HasInclude(jailConf []byte) bool { return includeRE.Match(jailConf) }
 var thinMounts = []string{"/bin", "/boot", "/lib", "/libexec", "/rescue", "/sbin",
 	"/usr/bin", "/usr/include", "/usr/lib", "/usr/libdata", "/usr/libexec", "/usr/sbin", "/usr/share"}
 
-// thinOwn are the members of base.txz a thin jail extracts into its own,
-// writable root.
+// thinOwn are the directories of the base a thin jail has its own,
+// writable copy of (copied from the patched shared base).
 var thinOwn = []string{"./etc", "./var", "./root", "./tmp", "./dev"}
 
 // jailConfInput is what the jail.conf file is made from.
