@@ -52,7 +52,7 @@ func (h *Host) sockstatIn(a []string, inside string) ([]byte, error) {
 		if j.VNet != (inside == j.Name) {
 			continue
 		}
-		ls = append(ls, jailListeners(cfg, j, &pid)...)
+		ls = append(ls, h.jailListeners(cfg, j, &pid)...)
 	}
 	if libxo {
 		return sockstatJSON(ls), nil
@@ -140,20 +140,49 @@ func sockstatJail(st State, a []string) (string, error) {
 }
 
 // jailListeners lists the sockets of the services running in j, on each
-// of its addresses; each service takes the next pid.
-func jailListeners(cfg Config, j Jail, pid *int) []Listener {
+// of its addresses (or the one its BindFrom file names, or the wildcard);
+// each service takes the next pid. A shared-IP jail's wildcard bind is
+// pinned to the jail's address when it has only one IPv4 address
+// (sys/netinet/in_jail.c, prison_local_ip4).
+func (h *Host) jailListeners(cfg Config, j Jail, pid *int) []Listener {
 	var ls []Listener
 	for _, name := range j.Running {
 		svc := cfg.Services[name]
 		*pid++
+		ip4s, ip6s := j.IP4, j.IP6
+		if svc.BindFrom != "" {
+			ip4s, ip6s = []string{h.localAddress(j, svc.BindFrom)}, nil
+			if ip4s[0] == "*" && !j.VNet && len(j.IP4) == 1 {
+				ip4s = j.IP4
+			}
+		}
 		for _, p := range svc.Ports {
-			for _, ip := range j.IP4 {
+			for _, ip := range ip4s {
 				ls = append(ls, Listener{User: "root", Command: svc.Command, PID: *pid, Proto: p.Proto + "4", Addr: ip, Port: p.Port})
 			}
-			for _, ip := range j.IP6 {
+			for _, ip := range ip6s {
 				ls = append(ls, Listener{User: "root", Command: svc.Command, PID: *pid, Proto: p.Proto + "6", Addr: ip, Port: p.Port})
 			}
 		}
 	}
 	return ls
+}
+
+// localAddress reads "local-address ADDR;" from a file in the jail, or
+// returns "*".
+func (h *Host) localAddress(j Jail, file string) string {
+	sub, err := h.files.OpenRoot(j.Path)
+	if err != nil {
+		return "*"
+	}
+	data, err := sub.ReadFile(file)
+	if err != nil {
+		return "*"
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(strings.TrimSpace(line), "local-address "); ok {
+			return strings.TrimSuffix(strings.TrimSpace(rest), ";")
+		}
+	}
+	return "*"
 }

@@ -45,6 +45,11 @@ type Service struct {
 	RCVar   string `json:"rcvar,omitempty"`
 	Command string `json:"command"`
 	Ports   []Port `json:"ports"`
+	// BindFrom is a file in the jail whose "local-address ADDR;" line is
+	// the one address the service binds; without that line it binds the
+	// wildcard, as ISC dhcpd's fallback socket does (common/socket.c,
+	// if_register_socket binds local_address, INADDR_ANY by default).
+	BindFrom string `json:"bind_from,omitempty"`
 }
 
 // Config is the fake host's fixed configuration.
@@ -137,7 +142,8 @@ func DefaultConfig() Config {
 		Services: map[string]Service{
 			"named":     {Package: "bind920", Command: "named", Ports: []Port{{"udp", 53}, {"tcp", 53}}},
 			"apache24":  {Package: "apache24", Command: "httpd", Ports: []Port{{"tcp", 80}}},
-			"isc-dhcpd": {Package: "isc-dhcp44-server", Command: "dhcpd", RCVar: "dhcpd_enable", Ports: []Port{{"udp", 67}}},
+			"isc-dhcpd": {Package: "isc-dhcp44-server", Command: "dhcpd", RCVar: "dhcpd_enable", Ports: []Port{{"udp", 67}},
+				BindFrom: "/usr/local/etc/dhcpd.conf"},
 			"postfix":   {Package: "postfix", Command: "master", Ports: []Port{{"tcp", 25}}},
 			"sshd":      {Package: "", Command: "sshd", Ports: []Port{{"tcp", 22}}},
 		},
