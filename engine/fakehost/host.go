@@ -140,12 +140,12 @@ func DefaultConfig() Config {
 		},
 		Releases: []string{"14.2-RELEASE", "14.3-RELEASE", "15.0-RELEASE"},
 		Services: map[string]Service{
-			"named":     {Package: "bind920", Command: "named", Ports: []Port{{"udp", 53}, {"tcp", 53}}},
-			"apache24":  {Package: "apache24", Command: "httpd", Ports: []Port{{"tcp", 80}}},
+			"named":    {Package: "bind920", Command: "named", Ports: []Port{{"udp", 53}, {"tcp", 53}}},
+			"apache24": {Package: "apache24", Command: "httpd", Ports: []Port{{"tcp", 80}}},
 			"isc-dhcpd": {Package: "isc-dhcp44-server", Command: "dhcpd", RCVar: "dhcpd_enable", Ports: []Port{{"udp", 67}},
 				BindFrom: "/usr/local/etc/dhcpd.conf"},
-			"postfix":   {Package: "postfix", Command: "master", Ports: []Port{{"tcp", 25}}},
-			"sshd":      {Package: "", Command: "sshd", Ports: []Port{{"tcp", 22}}},
+			"postfix": {Package: "postfix", Command: "master", Ports: []Port{{"tcp", 25}}},
+			"sshd":    {Package: "", Command: "sshd", Ports: []Port{{"tcp", 22}}},
 		},
 	}
 }
