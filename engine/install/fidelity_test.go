@@ -3,6 +3,7 @@ package install
 import (
 	"context"
 	"errors"
+	"net/netip"
 	"slices"
 	"strings"
 	"testing"
@@ -11,8 +12,10 @@ import (
 	"github.com/jailkit/jailkit/engine/fakehost"
 	"github.com/jailkit/jailkit/engine/inputerr"
 	"github.com/jailkit/jailkit/engine/plan"
+	"github.com/jailkit/jailkit/engine/recipe"
 	"github.com/jailkit/jailkit/engine/render"
 	"github.com/jailkit/jailkit/engine/system"
+	"github.com/jailkit/jailkit/hostcheck/freebsd"
 )
 
 // hostOf returns a fake host made from DefaultConfig changed by edit.
@@ -159,5 +162,59 @@ func TestThinJailGetsPatchedEtc(t *testing.T) {
 	mark, err := h.ReadFile("/usr/local/jails/containers/dns/etc/patched")
 	if err != nil || string(mark) != "p2 amd64\n" {
 		t.Errorf("the thin jail's /etc is not the patched one: %q, %v", mark, err)
+	}
+}
+
+// recipeNamed loads a built-in recipe.
+func recipeNamed(t *testing.T, name string) *recipe.Recipe {
+	t.Helper()
+	c, err := recipe.LoadCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := c.Get(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// TestX11DisplaysStayOffTheLAN: sshd binds each X11 display to 127.0.0.1
+// (X11UseLocalhost yes), and in a shared-IP jail the kernel moves that
+// bind to the jail's primary address (sys/netinet/in_jail.c,
+// prison_local_ip4). The x11 jail's first address is a loopback one, so
+// that is where the displays listen; a re-install keeps it.
+func TestX11DisplaysStayOffTheLAN(t *testing.T) {
+	// A host whose own sshd is off, so the jail's may take port 22.
+	h := hostOf(t, func(c *fakehost.Config) { c.Listeners = c.Listeners[1:] })
+	spec := render.JailSpec{IPs: []string{"192.0.2.70"}}
+	for run := 0; run < 2; run++ {
+		if _, err := Install(context.Background(), h, recipeNamed(t, "x11"), spec, testOpts()); err != nil {
+			t.Fatalf("run %d: %v", run+1, err)
+		}
+		conf, err := h.ReadFile("/etc/jail.conf.d/x11.conf")
+		if err != nil {
+			t.Fatal(err)
+		}
+		jails := freebsd.ParseJailConf("/etc/jail.conf.d/x11.conf", conf, nil)
+		if len(jails) != 1 {
+			t.Fatalf("jail.conf:\n%s", conf)
+		}
+		display, err := freebsd.PrisonLocalIP4(jails[0].IP4, netip.MustParseAddr("127.0.0.1"))
+		if err != nil || display != netip.MustParseAddr("127.0.1.1") {
+			t.Errorf("run %d: X11 displays would listen on %v (%v), want 127.0.1.1 on lo0:\n%s", run+1, display, err, conf)
+		}
+		if !strings.Contains(string(conf), `ip4.addr = "lo0|127.0.1.1/32", "em0|192.0.2.70/32";`) {
+			t.Errorf("run %d: jail.conf:\n%s", run+1, conf)
+		}
+	}
+	// A second x11 jail takes the next loopback address.
+	spec2 := render.JailSpec{Name: "x11b", IPs: []string{"192.0.2.71"}}
+	if _, err := Install(context.Background(), h, recipeNamed(t, "x11"), spec2, testOpts()); err != nil {
+		t.Fatal(err)
+	}
+	conf, _ := h.ReadFile("/etc/jail.conf.d/x11b.conf")
+	if !strings.Contains(string(conf), `"lo0|127.0.1.2/32"`) {
+		t.Errorf("second jail:\n%s", conf)
 	}
 }

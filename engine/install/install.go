@@ -85,6 +85,7 @@ type planner struct {
 	made        map[string]bool // directories an earlier step creates
 
 	vnet         *plan.VNet // the jail's epair and bridge; nil for a shared-IP jail
+	loopback     string     // the jail's primary loopback address (host.loopback), or ""
 	bridgeExists bool       // the host has the VNET jail's bridge already
 }
 
@@ -181,6 +182,9 @@ func (p *planner) checkJail(hostRelease, hostArch string, notes *[]string) ([]pl
 		return nil, err
 	}
 	if err := p.planVNet(notes); err != nil {
+		return nil, err
+	}
+	if err := p.pickLoopback(notes); err != nil {
 		return nil, err
 	}
 	*notes = append(*notes, p.fillResolvers()...)

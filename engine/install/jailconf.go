@@ -39,6 +39,7 @@ type jailConfInput struct {
 	devfsRuleset int
 	base         string // shared base for a thin jail, "" for thick
 	vnet         *plan.VNet
+	loopback     string // first IPv4 address, on lo0 (see pickLoopback)
 }
 
 // renderJailConf renders /etc/jail.conf.d/NAME.conf with the hardened
@@ -57,8 +58,8 @@ func renderJailConf(in jailConfInput) []byte {
 	if in.vnet != nil {
 		c.vnet(in.vnet)
 	} else {
-		c.addrs("ip4.addr", in.iface, j.IP4s, 32)
-		c.addrs("ip6.addr", in.iface, j.IP6s, 128)
+		c.addrs("ip4.addr", in.iface, j.IP4s, 32, in.loopback)
+		c.addrs("ip6.addr", in.iface, j.IP6s, 128, "")
 	}
 	c.mounts(in)
 	c.WriteString("\texec.start = \"/bin/sh /etc/rc\";\n")
@@ -76,15 +77,19 @@ type jailConf struct{ strings.Builder }
 func (c *jailConf) param(k, val string) { fmt.Fprintf(c, "\t%s = %q;\n", k, val) }
 
 // addrs writes a shared-IP jail's addresses of one family as
-// "IF|ADDR/bits", or disables the family when it has none.
-func (c *jailConf) addrs(key, iface string, ips []string, bits int) {
+// "IF|ADDR/bits", or disables the family when it has none. A loopback
+// address goes first, on lo0: the first address is the jail's primary.
+func (c *jailConf) addrs(key, iface string, ips []string, bits int, loopback string) {
 	if len(ips) == 0 {
 		fmt.Fprintf(c, "\t%s = disable;\n", strings.TrimSuffix(key, ".addr"))
 		return
 	}
-	parts := make([]string, len(ips))
-	for i, ip := range ips {
-		parts[i] = fmt.Sprintf("%q", fmt.Sprintf("%s|%s/%d", iface, ip, bits))
+	var parts []string
+	if loopback != "" {
+		parts = append(parts, fmt.Sprintf("%q", fmt.Sprintf("lo0|%s/%d", loopback, bits)))
+	}
+	for _, ip := range ips {
+		parts = append(parts, fmt.Sprintf("%q", fmt.Sprintf("%s|%s/%d", iface, ip, bits)))
 	}
 	fmt.Fprintf(c, "\t%s = %s;\n", key, strings.Join(parts, ", "))
 }
