@@ -10,20 +10,51 @@ import (
 	"github.com/jailkit/jailkit/hostcheck/freebsd"
 )
 
-// ifconfigRun lists the interfaces for "ifconfig", "ifconfig -a" and
-// "ifconfig -l", and otherwise changes them through ifconfigCmd.
+// ifconfigRun lists the interfaces for "ifconfig" and "ifconfig -a",
+// their names for "ifconfig -l", and otherwise changes them through
+// ifconfigCmd (sbin/ifconfig/ifconfig.c main: -l prints the names on one
+// line; options come before the interface name).
 func (h *Host) ifconfigRun(a []string) ([]byte, error) {
-	if len(a) <= 1 || a[1] == "-a" || a[1] == "-l" {
+	p := mustParse(a)
+	for _, o := range p.Opts {
+		if o.Name != "a" && o.Name != "l" && o.Name != "n" {
+			return nil, fail(a, "fakehost: ifconfig -%s is not simulated", o.Name)
+		}
+	}
+	switch {
+	case p.Has("l") && len(p.Operands) == 0:
+		return h.ifconfigNames()
+	case p.Has("a") && len(p.Operands) > 0:
+		return nil, fail(a, "fakehost: ifconfig -a with an address family is not simulated")
+	case len(p.Operands) == 0:
 		return h.ifconfig()
 	}
 	st, err := h.State()
 	if err != nil {
 		return nil, err
 	}
-	if err := h.ifconfigCmd(&st, a); err != nil {
+	if err := h.ifconfigCmd(&st, append([]string{a[0]}, p.Operands...)); err != nil {
 		return nil, err
 	}
 	return nil, h.saveState(st)
+}
+
+// ifconfigNames is "ifconfig -l": the names the host sees, on one line.
+func (h *Host) ifconfigNames() ([]byte, error) {
+	cfg, st, err := h.configAndState()
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, ifc := range cfg.Interfaces {
+		names = append(names, ifc.Name)
+	}
+	for _, n := range st.NetIfs {
+		if n.Jail == "" {
+			names = append(names, n.Name)
+		}
+	}
+	return []byte(strings.Join(names, " ") + "\n"), nil
 }
 
 // ifconfig lists the configured interfaces, then the cloned ones the host

@@ -10,12 +10,11 @@ import (
 
 // hostService stops or starts a host daemon of Config.Listeners, as
 // "service sendmail onestop" does on FreeBSD.
-func (h *Host) hostService(a []string) ([]byte, error) {
+func (h *Host) hostService(a []string, name, verb string) ([]byte, error) {
 	cfg, st, err := h.configAndState()
 	if err != nil {
 		return nil, err
 	}
-	name, verb := a[1], a[2]
 	if !slices.ContainsFunc(cfg.Listeners, func(l Listener) bool { return l.Command == name }) {
 		return nil, fail(a, "%s does not exist in /etc/rc.d or the local startup directories (/usr/local/etc/rc.d)", name)
 	}
@@ -34,34 +33,45 @@ func (h *Host) hostService(a []string) ([]byte, error) {
 	}
 }
 
-// service handles "service -j NAME SVC start|stop|restart|status" and
-// "service devfs restart".
+// service handles "service -j NAME SVC start|stop|restart|status",
+// "service devfs restart" and "service SVC onestop|onestart" on the
+// host, read with service.sh's getopts 'j:ehlrRv'
+// (usr.sbin/service/service.sh; -j runs "jexec -l JAIL service ...").
 func (h *Host) service(a []string) ([]byte, error) {
-	if len(a) == 3 && a[1] == "devfs" && a[2] == "restart" {
+	p := mustParse(a)
+	jail, inJail := p.Arg("j")
+	for _, o := range p.Opts {
+		if o.Name != "j" && o.Name != "v" {
+			return nil, fail(a, "fakehost: service -%s is not simulated", o.Name)
+		}
+	}
+	if len(p.Operands) != 2 {
+		return nil, fail(a, "fakehost: service %s is not simulated", strings.Join(p.Operands, " "))
+	}
+	svc, verb := p.Operands[0], p.Operands[1]
+	switch {
+	case inJail:
+		return h.jailService(a, jail, svc, verb)
+	case svc == "devfs" && verb == "restart":
 		return nil, nil
+	case verb == "onestop" || verb == "onestart":
+		return h.hostService(a, svc, verb)
 	}
-	if len(a) == 3 && (a[2] == "onestop" || a[2] == "onestart") {
-		return h.hostService(a)
-	}
-	if len(a) != 5 || a[1] != "-j" {
-		return nil, fail(a, "usage: service -j jail name start|stop|restart|status")
-	}
-	return h.jailService(a)
+	return nil, fail(a, "fakehost: service %s %s on the host is not simulated", svc, verb)
 }
 
 // jailService handles "service -j JAIL SVC VERB" for a service of
 // Config.Services whose package the jail has.
-func (h *Host) jailService(a []string) ([]byte, error) {
+func (h *Host) jailService(a []string, jail, name, verb string) ([]byte, error) {
 	cfg, st, err := h.configAndState()
 	if err != nil {
 		return nil, err
 	}
-	idx := jailIndex(st, a[2])
+	idx := jailIndex(st, jail)
 	if idx < 0 {
-		return nil, fail(a, "jexec: jail \"%s\" not found", a[2])
+		return nil, fail(a, "jexec: jail \"%s\" not found", jail)
 	}
 	j := &st.Jails[idx]
-	name, verb := a[3], a[4]
 	svc, known := cfg.Services[name]
 	sub, err := h.files.OpenRoot(j.Path)
 	if err != nil {

@@ -222,7 +222,7 @@ func TestVNetInterfaces(t *testing.T) {
 	if !strings.Contains(ifc, "epair3a: flags") || strings.Contains(ifc, "epair3b") || !strings.Contains(ifc, "member: epair3a") {
 		t.Errorf("ifconfig:\n%s", ifc)
 	}
-	if jls := h.mustRun(t, false, "jls", "--libxo", "json"); !strings.Contains(jls, `"vnet":"new"`) || strings.Contains(jls, "192.0.2.9") {
+	if jls := h.mustRun(t, false, "jls", "--libxo", "json", "-n"); !strings.Contains(jls, `"vnet":"new"`) || strings.Contains(jls, "192.0.2.9") {
 		t.Errorf("jls: %s", jls)
 	}
 	st, _ := h.State()
