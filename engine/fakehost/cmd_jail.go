@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/jailkit/jailkit/engine/fakehost/getopt"
 )
 
 var (
@@ -77,7 +79,7 @@ func jailOps(a []string) []string {
 func jailArgs(a []string) (conf string, start bool, names []string, err error) {
 	p := mustParse(a)
 	usage := func() error {
-		s, _ := OptSpecs()
+		s, _ := getopt.Specs()
 		return failStatus(a, 1, "%s", s["jail"].Usage)
 	}
 	conf, _ = p.Arg("f")
@@ -231,7 +233,8 @@ func (s *jailSpec) param(a []string, t string) error {
 		argv[0] = "ifconfig"
 		// jail(8) runs these through sh -c; the fake host holds them
 		// to ifconfig's own option string as any other argv.
-		if err := CheckArgv(argv); err != nil {
+		if err := getopt.Check(argv); err != nil {
+			logRefused(argv, err)
 			return fail(a, "jail: %s: %s: %v", j.Name, key, err)
 		}
 		if key == "exec.prestart" {

@@ -3,6 +3,8 @@ package fakehost
 import (
 	"slices"
 	"strconv"
+
+	"github.com/jailkit/jailkit/engine/fakehost/getopt"
 )
 
 // jlsJails reads a jls argv the way usr.sbin/jls/jls.c does and returns
@@ -13,7 +15,7 @@ import (
 // rather than being printed in another format.
 func jlsJails(a []string, st State) ([]Jail, error) {
 	p := mustParse(a)
-	libxo := len(stripLibxo(a[1:])) != len(a[1:])
+	libxo := len(getopt.StripLibxo(a[1:])) != len(a[1:])
 	for _, o := range p.Opts {
 		switch {
 		case o.Name == "j", o.Name == "d", o.Name == "a":

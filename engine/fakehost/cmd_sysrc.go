@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/jailkit/jailkit/engine/fakehost/getopt"
 	"github.com/jailkit/jailkit/engine/system"
 )
 
@@ -90,7 +91,7 @@ func (h *Host) sysrcOptions(a []string) (sysrcOpts, error) {
 	}
 	if len(o.args) == 0 {
 		// sysrc: "[ $# -eq 0 -a ! "$SHOW_ALL" ] && usage".
-		s, _ := OptSpecs()
+		s, _ := getopt.Specs()
 		return o, failStatus(a, 1, "%s", s["sysrc"].Usage)
 	}
 	return o, nil

@@ -1,4 +1,4 @@
-package fakehost
+package getopt
 
 import (
 	"fmt"
@@ -24,7 +24,7 @@ func shortOpt(opts string, c byte) (known, arg bool) {
 // a missing argument.
 type shortMsgs struct{ unknown, noArg string }
 
-func (s *OptSpec) msgs(prog string) shortMsgs {
+func (s *Spec) msgs(prog string) shortMsgs {
 	switch {
 	case s.Kind == "sh_getopts":
 		// bin/sh/options.c getopts: out2fmt_flush, no program name.
@@ -44,7 +44,7 @@ func (s *OptSpec) msgs(prog string) shortMsgs {
 // shortCluster reads the letters of one word ("-xf" or "-fFILE"), taking
 // an argument from the rest of the word or from the next word; it
 // returns how many further words it used.
-func (s *OptSpec) shortCluster(p *Parsed, word string, next []string, m shortMsgs) (used int, msg string) {
+func (s *Spec) shortCluster(p *Parsed, word string, next []string, m shortMsgs) (used int, msg string) {
 	for j := 1; j < len(word); j++ {
 		c := word[j]
 		known, takes := shortOpt(s.Opts, c)
@@ -76,7 +76,7 @@ func (s *OptSpec) shortCluster(p *Parsed, word string, next []string, m shortMsg
 
 // parseGetopt is getopt(3) and sh getopts: options up to the first
 // operand or "--"; "-" alone is an operand.
-func (s *OptSpec) parseGetopt(args []string, prog string) (Parsed, string) {
+func (s *Spec) parseGetopt(args []string, prog string) (Parsed, string) {
 	var p Parsed
 	m := s.msgs(prog)
 	i := 0
@@ -102,7 +102,7 @@ func (s *OptSpec) parseGetopt(args []string, prog string) (Parsed, string) {
 // parseGetoptLong is FreeBSD's getopt_long(3): like getopt, but "--name"
 // long options and, without a leading '+', operands may come between
 // options (they are moved after them).
-func (s *OptSpec) parseGetoptLong(args []string, prog string) (Parsed, string) {
+func (s *Spec) parseGetoptLong(args []string, prog string) (Parsed, string) {
 	var p Parsed
 	m := s.msgs(prog)
 	permute := !strings.HasPrefix(s.Opts, "+")
@@ -156,7 +156,7 @@ func matchLong(long map[string]bool, word string) (name string, ambiguous bool) 
 
 // longOpt reads one "--name[=arg]" with getopt_long's GNU_COMPATIBLE
 // messages (lib/libc/stdlib/getopt_long.c parse_long_options).
-func (s *OptSpec) longOpt(p *Parsed, body string, next []string, dash, prog string) (used int, msg string) {
+func (s *Spec) longOpt(p *Parsed, body string, next []string, dash, prog string) (used int, msg string) {
 	word, arg, hasEq := strings.Cut(body, "=")
 	name, ambiguous := matchLong(s.Long, word)
 	switch {
@@ -181,7 +181,7 @@ func (s *OptSpec) longOpt(p *Parsed, body string, next []string, dash, prog stri
 // parseBsdtar is bsdtar_getopt (contrib/libarchive/tar/cmdline.c): a
 // first word without '-' is bundled old-style letters whose arguments are
 // the following words; then options up to the first operand or "--".
-func (s *OptSpec) parseBsdtar(args []string, prog string) (Parsed, string) {
+func (s *Spec) parseBsdtar(args []string, prog string) (Parsed, string) {
 	var p Parsed
 	i := 0
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
@@ -230,7 +230,7 @@ func (s *OptSpec) parseBsdtar(args []string, prog string) (Parsed, string) {
 }
 
 // bsdtarLong is bsdtar_getopt's long option state, with its messages.
-func (s *OptSpec) bsdtarLong(p *Parsed, body string, next []string, prog string) (used int, msg string) {
+func (s *Spec) bsdtarLong(p *Parsed, body string, next []string, prog string) (used int, msg string) {
 	word, arg, hasEq := strings.Cut(body, "=")
 	name, ambiguous := matchLong(s.Long, word)
 	switch {
@@ -253,7 +253,7 @@ func (s *OptSpec) bsdtarLong(p *Parsed, body string, next []string, prog string)
 // parseWords is a hand-written "case $1" loop (freebsd-update.sh
 // parse_cmdline): every word is an option word, an option word and its
 // argument, or a command word; anything else makes it print its usage.
-func (s *OptSpec) parseWords(args []string) (Parsed, string) {
+func (s *Spec) parseWords(args []string) (Parsed, string) {
 	var p Parsed
 	takes := map[string]bool{}
 	for _, w := range strings.Fields(s.Opts) {

@@ -1,4 +1,4 @@
-package fakehost
+package getopt
 
 import (
 	_ "embed"
@@ -15,9 +15,9 @@ import (
 //go:embed testdata/getopt.txt
 var getoptTable string
 
-// OptSpec is one line of testdata/getopt.txt: how one FreeBSD command (or
+// Spec is one line of testdata/getopt.txt: how one FreeBSD command (or
 // subcommand) reads its argv.
-type OptSpec struct {
+type Spec struct {
 	Name    string
 	Kind    string          // getopt, getopt_long, sh_getopts, bsdtar, words
 	Opts    string          // the option string as in the source
@@ -88,19 +88,19 @@ func (e *UsageError) Error() string {
 
 var (
 	specsOnce sync.Once
-	specs     map[string]*OptSpec
+	specs     map[string]*Spec
 	specsErr  error
 )
 
-// OptSpecs returns the parsed table of testdata/getopt.txt by name.
-func OptSpecs() (map[string]*OptSpec, error) {
+// Specs returns the parsed table of testdata/getopt.txt by name.
+func Specs() (map[string]*Spec, error) {
 	specsOnce.Do(func() { specs, specsErr = parseOptTable(getoptTable) })
 	return specs, specsErr
 }
 
 // parseOptTable reads the " | "-separated lines of the table.
-func parseOptTable(text string) (map[string]*OptSpec, error) {
-	out := map[string]*OptSpec{}
+func parseOptTable(text string) (map[string]*Spec, error) {
+	out := map[string]*Spec{}
 	for n, line := range strings.Split(text, "\n") {
 		if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#") {
 			continue
@@ -111,7 +111,7 @@ func parseOptTable(text string) (map[string]*OptSpec, error) {
 		}
 		// Only USAGE may hold " | " itself (sysrc's does).
 		usage := strings.Join(f[7:len(f)-1], " | ")
-		s := &OptSpec{Name: f[0], Kind: f[1], Opts: dash(f[2]), Long: map[string]bool{}, ExecAt: -1, Usage: dash(usage), Source: f[len(f)-1]}
+		s := &Spec{Name: f[0], Kind: f[1], Opts: dash(f[2]), Long: map[string]bool{}, ExecAt: -1, Usage: dash(usage), Source: f[len(f)-1]}
 		switch s.Kind {
 		case "getopt", "getopt_long", "sh_getopts", "bsdtar", "words":
 		default:
@@ -162,7 +162,7 @@ func parseOperands(f string) (lo, hi int, err error) {
 	return lo, hi, err
 }
 
-func (s *OptSpec) setFlags(flags string) error {
+func (s *Spec) setFlags(flags string) error {
 	for _, fl := range strings.Split(flags, ",") {
 		switch {
 		case fl == "":
@@ -189,8 +189,18 @@ func (s *OptSpec) setFlags(flags string) error {
 	return nil
 }
 
+// Lookup returns the spec of the command argv0 (nil when the table has
+// none).
+func Lookup(argv0 string) *Spec {
+	all, err := Specs()
+	if err != nil {
+		return nil
+	}
+	return lookupSpec(all, argv0)
+}
+
 // lookupSpec finds the spec of argv0: as given, then by its base name.
-func lookupSpec(all map[string]*OptSpec, argv0 string) *OptSpec {
+func lookupSpec(all map[string]*Spec, argv0 string) *Spec {
 	if s := all[argv0]; s != nil {
 		return s
 	}
@@ -199,11 +209,11 @@ func lookupSpec(all map[string]*OptSpec, argv0 string) *OptSpec {
 
 // Parse reads argv (argv[0] included) the way the command's own option
 // parser does, and refuses what it refuses.
-func (s *OptSpec) Parse(argv []string) (Parsed, error) {
+func (s *Spec) Parse(argv []string) (Parsed, error) {
 	prog := path.Base(argv[0])
 	args := argv[1:]
 	if s.Libxo {
-		args = stripLibxo(args)
+		args = StripLibxo(args)
 	}
 	var p Parsed
 	var msg string
@@ -231,16 +241,16 @@ func (s *OptSpec) Parse(argv []string) (Parsed, error) {
 
 // usageError is what the command prints when it refuses argv: the
 // parser's complaint, then the first line of its usage().
-func (s *OptSpec) usageError(argv []string, msg string) *UsageError {
+func (s *Spec) usageError(argv []string, msg string) *UsageError {
 	if s.Usage != "" {
 		msg += "\n" + s.Usage
 	}
 	return &UsageError{Argv: argv, Status: s.Status, Msg: msg}
 }
 
-// stripLibxo drops the libxo options xo_parse_args(3) consumes:
+// StripLibxo drops the libxo options xo_parse_args(3) consumes:
 // "--libxo X", "--libxo=X" and "--libxo:X".
-func stripLibxo(args []string) []string {
+func StripLibxo(args []string) []string {
 	var out []string
 	for i := 0; i < len(args); i++ {
 		a := args[i]
