@@ -39,20 +39,7 @@ func exampleHost(t *testing.T, l *Lab) *fakehost.Host {
 	// The homelab's www jail runs PHP-FPM (php83's rc.d script
 	// php_fpm) on its unix socket.
 	cfg.Services["php_fpm"] = fakehost.Service{Package: "php83", Command: "php-fpm"}
-	h, err := fakehost.New(t.TempDir(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rc := filepath.Join(h.Dir, "etc/rc.conf")
-	data, err := os.ReadFile(rc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	data = append(data, "sendmail_enable=\"NONE\"\nsendmail_submit_enable=\"NO\"\nsendmail_outbound_enable=\"NO\"\nsendmail_msp_queue_enable=\"NO\"\n"...)
-	if err := os.WriteFile(rc, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return h
+	return labHostWith(t, cfg)
 }
 
 // TestLabArgvConformance checks, for every lab of docs/examples, every

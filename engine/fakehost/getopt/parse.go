@@ -74,38 +74,16 @@ func (s *Spec) shortCluster(p *Parsed, word string, next []string, m shortMsgs) 
 	return used, ""
 }
 
-// parseGetopt is getopt(3) and sh getopts: options up to the first
-// operand or "--"; "-" alone is an operand.
+// parseGetopt is getopt(3), sh getopts and FreeBSD's getopt_long(3):
+// options up to the first operand or "--" ("-" alone is an operand);
+// getopt_long adds "--name" long options and, without a leading '+' in
+// its option string, takes operands between options (moving them after
+// the options).
 func (s *Spec) parseGetopt(args []string, prog string) (Parsed, string) {
 	var p Parsed
 	m := s.msgs(prog)
-	i := 0
-	for i < len(args) {
-		a := args[i]
-		if a == "--" {
-			i++
-			break
-		}
-		if len(a) < 2 || a[0] != '-' {
-			break
-		}
-		used, msg := s.shortCluster(&p, a, args[i+1:], m)
-		if msg != "" {
-			return p, msg
-		}
-		i += 1 + used
-	}
-	p.Operands = append(p.Operands, args[i:]...)
-	return p, ""
-}
-
-// parseGetoptLong is FreeBSD's getopt_long(3): like getopt, but "--name"
-// long options and, without a leading '+', operands may come between
-// options (they are moved after them).
-func (s *Spec) parseGetoptLong(args []string, prog string) (Parsed, string) {
-	var p Parsed
-	m := s.msgs(prog)
-	permute := !strings.HasPrefix(s.Opts, "+")
+	long := s.Kind == "getopt_long"
+	permute := long && !strings.HasPrefix(s.Opts, "+")
 	i := 0
 	for i < len(args) {
 		a := args[i]
@@ -123,7 +101,7 @@ func (s *Spec) parseGetoptLong(args []string, prog string) (Parsed, string) {
 		}
 		var used int
 		var msg string
-		if strings.HasPrefix(a, "--") {
+		if long && strings.HasPrefix(a, "--") {
 			used, msg = s.longOpt(&p, a[2:], args[i+1:], "--", prog)
 		} else {
 			used, msg = s.shortCluster(&p, a, args[i+1:], m)

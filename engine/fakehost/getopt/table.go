@@ -218,10 +218,8 @@ func (s *Spec) Parse(argv []string) (Parsed, error) {
 	var p Parsed
 	var msg string
 	switch s.Kind {
-	case "getopt", "sh_getopts":
+	case "getopt", "sh_getopts", "getopt_long":
 		p, msg = s.parseGetopt(args, prog)
-	case "getopt_long":
-		p, msg = s.parseGetoptLong(args, prog)
 	case "bsdtar":
 		p, msg = s.parseBsdtar(args, prog)
 	case "words":
