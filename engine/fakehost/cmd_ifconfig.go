@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/jailkit/jailkit/engine/fakehost/getopt"
 	"github.com/jailkit/jailkit/hostcheck/freebsd"
 )
 
@@ -17,16 +18,21 @@ import (
 func (h *Host) ifconfigRun(a []string) ([]byte, error) {
 	p := mustParse(a)
 	for _, o := range p.Opts {
-		if o.Name != "a" && o.Name != "l" && o.Name != "n" {
+		if o.Name != "a" && o.Name != "l" && o.Name != "n" && o.Name != "m" {
 			return nil, fail(a, "fakehost: ifconfig -%s is not simulated", o.Name)
 		}
 	}
+	list := p.Has("l") || p.Has("a") || len(p.Operands) == 0
 	switch {
-	case p.Has("l") && len(p.Operands) == 0:
+	case p.Has("l") && (p.Has("a") || p.Has("m")), list && len(p.Operands) > 1:
+		// ifconfig.c: "-l cannot be used with -a or -m"; a
+		// listing takes at most an address family.
+		return nil, failStatus(a, 1, "%s", getopt.Lookup("ifconfig").Usage)
+	case list && len(p.Operands) == 1:
+		return nil, fail(a, "fakehost: ifconfig listing one address family is not simulated")
+	case p.Has("l"):
 		return h.ifconfigNames()
-	case p.Has("a") && len(p.Operands) > 0:
-		return nil, fail(a, "fakehost: ifconfig -a with an address family is not simulated")
-	case len(p.Operands) == 0:
+	case list:
 		return h.ifconfig()
 	}
 	st, err := h.State()
@@ -165,6 +171,11 @@ func (h *Host) ifconfigCreate(st *State, a []string) error {
 	}
 	for _, m := range made {
 		if netIfIndex(st, m) >= 0 || slices.ContainsFunc(cfg.Interfaces, func(i Iface) bool { return i.Name == m }) {
+			if m == name && len(a) == 3 {
+				// ifconfig.c main: the interface exists and
+				// "create" is the only word after it.
+				return fail(a, "ifconfig: interface %s already exists", name)
+			}
 			return fail(a, "ifconfig: SIOCIFCREATE2 (%s): File exists", name)
 		}
 	}

@@ -7,11 +7,23 @@ import (
 	"strings"
 )
 
-// kldstat lists the kernel and zfs.ko, then the modules kldload loaded.
+// kldstat lists the kernel and zfs.ko, then the modules kldload loaded;
+// "kldstat -q -m MOD" only answers by its status whether MOD is loaded
+// (sbin/kldstat/kldstat.c: modfind, "can't find module", status 1).
 func (h *Host) kldstat(a []string) ([]byte, error) {
 	st, err := h.State()
 	if err != nil {
 		return nil, err
+	}
+	p := mustParse(a)
+	if mod, ok := p.Arg("m"); ok && p.Has("q") {
+		if mod == "zfs" || slices.Contains(st.Modules, mod) {
+			return nil, nil
+		}
+		return nil, fail(a, "")
+	}
+	if len(p.Opts) > 0 {
+		return nil, fail(a, "fakehost: kldstat with options other than -q -m is not simulated")
 	}
 	out := "Id Refs Address                Size Name\n 1   20 0xffffffff80200000  1f41500 kernel\n 2    1 0xffffffff82223000    5a5c8 zfs.ko\n"
 	for i, m := range st.Modules {

@@ -201,7 +201,7 @@ func TestVNetInterfaces(t *testing.T) {
 	}
 	h.mustRun(t, true, "ifconfig", "bridge0", "create")
 	h.mustRun(t, true, "ifconfig", "bridge0", "addm", "em0", "up")
-	if _, err := h.Run(context.Background(), system.Cmd{Argv: []string{"ifconfig", "bridge0", "create"}, Mutates: true}); err == nil || !strings.Contains(err.Error(), "File exists") {
+	if _, err := h.Run(context.Background(), system.Cmd{Argv: []string{"ifconfig", "bridge0", "create"}, Mutates: true}); err == nil || !strings.Contains(err.Error(), "interface bridge0 already exists") {
 		t.Errorf("a second create: %v", err)
 	}
 	root := "usr/local/jails/containers/v"
