@@ -100,8 +100,9 @@ func (h *Host) tar(a []string) ([]byte, error) {
 }
 
 // tarModes are bsdtar's mode options and their long names
-// (contrib/libarchive/tar/bsdtar.c set_mode: one mode, or "Can't
-// specify both").
+// (contrib/libarchive/tar/bsdtar.c: set_mode allows one mode, "Can't
+// specify both"; without one, "Must specify one of -c, -r, -t, -u, -x",
+// both exit 1 through lafe_errc).
 var tarModes = map[string]string{"c": "c", "create": "c", "r": "r", "append": "r", "t": "t", "list": "t",
 	"u": "u", "update": "u", "x": "x", "extract": "x"}
 
@@ -116,7 +117,8 @@ func tarArgs(a []string) (file, dir string, members []string, err error) {
 		switch {
 		case !ok:
 		case mode != "" && mode != m:
-			return "", "", nil, fail(a, "tar: Can't specify both -%s and -%s", mode, m)
+			// set_mode names the new mode first.
+			return "", "", nil, fail(a, "tar: Can't specify both -%s and -%s", m, mode)
 		default:
 			mode = m
 		}

@@ -47,7 +47,7 @@ func TestHostRefusesLikeFreeBSD(t *testing.T) {
 		{[]string{"jail", "-c", "-R", "dns"}, "usage: jail", 1},
 		{[]string{"jail", "-f", "/etc/jail.conf", "-c", "dns", "extra"}, "fakehost: a jail given by parameters", 1},
 		{[]string{"tar", "-f", "/x.txz", "-C", "/"}, "tar: Must specify one of -c, -r, -t, -u, -x", 1},
-		{[]string{"tar", "-x", "-c", "-f", "/x.txz"}, "tar: Can't specify both -x and -c", 1},
+		{[]string{"tar", "-x", "-c", "-f", "/x.txz"}, "tar: Can't specify both -c and -x", 1},
 		{[]string{"chflags", "schgg", "/etc"}, "chflags: invalid flag: schgg", 1},
 		{[]string{"chflags", "-R", "0", "/nonexistent"}, "chflags: /nonexistent: No such file or directory", 1},
 		{[]string{"jls", "-j", "nosuch"}, "jls: jail \"nosuch\" not found", 1},
