@@ -1,6 +1,7 @@
 package fakehost
 
 import (
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -95,8 +96,11 @@ func (h *Host) jailService(a []string, jail, name, verb string) ([]byte, error) 
 		j.Running = slices.DeleteFunc(j.Running, func(s string) bool { return s == name })
 		return []byte("Stopping " + name + ".\n"), h.saveState(st)
 	case "start", "restart":
-		if err := checkEnabled(a, sub, name, svc); err != nil {
-			return nil, err
+		if msg, ok := enabledIn(sub, name, svc, verb); !ok {
+			// libexec/rc/rc.subr run_rc_command: a service whose
+			// rcvar is not YES says so on standard output and
+			// returns 0, starting nothing.
+			return []byte(msg), nil
 		}
 		if verb == "start" && running {
 			return nil, fail(a, "%s already running? (pid=2001).", name)
@@ -109,16 +113,16 @@ func (h *Host) jailService(a []string, jail, name, verb string) ([]byte, error) 
 	return nil, fail(a, "service: unknown verb %s", verb)
 }
 
-// checkEnabled refuses to start service name unless the jail's rc.conf,
-// under sub, sets its rcvar to YES.
-func checkEnabled(a []string, sub system.System, name string, svc Service) error {
+// enabledIn says whether the jail's rc.conf, under sub, sets the rcvar
+// of service name to YES, and otherwise what rc.subr prints for verb.
+func enabledIn(sub system.System, name string, svc Service, verb string) (msg string, ok bool) {
 	rc, _ := sub.ReadFile("/etc/rc.conf")
 	rcvar := svc.RCVar
 	if rcvar == "" {
 		rcvar = name + "_enable"
 	}
-	if !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(rcvar) + `="?(YES|yes)"?`).Match(rc) {
-		return fail(a, "Cannot 'start' %s. Set %s to YES in /etc/rc.conf or use 'onestart' instead of 'start'.", name, rcvar)
+	if regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(rcvar) + `="?(YES|yes)"?`).Match(rc) {
+		return "", true
 	}
-	return nil
+	return fmt.Sprintf("Cannot '%s' %s. Set %s to YES in /etc/rc.conf or use 'one%s' instead of '%s'.\n", verb, name, rcvar, verb, verb), false
 }

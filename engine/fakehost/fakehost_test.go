@@ -88,7 +88,14 @@ func TestJailLifecycle(t *testing.T) {
 	h.mustRun(t, true, "jexec", "-l", "dns", "/usr/sbin/pkg", "bootstrap", "-y")
 	h.mustRun(t, true, "pkg", "-j", "dns", "install", "-y", "bind920")
 	h.mustRun(t, true, "service", "-j", "dns", "named", "start")
+	// rc.subr: a service not enabled says so and exits 0, unstarted.
+	if out := h.mustRun(t, true, "service", "-j", "dns", "sshd", "start"); !strings.HasPrefix(out, "Cannot 'start' sshd. Set sshd_enable to YES") {
+		t.Errorf("service start of a disabled service: %q", out)
+	}
 	sock := h.mustRun(t, false, "sockstat", "-46l", "-j", "dns")
+	if strings.Contains(sock, ":22") {
+		t.Errorf("a disabled sshd started:\n%s", sock)
+	}
 	if !strings.Contains(sock, "udp4   192.0.2.53:53") || !strings.Contains(sock, "tcp4   192.0.2.53:53") {
 		t.Errorf("sockstat -j:\n%s", sock)
 	}
