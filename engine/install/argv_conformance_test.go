@@ -150,6 +150,7 @@ func TestArgvConformance(t *testing.T) {
 	}
 	names := cat.Names()
 	commands := map[string]bool{}
+	total, distinct := 0, map[string]bool{}
 	for _, c := range conformanceCases(names) {
 		t.Run(fmt.Sprintf("%s-%s-thick=%v-zfs=%v", c.recipe, c.spec.Name, c.thick, c.zfs), func(t *testing.T) {
 			h := conformanceHost(t)
@@ -162,9 +163,12 @@ func TestArgvConformance(t *testing.T) {
 			}
 			for _, s := range seen {
 				commands[s.Argv[0]] = true
+				distinct[strings.Join(s.Argv, "\x00")] = true
 			}
+			total += len(seen)
 		})
 	}
+	t.Logf("checked %d argv (%d distinct) of %d commands", total, len(distinct), len(commands))
 	// The check covers the commands plans run; a plan that stopped
 	// running one of these would make this list stale, not wrong.
 	for _, c := range []string{"jail", "jexec", "pkg", "service", "sysrc", "fetch", "tar", "chflags", "freebsd-update",

@@ -91,6 +91,7 @@ func TestLabArgvConformance(t *testing.T) {
 			if len(seen) == 0 {
 				t.Fatal("no argv collected")
 			}
+			t.Logf("checked %d argv", len(seen))
 			for _, bad := range getopt.Nonconforming(seen) {
 				t.Error(bad)
 			}
