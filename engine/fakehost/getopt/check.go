@@ -3,6 +3,7 @@ package getopt
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // ErrNoSpec is an argv whose command (or subcommand) has no option
@@ -40,8 +41,13 @@ func Parse(argv []string) (Parsed, error) {
 	if s.Sub && len(p.Operands) > 0 {
 		return parseSub(all, s, argv, p)
 	}
-	if s.ExecAt >= 0 && len(p.Operands) > s.ExecAt {
-		if err := Check(p.Operands[s.ExecAt:]); err != nil {
+	at := s.ExecAt
+	if s.ExecAfterAssign {
+		for at = 0; at < len(p.Operands) && strings.Contains(p.Operands[at], "="); at++ {
+		}
+	}
+	if at >= 0 && len(p.Operands) > at {
+		if err := Check(p.Operands[at:]); err != nil {
 			return p, err
 		}
 	}

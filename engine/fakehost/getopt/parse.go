@@ -91,6 +91,13 @@ func (s *Spec) parseGetopt(args []string, prog string) (Parsed, string) {
 			i++
 			break
 		}
+		if a == "-" && strings.Contains(s.Opts, "-") {
+			// getopt.c: a solitary "-" is option '-' when the
+			// option string lists it (env).
+			p.Opts = append(p.Opts, Opt{Name: "-"})
+			i++
+			continue
+		}
 		if len(a) < 2 || a[0] != '-' {
 			if !permute {
 				break

@@ -18,21 +18,24 @@ var getoptTable string
 // Spec is one line of testdata/getopt.txt: how one FreeBSD command (or
 // subcommand) reads its argv.
 type Spec struct {
-	Name    string
-	Kind    string          // getopt, getopt_long, sh_getopts, bsdtar, words
-	Opts    string          // the option string as in the source
-	Long    map[string]bool // long option (or command word) -> takes an argument
-	MinOps  int             // operands accepted after the options
-	MaxOps  int             // -1 for no limit
-	Libxo   bool            // xo_parse_args takes --libxo first
-	Sub     bool            // the first operand names a subcommand
-	ExecAt  int             // operands from here on are a command; -1 for none
-	Posix   bool            // getopt_long messages under POSIXLY_CORRECT
-	Lenient bool            // unknown options are ignored
-	Else    string          // spec for a subcommand the table lacks
-	Status  int             // exit status of usage()
-	Usage   string          // first line of usage(), "" when not read
-	Source  string
+	Name   string
+	Kind   string          // getopt, getopt_long, sh_getopts, bsdtar, words
+	Opts   string          // the option string as in the source
+	Long   map[string]bool // long option (or command word) -> takes an argument
+	MinOps int             // operands accepted after the options
+	MaxOps int             // -1 for no limit
+	Libxo  bool            // xo_parse_args takes --libxo first
+	Sub    bool            // the first operand names a subcommand
+	ExecAt int             // operands from here on are a command; -1 for none
+	// ExecAfterAssign says the command comes after the leading
+	// NAME=VALUE operands (env).
+	ExecAfterAssign bool
+	Posix           bool   // getopt_long messages under POSIXLY_CORRECT
+	Lenient         bool   // unknown options are ignored
+	Else            string // spec for a subcommand the table lacks
+	Status          int    // exit status of usage()
+	Usage           string // first line of usage(), "" when not read
+	Source          string
 }
 
 // Opt is one option getopt returned: its letter (or long name) and
@@ -174,6 +177,8 @@ func (s *Spec) setFlags(flags string) error {
 			s.Posix = true
 		case fl == "lenient":
 			s.Lenient = true
+		case fl == "exec@assign":
+			s.ExecAfterAssign = true
 		case strings.HasPrefix(fl, "exec@"):
 			n, err := strconv.Atoi(strings.TrimPrefix(fl, "exec@"))
 			if err != nil {
@@ -228,7 +233,7 @@ func (s *Spec) Parse(argv []string) (Parsed, error) {
 	if msg == "" && len(p.Operands) < s.MinOps {
 		msg = "too few operands"
 	}
-	if msg == "" && s.MaxOps >= 0 && len(p.Operands) > s.MaxOps && s.ExecAt < 0 {
+	if msg == "" && s.MaxOps >= 0 && len(p.Operands) > s.MaxOps && s.ExecAt < 0 && !s.ExecAfterAssign {
 		msg = "too many operands"
 	}
 	if msg != "" {
