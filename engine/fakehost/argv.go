@@ -3,6 +3,7 @@ package fakehost
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/jailkit/jailkit/engine/fakehost/getopt"
@@ -57,4 +58,14 @@ func RefusedArgv() []string {
 	refusedLog.mu.Lock()
 	defer refusedLog.mu.Unlock()
 	return append([]string(nil), refusedLog.seen...)
+}
+
+// RefusedReport is what a test binary says when its fake hosts refused
+// any argv (see RefusedArgv), or "" when none was.
+func RefusedReport() string {
+	bad := RefusedArgv()
+	if len(bad) == 0 {
+		return ""
+	}
+	return "FAIL: FreeBSD would refuse these command lines the tests ran:\n  " + strings.Join(bad, "\n  ") + "\n"
 }

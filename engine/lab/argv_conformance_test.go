@@ -6,7 +6,6 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/jailkit/jailkit/engine/fakehost"
@@ -18,8 +17,8 @@ import (
 // argv for its option string, even in a test that expected a failure.
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if bad := fakehost.RefusedArgv(); len(bad) > 0 {
-		fmt.Fprintf(os.Stderr, "FAIL: FreeBSD would refuse these command lines the tests ran:\n  %s\n", strings.Join(bad, "\n  "))
+	if msg := fakehost.RefusedReport(); msg != "" {
+		fmt.Fprint(os.Stderr, msg)
 		code = 1
 	}
 	os.Exit(code)
