@@ -49,7 +49,12 @@ var refusedLog struct {
 func logRefused(argv []string, err error) {
 	refusedLog.mu.Lock()
 	defer refusedLog.mu.Unlock()
-	refusedLog.seen = append(refusedLog.seen, fmt.Sprintf("%s: %v", plan.QuoteArgv(argv), err))
+	reason := err.Error()
+	var ue *getopt.UsageError
+	if errors.As(err, &ue) {
+		reason = fmt.Sprintf("exit status %d: %s", ue.Status, strings.ReplaceAll(ue.Msg, "\n", "; "))
+	}
+	refusedLog.seen = append(refusedLog.seen, plan.QuoteArgv(argv)+": "+reason)
 }
 
 // RefusedArgv returns every argv the fake hosts of this process refused
