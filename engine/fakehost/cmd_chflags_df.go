@@ -1,15 +1,55 @@
 package fakehost
 
-// chflags only checks that its last operand exists: the fake host has no
-// file flags to change.
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// chflags checks its flags word and that every file exists: the fake
+// host has no file flags to change. bin/chflags/chflags.c: argv[0] after
+// the options is the flags (strtofflags, or an octal number), then one
+// or more files; a missing file is reported and makes the status 1
+// (-f silences it).
 func (h *Host) chflags(a []string) ([]byte, error) {
-	if len(a) < 4 {
-		return nil, fail(a, "usage: chflags [-R] flags file ...")
+	p := mustParse(a)
+	flags, files := p.Operands[0], p.Operands[1:]
+	if !validFileFlags(flags) {
+		return nil, fail(a, "chflags: invalid flag: %s", flags)
 	}
-	if _, err := h.files.Lstat(a[len(a)-1]); err != nil {
-		return nil, fail(a, "chflags: %s: No such file or directory", a[len(a)-1])
+	var errs []string
+	for _, f := range files {
+		if _, err := h.files.Lstat(f); err != nil && !p.Has("f") {
+			errs = append(errs, fmt.Sprintf("chflags: %s: No such file or directory", f))
+		}
+	}
+	if len(errs) > 0 {
+		return nil, fail(a, "%s", strings.Join(errs, "\n"))
 	}
 	return nil, nil
+}
+
+// fileFlags are the names strtofflags(3) takes (lib/libc/gen/strtofflags.c),
+// each also with "no" in front to clear it.
+var fileFlags = []string{"arch", "archived", "nodump", "opaque", "sappnd", "sappend", "schg", "schange", "simmutable",
+	"snapshot", "sunlnk", "sunlink", "uappnd", "uappend", "uarch", "uarchive", "uchg", "uchange", "uimmutable",
+	"uhidden", "hidden", "uoffline", "offline", "urdonly", "rdonly", "readonly", "ureadonly", "usparse", "sparse", "usystem",
+	"system", "ureparse", "reparse", "uunlnk", "uunlink", "dump"}
+
+// validFileFlags says whether chflags takes word: an octal number (a
+// word starting with 0-7) or a comma-separated list of flag names.
+func validFileFlags(word string) bool {
+	if word != "" && word[0] >= '0' && word[0] <= '7' {
+		_, err := strconv.ParseUint(word, 8, 32)
+		return err == nil
+	}
+	for _, f := range strings.Split(word, ",") {
+		if !slices.Contains(fileFlags, strings.TrimPrefix(f, "no")) && !slices.Contains(fileFlags, f) {
+			return false
+		}
+	}
+	return true
 }
 
 // df shows one fixed file system, whatever its arguments.

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"io/fs"
 	"path"
 	"regexp"
 	"slices"
@@ -15,12 +16,19 @@ import (
 
 var mirrorRE = regexp.MustCompile(`/releases/([a-z0-9]+)/([a-z0-9]+)/([0-9]+\.[0-9]-[A-Z0-9-]+)/([A-Za-z0-9._-]+)$`)
 
-// fetch serves the fake mirror: fetch -o OUT URL, OUT "-" for stdout.
+// fetch serves the fake mirror: fetch [-q] -o OUT URL (or --output),
+// OUT "-" for stdout (usr.bin/fetch/fetch.c main: getopt_long, so the
+// URL may also come before -o).
 func (h *Host) fetch(a []string, progress io.Writer) ([]byte, error) {
-	if len(a) != 4 || a[1] != "-o" {
-		return nil, fail(a, "usage: fetch -o file URL")
+	p := mustParse(a)
+	out, ok := p.Arg("o")
+	if o, long := p.Arg("output"); long {
+		out, ok = o, true
 	}
-	out, url := a[2], a[3]
+	if !ok || len(p.Operands) != 1 {
+		return nil, fail(a, "fakehost: fetch without -o FILE and one URL is not simulated")
+	}
+	url := p.Operands[0]
 	cfg, err := h.Config()
 	if err != nil {
 		return nil, err
@@ -45,12 +53,14 @@ func (h *Host) fetch(a []string, progress io.Writer) ([]byte, error) {
 	return nil, nil
 }
 
-// tar handles "tar -xf FILE -C DIR [--unlink] [member...]"; extraction is
-// confined to DIR.
+// tar handles "tar -x -f FILE [-C DIR] [options] [member...]" in any of
+// bsdtar's spellings (-xf FILE, xf FILE, --extract --file=FILE ...);
+// extraction is confined to DIR. Options that only change what a real
+// host records (-p, --unlink, --no-same-owner ...) change nothing here.
 func (h *Host) tar(a []string) ([]byte, error) {
-	file, dir, members := parseTarArgs(a)
-	if file == "" || dir == "" {
-		return nil, fail(a, "usage: tar -xf file -C dir")
+	file, dir, members, err := tarArgs(a)
+	if err != nil {
+		return nil, err
 	}
 	data, err := h.files.ReadFile(file)
 	if err != nil {
@@ -89,28 +99,53 @@ func (h *Host) tar(a []string) ([]byte, error) {
 	return nil, nil
 }
 
-// parseTarArgs reads -xf FILE and -C DIR; --unlink, -p and
-// --no-same-owner change nothing on the fake host, and every other
-// argument is a member, without its leading "./" or "/".
-func parseTarArgs(a []string) (file, dir string, members []string) {
-	for i := 1; i < len(a); i++ {
-		switch a[i] {
-		case "-xf":
-			i++
-			if i < len(a) {
-				file = a[i]
-			}
-		case "-C":
-			i++
-			if i < len(a) {
-				dir = a[i]
-			}
-		case "--unlink", "-p", "--no-same-owner":
+// tarModes are bsdtar's mode options and their long names
+// (contrib/libarchive/tar/bsdtar.c: set_mode allows one mode, "Can't
+// specify both"; without one, "Must specify one of -c, -r, -t, -u, -x",
+// both exit 1 through lafe_errc).
+var tarModes = map[string]string{"c": "c", "create": "c", "r": "r", "append": "r", "t": "t", "list": "t",
+	"u": "u", "update": "u", "x": "x", "extract": "x"}
+
+// tarArgs reads the archive, the directory (the last -C; bsdtar
+// chdirs to each in turn, so a relative one would stack: the fake host
+// wants absolute ones) and the members, without a leading "./" or "/".
+func tarArgs(a []string) (file, dir string, members []string, err error) {
+	p := mustParse(a)
+	mode := ""
+	for _, o := range p.Opts {
+		m, ok := tarModes[o.Name]
+		switch {
+		case !ok:
+		case mode != "" && mode != m:
+			// set_mode names the new mode first.
+			return "", "", nil, fail(a, "tar: Can't specify both -%s and -%s", m, mode)
 		default:
-			members = append(members, strings.TrimPrefix(strings.TrimPrefix(a[i], "./"), "/"))
+			mode = m
+		}
+		switch o.Name {
+		case "f", "file":
+			file = o.Arg
+		case "C", "cd", "directory":
+			if !strings.HasPrefix(o.Arg, "/") {
+				return "", "", nil, fail(a, "fakehost: tar -C %s: a relative directory is not simulated", o.Arg)
+			}
+			dir = o.Arg
 		}
 	}
-	return file, dir, members
+	switch {
+	case mode == "":
+		return "", "", nil, fail(a, "tar: Must specify one of -c, -r, -t, -u, -x")
+	case mode != "x":
+		return "", "", nil, fail(a, "fakehost: tar -%s is not simulated", mode)
+	case file == "" || file == "-":
+		return "", "", nil, fail(a, "fakehost: tar without -f FILE (a tape or stdin) is not simulated")
+	case dir == "":
+		return "", "", nil, fail(a, "fakehost: tar without -C DIR is not simulated")
+	}
+	for _, m := range p.Operands {
+		members = append(members, strings.TrimPrefix(strings.TrimPrefix(m, "./"), "/"))
+	}
+	return file, dir, members, nil
 }
 
 // matchMembers says whether the entry name is one of members or lies
@@ -126,24 +161,29 @@ func matchMembers(name string, members []string, matched map[string]bool) bool {
 }
 
 // extractEntry writes the directory or regular file hd, read from tr,
-// under sub; other entry types are skipped.
+// under sub; other entry types are skipped. bsdtar run as root restores
+// the whole mode, the sticky, setuid and setgid bits included
+// (contrib/libarchive/tar/bsdtar.c: ARCHIVE_EXTRACT_PERM when the user
+// is root), so /tmp stays 1777.
 func extractEntry(sub system.System, tr *tar.Reader, hd *tar.Header, name string) error {
 	p := "/" + name
+	mode := hd.FileInfo().Mode() & (fs.ModePerm | fs.ModeSticky | fs.ModeSetuid | fs.ModeSetgid)
 	switch hd.Typeflag {
 	case tar.TypeDir:
 		if err := sub.MkdirAll(p, 0o755); err != nil {
 			return err
 		}
-		if err := sub.Chmod(p, hd.FileInfo().Mode().Perm()|(hd.FileInfo().Mode()&0o1000)); err != nil {
-			return err
-		}
+		return sub.Chmod(p, mode)
 	case tar.TypeReg:
 		body, _ := io.ReadAll(tr)
 		if err := sub.MkdirAll(path.Dir(p), 0o755); err != nil {
 			return err
 		}
-		if err := sub.WriteFile(p, body, hd.FileInfo().Mode().Perm()); err != nil {
+		if err := sub.WriteFile(p, body, mode.Perm()); err != nil {
 			return err
+		}
+		if mode != mode.Perm() {
+			return sub.Chmod(p, mode)
 		}
 	}
 	return nil

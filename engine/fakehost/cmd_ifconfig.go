@@ -7,23 +7,60 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/jailkit/jailkit/engine/fakehost/getopt"
 	"github.com/jailkit/jailkit/hostcheck/freebsd"
 )
 
-// ifconfigRun lists the interfaces for "ifconfig", "ifconfig -a" and
-// "ifconfig -l", and otherwise changes them through ifconfigCmd.
+// ifconfigRun lists the interfaces for "ifconfig" and "ifconfig -a",
+// their names for "ifconfig -l", and otherwise changes them through
+// ifconfigCmd (sbin/ifconfig/ifconfig.c main: -l prints the names on one
+// line; options come before the interface name).
 func (h *Host) ifconfigRun(a []string) ([]byte, error) {
-	if len(a) <= 1 || a[1] == "-a" || a[1] == "-l" {
+	p := mustParse(a)
+	for _, o := range p.Opts {
+		if o.Name != "a" && o.Name != "l" && o.Name != "n" && o.Name != "m" {
+			return nil, fail(a, "fakehost: ifconfig -%s is not simulated", o.Name)
+		}
+	}
+	list := p.Has("l") || p.Has("a") || len(p.Operands) == 0
+	switch {
+	case p.Has("l") && (p.Has("a") || p.Has("m")), list && len(p.Operands) > 1:
+		// ifconfig.c: "-l cannot be used with -a or -m"; a
+		// listing takes at most an address family.
+		return nil, failStatus(a, 1, "%s", getopt.Lookup("ifconfig").Usage)
+	case list && len(p.Operands) == 1:
+		return nil, fail(a, "fakehost: ifconfig listing one address family is not simulated")
+	case p.Has("l"):
+		return h.ifconfigNames()
+	case list:
 		return h.ifconfig()
 	}
 	st, err := h.State()
 	if err != nil {
 		return nil, err
 	}
-	if err := h.ifconfigCmd(&st, a); err != nil {
+	if err := h.ifconfigCmd(&st, append([]string{a[0]}, p.Operands...)); err != nil {
 		return nil, err
 	}
 	return nil, h.saveState(st)
+}
+
+// ifconfigNames is "ifconfig -l": the names the host sees, on one line.
+func (h *Host) ifconfigNames() ([]byte, error) {
+	cfg, st, err := h.configAndState()
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, ifc := range cfg.Interfaces {
+		names = append(names, ifc.Name)
+	}
+	for _, n := range st.NetIfs {
+		if n.Jail == "" {
+			names = append(names, n.Name)
+		}
+	}
+	return []byte(strings.Join(names, " ") + "\n"), nil
 }
 
 // ifconfig lists the configured interfaces, then the cloned ones the host
@@ -134,6 +171,11 @@ func (h *Host) ifconfigCreate(st *State, a []string) error {
 	}
 	for _, m := range made {
 		if netIfIndex(st, m) >= 0 || slices.ContainsFunc(cfg.Interfaces, func(i Iface) bool { return i.Name == m }) {
+			if m == name && len(a) == 3 {
+				// ifconfig.c main: the interface exists and
+				// "create" is the only word after it.
+				return fail(a, "ifconfig: interface %s already exists", name)
+			}
 			return fail(a, "ifconfig: SIOCIFCREATE2 (%s): File exists", name)
 		}
 	}

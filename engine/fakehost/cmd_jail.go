@@ -1,10 +1,13 @@
 package fakehost
 
 import (
+	"fmt"
 	"path"
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/jailkit/jailkit/engine/fakehost/getopt"
 )
 
 var (
@@ -13,10 +16,14 @@ var (
 	netifRE   = regexp.MustCompile(`(?m)^ifconfig_([a-z0-9_]+?)(?:_alias[0-9]+|_ipv6)?="(inet6?) ([0-9a-fA-F.:]+)/[0-9]+"`)
 )
 
-// jail handles "jail -f CONF -c NAME", "jail -r NAME" and
-// "jail -f CONF -rc NAME" (restart).
+// jail handles "jail [-f CONF] -c NAME", "jail [-f CONF] -r NAME ..."
+// and "jail [-f CONF] -rc NAME" (restart), read as usr.sbin/jail/jail.c
+// main reads them: -c, -m and -r add to one set of operations, so
+// "-c -r" is "-rc"; with -r every operand is a jail to remove; with -c
+// one operand names a jail of the config file, and more operands (or
+// one with "=") are a jail given on the command line.
 func (h *Host) jail(a []string) ([]byte, error) {
-	conf, op, name, err := parseJailArgs(a)
+	conf, start, names, err := jailArgs(a)
 	if err != nil {
 		return nil, err
 	}
@@ -24,20 +31,29 @@ func (h *Host) jail(a []string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	idx := jailIndex(st, name)
-	if op == "-r" || op == "-rc" || op == "-cr" {
-		if idx < 0 && op == "-r" {
-			return nil, fail(a, "jail: \"%s\" not found", name)
-		}
-		if idx >= 0 {
-			if err := h.removeJail(&st, a, idx); err != nil {
+	if !start {
+		// jail.c: each jail is removed on its own; one missing
+		// makes the status 1 without stopping the others.
+		var missing []string
+		for _, name := range names {
+			if idx := jailIndex(st, name); idx < 0 {
+				missing = append(missing, fmt.Sprintf("jail: \"%s\" not found", name))
+			} else if err := h.removeJail(&st, a, idx); err != nil {
 				return nil, err
 			}
-			idx = -1
 		}
-		if op == "-r" {
-			return nil, h.saveState(st)
+		if err := h.saveState(st); err != nil || len(missing) == 0 {
+			return nil, err
 		}
+		return nil, fail(a, "%s", strings.Join(missing, "\n"))
+	}
+	name := names[0]
+	idx := jailIndex(st, name)
+	if idx >= 0 && slices.Contains(jailOps(a), "r") {
+		if err := h.removeJail(&st, a, idx); err != nil {
+			return nil, err
+		}
+		idx = -1
 	}
 	if idx >= 0 {
 		return nil, fail(a, "jail: %s: already exists", name)
@@ -45,26 +61,62 @@ func (h *Host) jail(a []string) ([]byte, error) {
 	return h.createJail(&st, a, conf, name)
 }
 
-// parseJailArgs reads "[-f CONF] -c|-r|-rc|-cr NAME" in any order; the
-// last of each wins.
-func parseJailArgs(a []string) (conf, op, name string, err error) {
-	for i := 1; i < len(a); i++ {
-		switch a[i] {
-		case "-f":
-			i++
-			if i < len(a) {
-				conf = a[i]
-			}
-		case "-c", "-r", "-rc", "-cr":
-			op = a[i]
-		default:
-			name = a[i]
+// jailOps returns the operation letters (c, m, r, R, e) of a jail argv.
+func jailOps(a []string) []string {
+	var ops []string
+	for _, o := range mustParse(a).Opts {
+		if strings.Contains("cmrRe", o.Name) {
+			ops = append(ops, o.Name)
 		}
 	}
-	if name == "" || op == "" {
-		return "", "", "", fail(a, "usage: jail [-f conf] -c|-r|-rc name")
+	return ops
+}
+
+// jailArgs reads a jail argv: the config file, whether it starts (or
+// restarts) a jail, and the jails it names. What jail.c refuses with its
+// usage() is refused the same way; the command-line forms the fake host
+// does not simulate fail saying so.
+func jailArgs(a []string) (conf string, start bool, names []string, err error) {
+	p := mustParse(a)
+	usage := func() error {
+		s, _ := getopt.Specs()
+		return failStatus(a, 1, "%s", s["jail"].Usage)
 	}
-	return conf, op, name, nil
+	conf, _ = p.Arg("f")
+	ops := jailOps(a)
+	docf := !p.Has("h") && !p.Has("l") && !p.Has("n") && !p.Has("s") && !p.Has("u") && !p.Has("U")
+	switch {
+	case len(ops) == 0:
+		// The old four-parameter command line (path hostname ip
+		// command).
+		if len(p.Operands) < 4 || !strings.HasPrefix(p.Operands[0], "/") {
+			return "", false, nil, usage()
+		}
+		return "", false, nil, fail(a, "fakehost: jail's old command line is not simulated")
+	case slices.Contains(ops, "e") || slices.Contains(ops, "m"):
+		return "", false, nil, fail(a, "fakehost: jail -e and -m are not simulated")
+	case !slices.Contains(ops, "c"):
+		// -r or -R: remove.
+		if !docf || len(p.Operands) == 0 {
+			return "", false, nil, usage()
+		}
+		for _, n := range p.Operands {
+			if strings.Contains(n, "=") && !slices.Contains(ops, "R") {
+				return "", false, nil, usage()
+			}
+		}
+		return conf, false, p.Operands, nil
+	case len(p.Operands) > 1 || (len(p.Operands) == 1 && strings.Contains(p.Operands[0], "=")):
+		if slices.Contains(ops, "R") {
+			return "", false, nil, usage()
+		}
+		return "", false, nil, fail(a, "fakehost: a jail given by parameters on the command line is not simulated")
+	case slices.Contains(ops, "R") || !docf:
+		return "", false, nil, usage()
+	case len(p.Operands) == 0:
+		return "", false, nil, fail(a, "fakehost: starting every jail of the config file is not simulated")
+	}
+	return conf, true, p.Operands, nil
 }
 
 // removeJail takes st.Jails[idx] out of st.
@@ -179,6 +231,12 @@ func (s *jailSpec) param(a []string, t string) error {
 			return fail(a, "fakehost: %s %q is not simulated", key, strs[0][1])
 		}
 		argv[0] = "ifconfig"
+		// jail(8) runs these through sh -c; the fake host holds them
+		// to ifconfig's own option string as any other argv.
+		if err := getopt.Check(argv); err != nil {
+			logRefused(argv, err)
+			return fail(a, "jail: %s: %s: %v", j.Name, key, err)
+		}
 		if key == "exec.prestart" {
 			s.prestart = append(s.prestart, argv)
 		} else {

@@ -2,24 +2,28 @@ package fakehost
 
 import (
 	"io"
-	"slices"
+	"path"
 )
 
-// jexec runs a command inside a jail: pkg and sockstat.
+// jexec handles "jexec [-l] JAIL pkg ..." and "jexec [-l] JAIL sockstat
+// ...": usr.sbin/jexec/jexec.c reads its own options up to the jail, and
+// the command after it is the jail's, argv untouched.
 func (h *Host) jexec(a []string, progress io.Writer) ([]byte, error) {
-	args := slices.DeleteFunc(slices.Clone(a[1:]), func(s string) bool { return s == "-l" })
-	if len(args) < 2 {
-		return nil, fail(a, "usage: jexec [-l] jail command ...")
+	p := mustParse(a)
+	if len(p.Operands) < 2 {
+		return nil, fail(a, "fakehost: jexec without a command (a shell) is not simulated")
 	}
-	j, err := h.running(args[0])
+	j, err := h.running(p.Operands[0])
 	if err != nil {
 		return nil, fail(a, "jexec: %v", err)
 	}
-	if args[1] == "pkg" || args[1] == "/usr/sbin/pkg" || args[1] == "/usr/local/sbin/pkg" {
-		return h.pkgInJail(j, a, args[1:], progress)
+	cmd := p.Operands[1:]
+	switch cmd[0] {
+	case "pkg", "/usr/sbin/pkg", "/usr/local/sbin/pkg":
+		return h.pkgInJail(j, a, cmd, progress)
 	}
-	if args[1] == "sockstat" || args[1] == "/usr/bin/sockstat" {
-		return h.sockstatIn(args[1:], j.Name)
+	if path.Base(cmd[0]) == "sockstat" {
+		return h.sockstatIn(cmd, j.Name)
 	}
-	return nil, fail(a, "jexec: %s: command not found in the fake host", args[1])
+	return nil, fail(a, "jexec: %s: command not found in the fake host", cmd[0])
 }

@@ -15,6 +15,9 @@ func (h *Host) jls(a []string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if st.Jails, err = jlsJails(a, st); err != nil {
+		return nil, err
+	}
 	if !slices.Contains(a, "--libxo") {
 		var b strings.Builder
 		b.WriteString("   JID  IP Address      Hostname                      Path\n")

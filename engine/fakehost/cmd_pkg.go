@@ -35,14 +35,16 @@ func (h *Host) pkg(cmd system.Cmd) ([]byte, error) {
 		// never ask for that, so the fake host treats it as an error.
 		return nil, fail(a, "fakehost: pkg would bootstrap itself on the host")
 	}
-	if len(a) < 4 || a[1] != "-j" {
-		return nil, fail(a, "usage: pkg -j jail command ...")
+	p := mustParse(a)
+	name, ok := p.Arg("j")
+	if !ok {
+		return nil, fail(a, "fakehost: only pkg -j JAIL is simulated on the host")
 	}
-	j, err := h.running(a[2])
+	j, err := h.running(name)
 	if err != nil {
 		return nil, fail(a, "pkg: %v", err)
 	}
-	return h.pkgIn(j, a, a[3:], cmd.Progress)
+	return h.pkgIn(j, a, append([]string{p.Sub}, p.Operands...), cmd.Progress)
 }
 
 // pkgBootstrapperYes says whether the bootstrapper sees -y: it skips the
@@ -152,5 +154,6 @@ func (h *Host) pkgInJail(j Jail, a, args []string, progress io.Writer) ([]byte, 
 	if !bootstrapped {
 		return nil, fail(a, "%s", pkgNonInteractive)
 	}
-	return h.pkgIn(j, a, rest, progress)
+	p := mustParse(args)
+	return h.pkgIn(j, a, append([]string{p.Sub}, p.Operands...), progress)
 }

@@ -1,6 +1,7 @@
 package fakehost
 
 import (
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -10,12 +11,11 @@ import (
 
 // hostService stops or starts a host daemon of Config.Listeners, as
 // "service sendmail onestop" does on FreeBSD.
-func (h *Host) hostService(a []string) ([]byte, error) {
+func (h *Host) hostService(a []string, name, verb string) ([]byte, error) {
 	cfg, st, err := h.configAndState()
 	if err != nil {
 		return nil, err
 	}
-	name, verb := a[1], a[2]
 	if !slices.ContainsFunc(cfg.Listeners, func(l Listener) bool { return l.Command == name }) {
 		return nil, fail(a, "%s does not exist in /etc/rc.d or the local startup directories (/usr/local/etc/rc.d)", name)
 	}
@@ -34,34 +34,45 @@ func (h *Host) hostService(a []string) ([]byte, error) {
 	}
 }
 
-// service handles "service -j NAME SVC start|stop|restart|status" and
-// "service devfs restart".
+// service handles "service -j NAME SVC start|stop|restart|status",
+// "service devfs restart" and "service SVC onestop|onestart" on the
+// host, read with service.sh's getopts 'j:ehlrRv'
+// (usr.sbin/service/service.sh; -j runs "jexec -l JAIL service ...").
 func (h *Host) service(a []string) ([]byte, error) {
-	if len(a) == 3 && a[1] == "devfs" && a[2] == "restart" {
+	p := mustParse(a)
+	jail, inJail := p.Arg("j")
+	for _, o := range p.Opts {
+		if o.Name != "j" && o.Name != "v" {
+			return nil, fail(a, "fakehost: service -%s is not simulated", o.Name)
+		}
+	}
+	if len(p.Operands) != 2 {
+		return nil, fail(a, "fakehost: service %s is not simulated", strings.Join(p.Operands, " "))
+	}
+	svc, verb := p.Operands[0], p.Operands[1]
+	switch {
+	case inJail:
+		return h.jailService(a, jail, svc, verb)
+	case svc == "devfs" && verb == "restart":
 		return nil, nil
+	case verb == "onestop" || verb == "onestart":
+		return h.hostService(a, svc, verb)
 	}
-	if len(a) == 3 && (a[2] == "onestop" || a[2] == "onestart") {
-		return h.hostService(a)
-	}
-	if len(a) != 5 || a[1] != "-j" {
-		return nil, fail(a, "usage: service -j jail name start|stop|restart|status")
-	}
-	return h.jailService(a)
+	return nil, fail(a, "fakehost: service %s %s on the host is not simulated", svc, verb)
 }
 
 // jailService handles "service -j JAIL SVC VERB" for a service of
 // Config.Services whose package the jail has.
-func (h *Host) jailService(a []string) ([]byte, error) {
+func (h *Host) jailService(a []string, jail, name, verb string) ([]byte, error) {
 	cfg, st, err := h.configAndState()
 	if err != nil {
 		return nil, err
 	}
-	idx := jailIndex(st, a[2])
+	idx := jailIndex(st, jail)
 	if idx < 0 {
-		return nil, fail(a, "jexec: jail \"%s\" not found", a[2])
+		return nil, fail(a, "jexec: jail \"%s\" not found", jail)
 	}
 	j := &st.Jails[idx]
-	name, verb := a[3], a[4]
 	svc, known := cfg.Services[name]
 	sub, err := h.files.OpenRoot(j.Path)
 	if err != nil {
@@ -85,8 +96,11 @@ func (h *Host) jailService(a []string) ([]byte, error) {
 		j.Running = slices.DeleteFunc(j.Running, func(s string) bool { return s == name })
 		return []byte("Stopping " + name + ".\n"), h.saveState(st)
 	case "start", "restart":
-		if err := checkEnabled(a, sub, name, svc); err != nil {
-			return nil, err
+		if msg, ok := enabledIn(sub, name, svc, verb); !ok {
+			// libexec/rc/rc.subr run_rc_command: a service whose
+			// rcvar is not YES says so on standard output and
+			// returns 0, starting nothing.
+			return []byte(msg), nil
 		}
 		if verb == "start" && running {
 			return nil, fail(a, "%s already running? (pid=2001).", name)
@@ -99,16 +113,16 @@ func (h *Host) jailService(a []string) ([]byte, error) {
 	return nil, fail(a, "service: unknown verb %s", verb)
 }
 
-// checkEnabled refuses to start service name unless the jail's rc.conf,
-// under sub, sets its rcvar to YES.
-func checkEnabled(a []string, sub system.System, name string, svc Service) error {
+// enabledIn says whether the jail's rc.conf, under sub, sets the rcvar
+// of service name to YES, and otherwise what rc.subr prints for verb.
+func enabledIn(sub system.System, name string, svc Service, verb string) (msg string, ok bool) {
 	rc, _ := sub.ReadFile("/etc/rc.conf")
 	rcvar := svc.RCVar
 	if rcvar == "" {
 		rcvar = name + "_enable"
 	}
-	if !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(rcvar) + `="?(YES|yes)"?`).Match(rc) {
-		return fail(a, "Cannot 'start' %s. Set %s to YES in /etc/rc.conf or use 'onestart' instead of 'start'.", name, rcvar)
+	if regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(rcvar) + `="?(YES|yes)"?`).Match(rc) {
+		return "", true
 	}
-	return nil
+	return fmt.Sprintf("Cannot '%s' %s. Set %s to YES in /etc/rc.conf or use 'one%s' instead of '%s'.\n", verb, name, rcvar, verb, verb), false
 }

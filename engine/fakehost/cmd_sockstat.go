@@ -22,7 +22,8 @@ func (h *Host) sockstatIn(a []string, inside string) ([]byte, error) {
 		return nil, err
 	}
 	_, major, _ := freebsd.ParseRelease([]byte(cfg.OSRelease))
-	libxo := slices.Contains(a, "--libxo")
+	libxo := slices.ContainsFunc(a, func(w string) bool { return w == "--libxo" || strings.HasPrefix(w, "--libxo=") || strings.HasPrefix(w, "--libxo:") })
+	p := mustParse(a)
 	if libxo && major < 15 {
 		// sockstat gained libxo in 15 (usr.bin/sockstat/main.c); the
 		// older usr.bin/sockstat/sockstat.c has none.
@@ -57,9 +58,7 @@ func (h *Host) sockstatIn(a []string, inside string) ([]byte, error) {
 	if libxo {
 		return sockstatJSON(ls), nil
 	}
-	return sockstatText(ls, major, slices.ContainsFunc(a, func(w string) bool {
-		return strings.HasPrefix(w, "-") && !strings.HasPrefix(w, "--") && strings.ContainsRune(w, 'w')
-	})), nil
+	return sockstatText(ls, major, p.Has("w")), nil
 }
 
 // sockstatText prints the columns of sockstat's text output. LOCAL and
@@ -124,8 +123,8 @@ func sockstatJSON(ls []Listener) []byte {
 // asks for, or "" without -j.
 func sockstatJail(st State, a []string) (string, error) {
 	only := ""
-	if i := slices.Index(a, "-j"); i >= 0 && i+1 < len(a) {
-		only = a[i+1]
+	if arg, ok := mustParse(a).Arg("j"); ok {
+		only = arg
 		found := false
 		for _, j := range st.Jails {
 			if j.Name == only || fmt.Sprint(j.JID) == only {

@@ -7,21 +7,23 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/jailkit/jailkit/engine/fakehost/getopt"
 	"github.com/jailkit/jailkit/engine/system"
 )
 
 var rcLineRE = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*)=`)
 
-// sysrc handles "sysrc [-j JAIL] NAME=VALUE ...", "sysrc -x NAME ..." and
-// "sysrc -n NAME" on /etc/rc.conf, editing one line in place like the
-// real sysrc does.
+// sysrc handles "sysrc [-j JAIL] [-f FILE] NAME=VALUE ...", "sysrc -x
+// NAME ...", "sysrc -n NAME" and "sysrc NAME" on /etc/rc.conf (or
+// FILE), editing one line in place like the real sysrc does. Its options
+// are read with getopts (usr.sbin/sysrc/sysrc), so they come before the
+// first NAME and may be clustered (-xj JAIL).
 func (h *Host) sysrc(a []string) ([]byte, error) {
-	file := "/etc/rc.conf"
 	o, err := h.sysrcOptions(a)
 	if err != nil {
 		return nil, err
 	}
-	data, err := o.sys.ReadFile(file)
+	data, err := o.sys.ReadFile(o.file)
 	if err != nil && !errors.Is(err, fsNotExist) {
 		return nil, err
 	}
@@ -30,15 +32,18 @@ func (h *Host) sysrc(a []string) ([]byte, error) {
 		rc = rc[:len(rc)-1]
 	}
 	var out strings.Builder
+	changed := false
 	for _, arg := range o.args {
-		if err := o.apply(a, &rc, arg, &out); err != nil {
+		c, err := o.apply(a, &rc, arg, &out)
+		if err != nil {
 			return nil, err
 		}
+		changed = changed || c
 	}
-	if o.valueOnly {
+	if !changed {
 		return []byte(out.String()), nil
 	}
-	if err := o.sys.WriteFile(file, []byte(strings.Join(rc, "")), 0o644); err != nil {
+	if err := o.sys.WriteFile(o.file, []byte(strings.Join(rc, "")), 0o644); err != nil {
 		return nil, err
 	}
 	return []byte(out.String()), nil
@@ -47,63 +52,78 @@ func (h *Host) sysrc(a []string) ([]byte, error) {
 // sysrcOpts is a parsed sysrc command line.
 type sysrcOpts struct {
 	sys       system.System // the host's root, or the -j jail's
+	file      string        // -f, /etc/rc.conf without it
 	remove    bool          // -x
 	valueOnly bool          // -n
+	ignore    bool          // -i
 	args      []string      // the operands
 }
 
-// sysrcOptions reads sysrc's options up to its first operand.
+// sysrcOptions reads sysrc's options; those the fake host does not
+// simulate fail saying so rather than being ignored.
 func (h *Host) sysrcOptions(a []string) (sysrcOpts, error) {
-	o := sysrcOpts{sys: system.System(h.files), args: a[1:]}
-	for len(o.args) > 0 && strings.HasPrefix(o.args[0], "-") {
-		switch o.args[0] {
-		case "-x":
+	p := mustParse(a)
+	o := sysrcOpts{sys: system.System(h.files), file: "/etc/rc.conf", args: p.Operands}
+	for _, opt := range p.Opts {
+		switch opt.Name {
+		case "x":
 			o.remove = true
-		case "-n":
+		case "n":
 			o.valueOnly = true
-		case "-j":
-			if len(o.args) < 2 {
-				return o, fail(a, "sysrc: -j needs a jail")
-			}
-			j, err := h.running(o.args[1])
+		case "i":
+			o.ignore = true
+		case "q", "v":
+		case "f":
+			o.file = opt.Arg
+		case "j":
+			j, err := h.running(opt.Arg)
 			if err != nil {
-				return o, fail(a, "sysrc: %v", err)
+				return o, fail(a, "jexec: %v", err)
 			}
 			sub, err := h.files.OpenRoot(j.Path)
 			if err != nil {
 				return o, err
 			}
 			o.sys = sub
-			o.args = o.args[1:]
 		default:
-			return o, fail(a, "sysrc: unknown option %s", o.args[0])
+			return o, fail(a, "fakehost: sysrc -%s is not simulated", opt.Name)
 		}
-		o.args = o.args[1:]
+	}
+	if len(o.args) == 0 {
+		// sysrc: "[ $# -eq 0 -a ! "$SHOW_ALL" ] && usage".
+		s, _ := getopt.Specs()
+		return o, failStatus(a, 1, "%s", s["sysrc"].Usage)
 	}
 	return o, nil
 }
 
-// apply carries out one operand on rc, writing what sysrc prints to out.
-func (o sysrcOpts) apply(a []string, rc *rcLines, arg string, out *strings.Builder) error {
+// apply carries out one operand on rc, writing what sysrc prints to out;
+// changed says rc changed.
+func (o sysrcOpts) apply(a []string, rc *rcLines, arg string, out *strings.Builder) (changed bool, err error) {
 	name, value, isSet := strings.Cut(arg, "=")
 	i := rc.find(name)
 	switch {
-	case o.valueOnly:
-		if i < 0 {
-			return fail(a, "sysrc: unknown variable '%s'", name)
-		}
-		_, v, _ := strings.Cut(strings.TrimSpace((*rc)[i]), "=")
-		out.WriteString(strings.Trim(v, `"`) + "\n")
 	case o.remove:
 		if i >= 0 {
 			*rc = slices.Delete(*rc, i, i+1)
+			return true, nil
 		}
-	case !isSet:
-		return fail(a, "sysrc: %s: not NAME=VALUE", arg)
-	default:
+		return false, nil
+	case isSet && !o.valueOnly:
 		rc.set(i, name, value, out)
+		return true, nil
+	case i < 0 && o.ignore:
+		return false, nil
+	case i < 0:
+		return false, fail(a, "sysrc: unknown variable '%s'", name)
 	}
-	return nil
+	_, v, _ := strings.Cut(strings.TrimSpace((*rc)[i]), "=")
+	if o.valueOnly {
+		out.WriteString(strings.Trim(v, `"`) + "\n")
+	} else {
+		fmt.Fprintf(out, "%s: %s\n", name, strings.Trim(v, `"`))
+	}
+	return false, nil
 }
 
 // rcLines is an rc.conf as its lines, each with its newline (the last

@@ -7,8 +7,10 @@ import (
 	"strings"
 )
 
-// zfs handles "zfs list -H -o name,mountpoint", "zfs create NAME" (the
-// mountpoint inherited from the parent) and "zfs destroy -r NAME".
+// zfs handles "zfs list ..." (printed as with -H -o name,mountpoint),
+// "zfs create NAME" (the mountpoint inherited from the parent) and
+// "zfs destroy -r NAME", each read with its zfs_do_* getopt
+// (sys/contrib/openzfs/cmd/zfs/zfs_main.c).
 func (h *Host) zfs(a []string) ([]byte, error) {
 	cfg, err := h.Config()
 	if err != nil {
@@ -30,21 +32,22 @@ func (h *Host) zfs(a []string) ([]byte, error) {
 		}
 		return -1
 	}
+	p := mustParse(a)
 	switch {
-	case len(a) >= 2 && a[1] == "list":
+	case p.Sub == "list":
 		var b strings.Builder
 		for _, d := range all {
 			fmt.Fprintf(&b, "%s\t%s\n", d.Name, d.Mountpoint)
 		}
 		return []byte(b.String()), nil
-	case len(a) == 3 && a[1] == "create":
-		name := a[2]
+	case p.Sub == "create" && len(p.Opts) == 0:
+		name := p.Operands[0]
 		parent := find(path.Dir(name))
 		if parent < 0 {
-			return nil, fail(a, "cannot create '%s': parent does not exist", name)
+			return nil, failStatus(a, 1, "cannot create '%s': parent does not exist", name)
 		}
 		if find(name) >= 0 {
-			return nil, fail(a, "cannot create '%s': dataset already exists", name)
+			return nil, failStatus(a, 1, "cannot create '%s': dataset already exists", name)
 		}
 		mnt := path.Join(all[parent].Mountpoint, path.Base(name))
 		if err := h.files.MkdirAll(mnt, 0o755); err != nil {
@@ -52,10 +55,11 @@ func (h *Host) zfs(a []string) ([]byte, error) {
 		}
 		st.Datasets = append(st.Datasets, Dataset{Name: name, Mountpoint: mnt})
 		return nil, h.saveState(st)
-	case len(a) == 4 && a[1] == "destroy" && a[2] == "-r":
-		i := slices.IndexFunc(st.Datasets, func(d Dataset) bool { return d.Name == a[3] })
+	case p.Sub == "destroy" && p.Has("r"):
+		name := p.Operands[0]
+		i := slices.IndexFunc(st.Datasets, func(d Dataset) bool { return d.Name == name })
 		if i < 0 {
-			return nil, fail(a, "cannot open '%s': dataset does not exist", a[3])
+			return nil, failStatus(a, 1, "cannot open '%s': dataset does not exist", name)
 		}
 		if err := h.files.RemoveAll(st.Datasets[i].Mountpoint); err != nil {
 			return nil, err
@@ -63,5 +67,5 @@ func (h *Host) zfs(a []string) ([]byte, error) {
 		st.Datasets = slices.Delete(st.Datasets, i, i+1)
 		return nil, h.saveState(st)
 	}
-	return nil, fail(a, "zfs: unsupported command")
+	return nil, fail(a, "fakehost: zfs %s with these options is not simulated", p.Sub)
 }

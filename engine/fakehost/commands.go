@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/jailkit/jailkit/engine/fakehost/getopt"
 	"github.com/jailkit/jailkit/engine/system"
 )
 
@@ -44,12 +45,20 @@ func argvOnly(f func(h *Host, a []string) ([]byte, error)) handler {
 	return func(h *Host, cmd system.Cmd) ([]byte, error) { return f(h, cmd.Argv) }
 }
 
-// run dispatches a command; h.mu is held.
+// run dispatches a command; h.mu is held. Every argv is first read
+// with its command's option string from FreeBSD's source
+// (getopt/testdata/getopt.txt) and refused as the real tool refuses it, so no
+// handler sees an argv FreeBSD would not take.
 func (h *Host) run(cmd system.Cmd) ([]byte, error) {
-	if f, ok := commands[cmd.Argv[0]]; ok {
-		return f(h, cmd)
+	f, ok := commands[cmd.Argv[0]]
+	if !ok {
+		return nil, fmt.Errorf("%s: %w", cmd.Argv[0], system.ErrNoCommand)
 	}
-	return nil, fmt.Errorf("%s: %w", cmd.Argv[0], system.ErrNoCommand)
+	if err := getopt.Check(cmd.Argv); err != nil {
+		logRefused(cmd.Argv, err)
+		return nil, refuse(cmd.Argv, err)
+	}
+	return f(h, cmd)
 }
 
 // jailIndex returns the index in st of the jail called name, or -1.

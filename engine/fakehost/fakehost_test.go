@@ -89,7 +89,14 @@ func TestJailLifecycle(t *testing.T) {
 	h.mustRun(t, true, "jexec", "-l", "dns", "/usr/sbin/pkg", "bootstrap", "-y")
 	h.mustRun(t, true, "jexec", "-l", "dns", "/usr/local/sbin/pkg", "install", "-y", "bind920")
 	h.mustRun(t, true, "service", "-j", "dns", "named", "start")
+	// rc.subr: a service not enabled says so and exits 0, unstarted.
+	if out := h.mustRun(t, true, "service", "-j", "dns", "sshd", "start"); !strings.HasPrefix(out, "Cannot 'start' sshd. Set sshd_enable to YES") {
+		t.Errorf("service start of a disabled service: %q", out)
+	}
 	sock := h.mustRun(t, false, "sockstat", "-46l", "-j", "dns")
+	if strings.Contains(sock, ":22") {
+		t.Errorf("a disabled sshd started:\n%s", sock)
+	}
 	if !strings.Contains(sock, "udp4   192.0.2.53:53") || !strings.Contains(sock, "tcp4   192.0.2.53:53") {
 		t.Errorf("sockstat -j:\n%s", sock)
 	}
@@ -202,7 +209,7 @@ func TestVNetInterfaces(t *testing.T) {
 	}
 	h.mustRun(t, true, "ifconfig", "bridge0", "create")
 	h.mustRun(t, true, "ifconfig", "bridge0", "addm", "em0", "up")
-	if _, err := h.Run(context.Background(), system.Cmd{Argv: []string{"ifconfig", "bridge0", "create"}, Mutates: true}); err == nil || !strings.Contains(err.Error(), "File exists") {
+	if _, err := h.Run(context.Background(), system.Cmd{Argv: []string{"ifconfig", "bridge0", "create"}, Mutates: true}); err == nil || !strings.Contains(err.Error(), "interface bridge0 already exists") {
 		t.Errorf("a second create: %v", err)
 	}
 	root := "usr/local/jails/containers/v"
@@ -223,7 +230,7 @@ func TestVNetInterfaces(t *testing.T) {
 	if !strings.Contains(ifc, "epair3a: flags") || strings.Contains(ifc, "epair3b") || !strings.Contains(ifc, "member: epair3a") {
 		t.Errorf("ifconfig:\n%s", ifc)
 	}
-	if jls := h.mustRun(t, false, "jls", "--libxo", "json"); !strings.Contains(jls, `"vnet":"new"`) || strings.Contains(jls, "192.0.2.9") {
+	if jls := h.mustRun(t, false, "jls", "--libxo", "json", "-n"); !strings.Contains(jls, `"vnet":"new"`) || strings.Contains(jls, "192.0.2.9") {
 		t.Errorf("jls: %s", jls)
 	}
 	st, _ := h.State()

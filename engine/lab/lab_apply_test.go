@@ -42,7 +42,13 @@ jails:
 
 func labFakeHost(t *testing.T) *fakehost.Host {
 	t.Helper()
-	h, err := fakehost.New(t.TempDir(), fakehost.DefaultConfig())
+	return labHostWith(t, fakehost.DefaultConfig())
+}
+
+// labHostWith is a fake host with cfg, ready for a mail jail.
+func labHostWith(t *testing.T, cfg fakehost.Config) *fakehost.Host {
+	t.Helper()
+	h, err := fakehost.New(t.TempDir(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
