@@ -22,7 +22,9 @@ func (h *Host) sockstatIn(a []string, inside string) ([]byte, error) {
 		return nil, err
 	}
 	_, major, _ := freebsd.ParseRelease([]byte(cfg.OSRelease))
-	libxo := slices.ContainsFunc(a, func(w string) bool { return w == "--libxo" || strings.HasPrefix(w, "--libxo=") || strings.HasPrefix(w, "--libxo:") })
+	libxo := slices.ContainsFunc(a, func(w string) bool {
+		return w == "--libxo" || strings.HasPrefix(w, "--libxo=") || strings.HasPrefix(w, "--libxo:")
+	})
 	p := mustParse(a)
 	if libxo && major < 15 {
 		// sockstat gained libxo in 15 (usr.bin/sockstat/main.c); the
