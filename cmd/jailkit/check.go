@@ -204,10 +204,10 @@ func (a *app) printReport(w io.Writer, r *hostcheck.Report, f *hostcheck.Facts) 
 		byGroup[g] = append(byGroup[g], fd)
 	}
 	label := map[hostcheck.Severity]string{
-		hostcheck.Fail: a.colors.err("FAIL"),
-		hostcheck.Warn: a.colors.warn("WARN"),
-		hostcheck.Info: a.colors.hint("INFO"),
-		hostcheck.Pass: a.colors.ok("PASS"),
+		hostcheck.Fail: a.outColors.err("FAIL"),
+		hostcheck.Warn: a.outColors.warn("WARN"),
+		hostcheck.Info: a.outColors.hint("INFO"),
+		hostcheck.Pass: a.outColors.ok("PASS"),
 	}
 	first := true
 	for _, g := range hostcheck.Groups {
@@ -219,7 +219,7 @@ func (a *app) printReport(w io.Writer, r *hostcheck.Report, f *hostcheck.Facts) 
 			fmt.Fprintln(w)
 		}
 		first = false
-		fmt.Fprintf(w, "%s\n", a.colors.bold(g+"  "+hostcheck.GroupTitles[g]))
+		fmt.Fprintf(w, "%s\n", a.outColors.bold(g+"  "+hostcheck.GroupTitles[g]))
 		for _, fd := range list {
 			if fd.Severity == hostcheck.Pass {
 				fmt.Fprintf(w, "  %s  %-12s %s\n", label[fd.Severity], fd.ID, fd.Found)
@@ -244,8 +244,8 @@ func (a *app) printReport(w io.Writer, r *hostcheck.Report, f *hostcheck.Facts) 
 	}
 	s := r.Summary
 	fmt.Fprintf(w, "summary: %s, %s, %s, %s\n",
-		a.colors.err(fmt.Sprintf("%d fail", s.Fail)), a.colors.warn(fmt.Sprintf("%d warn", s.Warn)),
-		a.colors.hint(fmt.Sprintf("%d info", s.Info)), a.colors.ok(fmt.Sprintf("%d pass", s.Pass)))
+		a.outColors.err(fmt.Sprintf("%d fail", s.Fail)), a.outColors.warn(fmt.Sprintf("%d warn", s.Warn)),
+		a.outColors.hint(fmt.Sprintf("%d info", s.Info)), a.outColors.ok(fmt.Sprintf("%d pass", s.Pass)))
 }
 
 // writeField prints "found:", "why:" or "fix:" with continuation lines

@@ -62,6 +62,9 @@ func (c *collectCmd) run(a *app, _ []string) error {
 		return fmt.Errorf("open %s: %w", c.out, err)
 	}
 	defer out.Close()
+	if c.jailsDir == "" {
+		c.jailsDir = a.conf.JailsDir
+	}
 	src := &hostcheck.LiveSource{Sys: sys, JailsDir: c.jailsDir}
 	facts, n, err := hostcheck.Collect(context.Background(), src, out, hostcheck.GatherOptions{JailsDir: c.jailsDir})
 	if err != nil {

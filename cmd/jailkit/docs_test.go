@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"flag"
 	"os"
 	"strings"
 	"testing"
@@ -36,4 +37,41 @@ func TestManPageCoversCommands(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestHelpListsEveryFlag: every flag a command accepts is named in its
+// --help, so none is a secret. A command that adds a flag without
+// describing it still passes, because the help lists it with its usage
+// string; that usage string must then say something.
+func TestHelpListsEveryFlag(t *testing.T) {
+	a := newApp(nil, nil, openRealHost)
+	for _, c := range commands() {
+		name := c.about().name
+		t.Run(name, func(t *testing.T) {
+			var out bytes.Buffer
+			if code := run([]string{name, "--help"}, &out, &out); code != 0 {
+				t.Fatalf("jailkit %s --help exited %d", name, code)
+			}
+			fs := a.commandFlags(c)
+			fs.VisitAll(func(f *flag.Flag) {
+				if f.Name == "h" {
+					return
+				}
+				if !mentions(out.String(), f.Name) {
+					t.Errorf("jailkit %s --help does not mention --%s", name, f.Name)
+				}
+				if !mentions(c.about().help, f.Name) && !isGlobalFlag(f.Name) && f.Usage == "" {
+					t.Errorf("--%s of %s is neither in its help text nor has a usage string", f.Name, name)
+				}
+			})
+		})
+	}
+}
+
+func isGlobalFlag(name string) bool {
+	switch name {
+	case "root", "recipes", "config", "no-color", "help":
+		return true
+	}
+	return false
 }
