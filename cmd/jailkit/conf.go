@@ -51,5 +51,5 @@ func (a *app) installOptions(bridge string) install.Options {
 	if bridge == "" {
 		bridge = a.conf.Bridge
 	}
-	return install.Options{Version: versionString(), Progress: a.stderr, Bridge: bridge, JailsDir: a.conf.JailsDir}
+	return install.Options{Version: versionString(), Progress: a.progressOut(), Bridge: bridge, JailsDir: a.conf.JailsDir}
 }

@@ -108,12 +108,6 @@ func checkFormat(f string) error {
 	return nil
 }
 
-func (a *app) stepPrinter(verb string) func(i, n int, s *plan.Step) {
-	return func(i, n int, s *plan.Step) {
-		fmt.Fprintf(a.stderr, "jailkit: [%d/%d] %s\n", i, n, s.Name)
-	}
-}
-
 func (a *app) printPlan(p *plan.Plan, format string) error {
 	if format == "json" {
 		data, err := p.JSON()
@@ -172,6 +166,7 @@ func (c *installCmd) run(a *app, args []string) error {
 
 // report tells what an install did.
 func (c *installCmd) report(a *app, p *plan.Plan) error {
+	a.summary("install of jail %s, %d steps", p.Jail, len(p.Steps))
 	if c.format == "json" {
 		return a.printPlan(p, "json")
 	}

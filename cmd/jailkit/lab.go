@@ -204,6 +204,7 @@ func (c *labCmd) change(ctx context.Context, a *app, verb string, l *lab.Lab, ho
 		return err
 	}
 	a.printLabResult(l, verb, res, c.format)
+	a.summary("lab %s of %s, %d jails", verb, l.Source, len(res.Jails))
 	var le *lab.Error
 	if errors.As(err, &le) {
 		return &exitError{code: exitFailure}
