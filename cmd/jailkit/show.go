@@ -136,6 +136,11 @@ func describe(v *render.Values) (*description, error) {
 			d.OtherFiles = append(d.OtherFiles, fmt.Sprintf("%s (depends on %s)", f.Path, dependsOn(f.When)))
 		}
 	}
+	for _, l := range []*[]string{&d.Packages, &d.Services, &d.Listens, &d.HostNeeds} {
+		if *l == nil {
+			*l = []string{}
+		}
+	}
 	if n := strings.TrimSpace(r.Notes); n != "" {
 		text, err := v.Notes()
 		if err != nil {
