@@ -8,11 +8,11 @@ import (
 	"io/fs"
 	"os"
 	"path"
-	"regexp"
 	"strings"
 
 	"github.com/jailkit/jailkit/engine/inputerr"
 	"github.com/jailkit/jailkit/engine/render"
+	"github.com/jailkit/jailkit/hostcheck/freebsd"
 )
 
 // DefaultPath is where jailkit looks for its configuration file, under
@@ -32,10 +32,6 @@ type Config struct {
 // Keys lists every key the file may hold, with what it sets, for the
 // documentation and the error about an unknown key.
 var Keys = []string{"jails_dir", "release", "bridge", "interface", "recipes"}
-
-// ifnameRE is a FreeBSD interface name: letters then a unit number and
-// optional .vlan, at most IFNAMSIZ-1 (15) bytes (sys/net/if.h).
-var ifnameRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,13}[0-9](\.[0-9]+)?$`)
 
 // Load reads the file at p. A missing file is an empty Config unless
 // required, which is how a path the user named explicitly is read.
@@ -133,7 +129,7 @@ func (c *Config) set(key, value string) error {
 		}
 		c.Release = value
 	case "bridge", "interface":
-		if !ifnameRE.MatchString(value) {
+		if !freebsd.ValidInterfaceName(value) {
 			return fmt.Errorf("%s: %q is not an interface name such as em0 or bridge0", key, value)
 		}
 		if key == "bridge" {
