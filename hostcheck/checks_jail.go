@@ -240,7 +240,8 @@ func checkSecurelevel(c *runCtx) []Finding {
 	return out
 }
 
-// deprecatedSysctls are the article's MIBs with their safe values.
+// deprecatedSysctls are the old global security.jail knobs with their safe
+// values.
 var deprecatedSysctls = []struct{ name, safe, param string }{
 	{"security.jail.set_hostname_allowed", "0", "allow.noset_hostname"},
 	{"security.jail.socket_unixiproute_only", "1", "allow.nosocket_af"},

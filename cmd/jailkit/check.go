@@ -29,7 +29,7 @@ func (*checkCmd) about() about {
 	return about{name: "check", summary: "audit the host before jails share it",
 		usage:      "check [--from DIR] [--recipe R --ip IP [--name N] [--set k=v]...] [--only ID,...] [--skip ID,...] [--format text|json]",
 		positional: 0,
-		help: `Audits the host the way the jails article asks before jails share it: daemons
+		help: `Audits the host before jails share it: daemons
 listening on every address, sendmail, devfs rules, jail parameters, host
 hardening, accounts shared with jails and services that do not belong in a
 jail. Every finding has a stable ID (see docs/checks.md), a severity (pass,

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"flag"
 	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -74,4 +76,46 @@ func isGlobalFlag(name string) bool {
 		return true
 	}
 	return false
+}
+
+// TestDocsStandAlone: what a user reads (the docs, the man page, check
+// texts, recipe descriptions and the files recipes render, help texts)
+// explains each rule in its own words instead of pointing at an article,
+// its listings or figures the reader has never seen; and the installed
+// man page names no path of the source tree.
+func TestDocsStandAlone(t *testing.T) {
+	cite := regexp.MustCompile(`(?i)\bthe article\b|\barticle's\b|\bListing [0-9]|\bFigures? [0-9]`)
+	var files []string
+	for _, glob := range []string{"../../docs/*.md", "../../docs/jailkit.8", "../../docs/examples/*", "../../recipes/*.yaml",
+		"../../templates/*/*", "../../hostcheck/catalogue.go", "../../hostcheck/checks_*.go", "../../engine/recipe/base.go", "*.go", "../../README.md"} {
+		m, err := filepath.Glob(glob)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, m...)
+	}
+	if len(files) < 20 {
+		t.Fatalf("found only %d files to read", len(files))
+	}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range strings.Split(string(data), "\n") {
+			if cite.MatchString(line) {
+				t.Errorf("%s:%d cites the article: %s", f, i+1, strings.TrimSpace(line))
+			}
+		}
+	}
+	man, err := os.ReadFile("../../docs/jailkit.8")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if regexp.MustCompile(`\.Pa docs/|source tree`).Match(man) {
+		t.Error("docs/jailkit.8 points at the source tree, which an installed man page cannot")
+	}
 }
