@@ -32,7 +32,7 @@ func (*checkCmd) about() about {
 		help: `Audits the host before jails share it: daemons
 listening on every address, sendmail, devfs rules, jail parameters, host
 hardening, accounts shared with jails and services that do not belong in a
-jail. Every finding has a stable ID (see docs/checks.md), a severity (pass,
+jail. Every finding has a stable ID (see checks.md), a severity (pass,
 info, warn, fail), what was found, why it matters and the exact fix.
 
 Without --from the live host is read, which needs FreeBSD. With --from DIR a
@@ -85,7 +85,7 @@ func (c *checkCmd) run(a *app, _ []string) error {
 	}
 	for _, l := range [][]string{c.only, c.skip} {
 		if err := hostcheck.ValidateIDs(l); err != nil {
-			return &usageError{msg: "--only/--skip: " + err.Error(), hint: "see the IDs in docs/checks.md or jailkit check --format json"}
+			return &usageError{msg: "--only/--skip: " + err.Error(), hint: "see the IDs in checks.md (/usr/local/share/doc/jailkit) or jailkit check --format json"}
 		}
 	}
 	planned, err := c.planned(a)
@@ -146,6 +146,13 @@ func (a *app) gatherFacts(from string) (*hostcheck.Facts, error) {
 func (c *checkCmd) planned(a *app) (*hostcheck.Planned, error) {
 	spec := c.jail.spec
 	if c.recipe == "" {
+		// These describe a planned jail only a recipe gives meaning to;
+		// without one they would be ignored, so they are refused.
+		for _, f := range [][2]string{{"--release", spec.Release}, {"--arch", spec.Arch}, {"--hostname", spec.Hostname}, {"--interface", spec.Interface}} {
+			if f[1] != "" {
+				return nil, &usageError{msg: f[0] + " needs --recipe", hint: "describe the planned jail: --recipe R --ip IP " + f[0] + " " + f[1]}
+			}
+		}
 		if len(spec.IPs) == 0 && spec.Name == "" && len(spec.Sets) == 0 {
 			return nil, nil
 		}

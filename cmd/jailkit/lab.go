@@ -42,7 +42,7 @@ func (*labCmd) about() about {
 			"lab apply FILE [--jobs N] [--bridge BRIDGE] [--force] [--dry-run] [--format text|json]\n" +
 			"lab destroy FILE [--dry-run] [--format text|json]",
 		positional: 2,
-		help: `A lab file (YAML, see docs/lab.md) describes one network and the jails on it:
+		help: `A lab file (YAML; lab.md in /usr/local/share/doc/jailkit describes it) holds one network and the jails on it:
 name, recipe, address (or auto) and parameters, and count: N for a classroom of
 NAME01..NAMEnn. jailkit wires the jails to each other: the dns jail's zone gets
 an A and PTR record for every jail and an MX for the mail jail, dhcp hands out
@@ -218,7 +218,7 @@ func (a *app) loadLab(file string) (*lab.Lab, error) {
 	data, err := os.ReadFile(file)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, &usageError{msg: fmt.Sprintf("lab file %s does not exist", file), hint: "give the path of a lab file such as docs/examples/homelab.yaml"}
+			return nil, &usageError{msg: fmt.Sprintf("lab file %s does not exist", file), hint: "give the path of a lab file such as /usr/local/share/examples/jailkit/homelab.yaml"}
 		}
 		return nil, &usageError{msg: fmt.Sprintf("read lab file %s: %v", file, errors.Unwrap(err)), hint: "give the path of a readable lab file"}
 	}

@@ -273,7 +273,7 @@ func hostNeeds(r *recipe.Recipe, v *render.Values) []string {
 		out = append(out, fmt.Sprintf("%s set to %s in the host's rc.conf", s.Name, s.Value))
 	}
 	for _, m := range h.Mounts {
-		out = append(out, fmt.Sprintf("a %s file system from %s mounted on %s in the jail when it starts", m.FSType, m.Source, m.Path))
+		out = append(out, fmt.Sprintf("the %s file system (mount %s %s on %s), mounted into the jail by jail(8) when it starts", m.FSType, m.FSType, m.Source, m.Path))
 	}
 	keys := make([]string, 0, len(h.JailParams))
 	for k := range h.JailParams {
