@@ -4,6 +4,8 @@ import (
 	"flag"
 	"fmt"
 	"strings"
+
+	"github.com/jailkit/jailkit/cmd/jailkit/internal/gnuflag"
 )
 
 // completeName is the hidden command the completion scripts call with
@@ -168,7 +170,7 @@ func skipFlags(fs *flag.FlagSet, words []string) (rest []string, prev *flag.Flag
 		if f == nil {
 			continue
 		}
-		if b, ok := f.Value.(boolFlag); (ok && b.IsBoolFlag()) || hasValue {
+		if gnuflag.IsBool(f) || hasValue {
 			_ = fs.Set(name, value)
 			continue
 		}

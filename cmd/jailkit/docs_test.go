@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/jailkit/jailkit/cmd/jailkit/internal/gnuflag"
 )
 
 // TestManPageCoversCommands keeps docs/jailkit.8 and the help in step with
@@ -59,10 +61,10 @@ func TestHelpListsEveryFlag(t *testing.T) {
 				if f.Name == "h" {
 					return
 				}
-				if !mentions(out.String(), f.Name) {
+				if !gnuflag.Mentions(out.String(), f.Name) {
 					t.Errorf("jailkit %s --help does not mention --%s", name, f.Name)
 				}
-				if !mentions(c.about().help, f.Name) && !isGlobalFlag(f.Name) && f.Usage == "" {
+				if !gnuflag.Mentions(c.about().help, f.Name) && !isGlobalFlag(f.Name) && f.Usage == "" {
 					t.Errorf("--%s of %s is neither in its help text nor has a usage string", f.Name, name)
 				}
 			})

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/jailkit/jailkit/cmd/jailkit/internal/gnuflag"
 )
 
 func (a *app) printMainHelp(w io.Writer) {
@@ -55,7 +57,7 @@ func (a *app) printHelp(w io.Writer, c command, fs *flag.FlagSet) {
 	var missing []*flag.Flag
 	global := map[string]bool{"root": true, "recipes": true, "config": true, "no-color": true, "help": true, "h": true}
 	fs.VisitAll(func(f *flag.Flag) {
-		if !global[f.Name] && !mentions(text, f.Name) {
+		if !global[f.Name] && !gnuflag.Mentions(text, f.Name) {
 			missing = append(missing, f)
 		}
 	})
@@ -70,23 +72,4 @@ func (a *app) printHelp(w io.Writer, c command, fs *flag.FlagSet) {
 		}
 	}
 	fmt.Fprint(w, globalHelp)
-}
-
-// mentions says whether help text names the flag --name as a whole word.
-func mentions(text, name string) bool {
-	for i := 0; ; {
-		j := strings.Index(text[i:], "--"+name)
-		if j < 0 {
-			return false
-		}
-		end := i + j + 2 + len(name)
-		if end == len(text) || !isFlagChar(text[end]) {
-			return true
-		}
-		i = end
-	}
-}
-
-func isFlagChar(b byte) bool {
-	return b == '-' || b >= 'a' && b <= 'z' || b >= '0' && b <= '9'
 }

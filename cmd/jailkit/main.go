@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jailkit/jailkit/cmd/jailkit/internal/gnuflag"
 	"github.com/jailkit/jailkit/engine/config"
 	"github.com/jailkit/jailkit/engine/inputerr"
 	"github.com/jailkit/jailkit/engine/system"
@@ -164,7 +165,7 @@ func (a *app) parseGlobal(args []string) (rest []string, status int, done bool) 
 	showVersion := global.Bool("version", false, "print the version")
 	help := global.Bool("help", false, "")
 	global.BoolVar(help, "h", false, "")
-	rest, err := parseArgs(global, args, true)
+	rest, err := gnuflag.Parse(global, args, true, "jailkit --help")
 	// Even a parse error is printed in colour, or not, as asked so far.
 	a.decideColor()
 	switch {
@@ -215,7 +216,7 @@ func (a *app) commandFlags(c command) *flag.FlagSet {
 func (a *app) runCommand(c command, args []string) int {
 	d := c.about()
 	fs := a.commandFlags(c)
-	pos, err := parseArgs(fs, args, false)
+	pos, err := gnuflag.Parse(fs, args, false, "jailkit help "+d.name)
 	a.decideColor()
 	switch {
 	case err != nil:
@@ -247,7 +248,7 @@ func unknownCommand(name string) error {
 			names = append(names, c.about().name)
 		}
 	}
-	if s := nearest(name, names); s != "" {
+	if s := gnuflag.Nearest(name, names); s != "" {
 		return &usageError{msg: fmt.Sprintf("unknown command %q", name), hint: fmt.Sprintf("did you mean %s? (run jailkit --help for the list of commands)", s)}
 	}
 	return &usageError{msg: fmt.Sprintf("unknown command %q", name), hint: "run jailkit --help for the list of commands"}
@@ -278,7 +279,8 @@ func (a *app) fail(err error) int {
 	}
 	code := exitFailure
 	var ue *usageError
-	if errors.As(err, &ue) || errors.Is(err, inputerr.ErrInput) {
+	var ge *gnuflag.Error
+	if errors.As(err, &ue) || errors.As(err, &ge) || errors.Is(err, inputerr.ErrInput) {
 		code = exitUsage
 	}
 	var list inputerr.ErrorList
@@ -297,11 +299,14 @@ func (a *app) printError(err error) {
 	hint := ""
 	var fe *inputerr.FieldError
 	var ue *usageError
+	var ge *gnuflag.Error
 	switch {
 	case errors.As(err, &fe):
 		hint = fe.Hint
 	case errors.As(err, &ue):
 		hint = ue.hint
+	case errors.As(err, &ge):
+		hint = ge.Hint
 	}
 	if hint != "" {
 		fmt.Fprintf(a.stderr, "jailkit: %s %s\n", a.colors.hint("hint:"), hint)
