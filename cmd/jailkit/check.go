@@ -44,6 +44,9 @@ Flags:
   --ip IP           the planned jail's address (repeat or comma-separate)
   --name N          the planned jail's name (default: the recipe name)
   --set k=v         a recipe parameter of the planned jail (such as role=secondary)
+  --hostname H, --release R, --arch A, --interface IF
+                    the planned jail's host name, release, architecture and
+                    host interface, as for install (only with --recipe)
   --only ID,...     run only these checks (IDs such as JK-NET-010, or groups such as NET)
   --skip ID,...     do not run these checks
   --format F        text (default) or json

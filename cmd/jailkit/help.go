@@ -19,7 +19,7 @@ Commands:
 `)
 	for _, c := range commands() {
 		if d := c.about(); !d.hidden {
-			fmt.Fprintf(w, "  %-10s %s\n", d.name, d.summary)
+			fmt.Fprintf(w, "  %-11s %s\n", d.name, d.summary)
 		}
 	}
 	fmt.Fprint(w, globalHelp+`
