@@ -180,7 +180,7 @@ func checkRelease(c *runCtx) []Finding {
 }
 
 const (
-	minimalJailKB = 150 * 1024      // the article's 150 MB for a minimal jail
+	minimalJailKB = 150 * 1024      // 150 MB, what a minimal jail needs
 	webJailKB     = 4 * 1024 * 1024 // and 4 GB for a web stack
 )
 

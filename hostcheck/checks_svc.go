@@ -202,7 +202,7 @@ func checkDatabase(c *runCtx) []Finding {
 		open := c.sysvAllowed(j)
 		if len(open) == 0 {
 			out = append(out, c.finding(Info, fmt.Sprintf("jail %s runs a database (%s); System V IPC is off", name, strings.Join(what, ", ")),
-				"consider running the database on the host and reaching it over an address, as the article recommends"))
+				"consider running the database on the host and reaching it over an address: a database in a jail needs System V IPC"))
 			continue
 		}
 		out = append(out, c.finding(Warn, fmt.Sprintf("jail %s runs a database (%s) with System V IPC allowed (%s)", name, strings.Join(what, ", "), strings.Join(open, ", ")),

@@ -29,10 +29,10 @@ func (*checkCmd) about() about {
 	return about{name: "check", summary: "audit the host before jails share it",
 		usage:      "check [--from DIR] [--recipe R --ip IP [--name N] [--set k=v]...] [--only ID,...] [--skip ID,...] [--format text|json]",
 		positional: 0,
-		help: `Audits the host the way the jails article asks before jails share it: daemons
+		help: `Audits the host before jails share it: daemons
 listening on every address, sendmail, devfs rules, jail parameters, host
 hardening, accounts shared with jails and services that do not belong in a
-jail. Every finding has a stable ID (see docs/checks.md), a severity (pass,
+jail. Every finding has a stable ID (see checks.md), a severity (pass,
 info, warn, fail), what was found, why it matters and the exact fix.
 
 Without --from the live host is read, which needs FreeBSD. With --from DIR a
@@ -44,6 +44,9 @@ Flags:
   --ip IP           the planned jail's address (repeat or comma-separate)
   --name N          the planned jail's name (default: the recipe name)
   --set k=v         a recipe parameter of the planned jail (such as role=secondary)
+  --hostname H, --release R, --arch A, --interface IF
+                    the planned jail's host name, release, architecture and
+                    host interface, as for install (only with --recipe)
   --only ID,...     run only these checks (IDs such as JK-NET-010, or groups such as NET)
   --skip ID,...     do not run these checks
   --format F        text (default) or json
@@ -85,7 +88,7 @@ func (c *checkCmd) run(a *app, _ []string) error {
 	}
 	for _, l := range [][]string{c.only, c.skip} {
 		if err := hostcheck.ValidateIDs(l); err != nil {
-			return &usageError{msg: "--only/--skip: " + err.Error(), hint: "see the IDs in docs/checks.md or jailkit check --format json"}
+			return &usageError{msg: "--only/--skip: " + err.Error(), hint: "see the IDs in checks.md (/usr/local/share/doc/jailkit) or jailkit check --format json"}
 		}
 	}
 	planned, err := c.planned(a)
@@ -146,6 +149,13 @@ func (a *app) gatherFacts(from string) (*hostcheck.Facts, error) {
 func (c *checkCmd) planned(a *app) (*hostcheck.Planned, error) {
 	spec := c.jail.spec
 	if c.recipe == "" {
+		// These describe a planned jail only a recipe gives meaning to;
+		// without one they would be ignored, so they are refused.
+		for _, f := range [][2]string{{"--release", spec.Release}, {"--arch", spec.Arch}, {"--hostname", spec.Hostname}, {"--interface", spec.Interface}} {
+			if f[1] != "" {
+				return nil, &usageError{msg: f[0] + " needs --recipe", hint: "describe the planned jail: --recipe R --ip IP " + f[0] + " " + f[1]}
+			}
+		}
 		if len(spec.IPs) == 0 && spec.Name == "" && len(spec.Sets) == 0 {
 			return nil, nil
 		}
@@ -204,10 +214,10 @@ func (a *app) printReport(w io.Writer, r *hostcheck.Report, f *hostcheck.Facts) 
 		byGroup[g] = append(byGroup[g], fd)
 	}
 	label := map[hostcheck.Severity]string{
-		hostcheck.Fail: a.colors.err("FAIL"),
-		hostcheck.Warn: a.colors.warn("WARN"),
-		hostcheck.Info: a.colors.hint("INFO"),
-		hostcheck.Pass: a.colors.ok("PASS"),
+		hostcheck.Fail: a.outColors.err("FAIL"),
+		hostcheck.Warn: a.outColors.warn("WARN"),
+		hostcheck.Info: a.outColors.hint("INFO"),
+		hostcheck.Pass: a.outColors.ok("PASS"),
 	}
 	first := true
 	for _, g := range hostcheck.Groups {
@@ -219,7 +229,7 @@ func (a *app) printReport(w io.Writer, r *hostcheck.Report, f *hostcheck.Facts) 
 			fmt.Fprintln(w)
 		}
 		first = false
-		fmt.Fprintf(w, "%s\n", a.colors.bold(g+"  "+hostcheck.GroupTitles[g]))
+		fmt.Fprintf(w, "%s\n", a.outColors.bold(g+"  "+hostcheck.GroupTitles[g]))
 		for _, fd := range list {
 			if fd.Severity == hostcheck.Pass {
 				fmt.Fprintf(w, "  %s  %-12s %s\n", label[fd.Severity], fd.ID, fd.Found)
@@ -244,8 +254,8 @@ func (a *app) printReport(w io.Writer, r *hostcheck.Report, f *hostcheck.Facts) 
 	}
 	s := r.Summary
 	fmt.Fprintf(w, "summary: %s, %s, %s, %s\n",
-		a.colors.err(fmt.Sprintf("%d fail", s.Fail)), a.colors.warn(fmt.Sprintf("%d warn", s.Warn)),
-		a.colors.hint(fmt.Sprintf("%d info", s.Info)), a.colors.ok(fmt.Sprintf("%d pass", s.Pass)))
+		a.outColors.err(fmt.Sprintf("%d fail", s.Fail)), a.outColors.warn(fmt.Sprintf("%d warn", s.Warn)),
+		a.outColors.hint(fmt.Sprintf("%d info", s.Info)), a.outColors.ok(fmt.Sprintf("%d pass", s.Pass)))
 }
 
 // writeField prints "found:", "why:" or "fix:" with continuation lines

@@ -23,7 +23,7 @@ func (*collectCmd) about() about {
 		help: `Reads what jailkit check looks at (sockstat, jls, sysctls, ifconfig, the
 rc.conf files, devfs.rules, jail.conf and jail.conf.d, /etc/passwd, and each
 jail's passwd, rc.conf and named.conf) and writes it under DIR, laid out as
-docs/snapshot.md describes. Audit it anywhere with jailkit check --from DIR.
+snapshot.md (in /usr/local/share/doc/jailkit) describes. Audit it anywhere with jailkit check --from DIR.
 Secrets are never copied: no master.passwd, no keys, and secret lines of
 named.conf are removed. Needs FreeBSD. DIR must not exist or be empty.
 
@@ -62,6 +62,9 @@ func (c *collectCmd) run(a *app, _ []string) error {
 		return fmt.Errorf("open %s: %w", c.out, err)
 	}
 	defer out.Close()
+	if c.jailsDir == "" {
+		c.jailsDir = a.conf.JailsDir
+	}
 	src := &hostcheck.LiveSource{Sys: sys, JailsDir: c.jailsDir}
 	facts, n, err := hostcheck.Collect(context.Background(), src, out, hostcheck.GatherOptions{JailsDir: c.jailsDir})
 	if err != nil {

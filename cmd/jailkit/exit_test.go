@@ -32,7 +32,7 @@ func TestExitStatus(t *testing.T) {
 		{"missing ip", []string{"render", "dns", "--out", out}, 2, "--ip:"},
 		{"unknown recipe", []string{"render", "nosuch", "--ip", "192.0.2.53", "--out", out}, 2, "recipe:"},
 		{"unknown command", []string{"nosuch"}, 2, "unknown command"},
-		{"unknown flag", []string{"render", "dns", "--ipp", "x"}, 2, "flag provided but not defined"},
+		{"unknown flag", []string{"render", "dns", "--ipp", "x"}, 2, "unknown flag --ipp"},
 		{"install bad ip dry-run", []string{"install", "dns", "--ip", "300.1.1.1", "--dry-run"}, 2, "--ip:"},
 		{"install bad release name", []string{"install", "dns", "--ip", "192.0.2.53", "--release", "14.3", "--dry-run"}, 2, "--release:"},
 		{"check bad format", []string{"check", "--from", "nosuch", "--format", "xml"}, 2, ""},
@@ -62,6 +62,39 @@ func TestExitStatus(t *testing.T) {
 				if _, err := os.Stat(out); err == nil {
 					t.Errorf("bad input wrote %s", out)
 				}
+			}
+		})
+	}
+}
+
+// TestConfigExitStatus: a bad jailkit.conf is bad input, exit 2 with the
+// file and line first, whichever way the file was named.
+func TestConfigExitStatus(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "jailkit.conf")
+	if err := os.WriteFile(bad, []byte("bridge = bridge0\nbrdge = bridge1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		env  string
+		args []string
+	}{
+		{"--config", "", []string{"--config", bad, "recipes"}},
+		{"--config after the command", "", []string{"recipes", "--config", bad}},
+		{"JAILKIT_CONF", bad, []string{"recipes"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv(confEnv, tt.env)
+			var stdout, stderr bytes.Buffer
+			if got := run(append([]string{"--no-color"}, tt.args...), &stdout, &stderr); got != exitUsage {
+				t.Fatalf("exit %d, want %d; stderr:\n%s", got, exitUsage, stderr.String())
+			}
+			if want := "jailkit: error: " + bad + ":2: unknown key \"brdge\""; !strings.HasPrefix(stderr.String(), want) {
+				t.Errorf("stderr = %q, want it to start with %q", stderr.String(), want)
+			}
+			if stdout.Len() > 0 {
+				t.Errorf("a bad configuration still printed %q", stdout.String())
 			}
 		})
 	}

@@ -108,20 +108,13 @@ func checkFormat(f string) error {
 	return nil
 }
 
-func (a *app) stepPrinter(verb string) func(i, n int, s *plan.Step) {
-	return func(i, n int, s *plan.Step) {
-		fmt.Fprintf(a.stderr, "jailkit: [%d/%d] %s\n", i, n, s.Name)
-	}
-}
-
 func (a *app) printPlan(p *plan.Plan, format string) error {
 	if format == "json" {
 		data, err := p.JSON()
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(a.stdout, "%s\n", data)
-		return nil
+		return writeSchemaJSON(a.stdout, schemaPlan, data)
 	}
 	fmt.Fprint(a.stdout, p.Text())
 	return nil
@@ -143,8 +136,9 @@ func (c *installCmd) run(a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	opts := install.Options{Thick: c.thick, Force: c.force, Mirror: c.mirror,
-		Version: versionString(), Progress: a.stderr, Bridge: c.bridge}
+	opts := a.installOptions(c.bridge)
+	opts.Thick, opts.Force, opts.Mirror = c.thick, c.force, c.mirror
+	spec := a.withConfig(c.jail.spec)
 	if simulated {
 		opts.LockWait, opts.CheckTries = 2e9, 1
 	}
@@ -153,14 +147,14 @@ func (c *installCmd) run(a *app, args []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if c.dryRun {
-		p, err := install.PlanInstall(ctx, system.NewDryRun(host), r, c.jail.spec, opts)
+		p, err := install.PlanInstall(ctx, system.NewDryRun(host), r, spec, opts)
 		if err != nil {
 			return err
 		}
 		return a.printPlan(p, c.format)
 	}
 	opts.OnStep = a.stepPrinter("install")
-	p, err := install.Install(ctx, host, r, c.jail.spec, opts)
+	p, err := install.Install(ctx, host, r, spec, opts)
 	if err != nil {
 		if p != nil && !errors.Is(err, inputerr.ErrInput) {
 			return fmt.Errorf("install %s: %w", p.Jail, err)
@@ -172,6 +166,7 @@ func (c *installCmd) run(a *app, args []string) error {
 
 // report tells what an install did.
 func (c *installCmd) report(a *app, p *plan.Plan) error {
+	a.summary("install of jail %s, %d steps", p.Jail, len(p.Steps))
 	if c.format == "json" {
 		return a.printPlan(p, "json")
 	}

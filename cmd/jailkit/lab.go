@@ -2,14 +2,13 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 
 	"github.com/jailkit/jailkit/engine/inputerr"
@@ -26,6 +25,15 @@ type labCmd struct {
 	force, dryRun bool
 	bridge        string
 	format        string
+	fs            *flag.FlagSet // to tell which flags were given
+}
+
+// labVerbFlags lists the flags each lab verb reads; any other flag of the
+// lab command given to it is refused rather than silently ignored.
+var labVerbFlags = map[string][]string{
+	"plan":    {"bridge", "format"},
+	"apply":   {"jobs", "bridge", "force", "dry-run", "format"},
+	"destroy": {"dry-run", "format"},
 }
 
 func (*labCmd) about() about {
@@ -34,7 +42,7 @@ func (*labCmd) about() about {
 			"lab apply FILE [--jobs N] [--bridge BRIDGE] [--force] [--dry-run] [--format text|json]\n" +
 			"lab destroy FILE [--dry-run] [--format text|json]",
 		positional: 2,
-		help: `A lab file (YAML, see docs/lab.md) describes one network and the jails on it:
+		help: `A lab file (YAML; lab.md in /usr/local/share/doc/jailkit describes it) holds one network and the jails on it:
 name, recipe, address (or auto) and parameters, and count: N for a classroom of
 NAME01..NAMEnn. jailkit wires the jails to each other: the dns jail's zone gets
 an A and PTR record for every jail and an MX for the mail jail, dhcp hands out
@@ -70,11 +78,12 @@ Flags:
 }
 
 func (c *labCmd) flags(fs *flag.FlagSet) {
-	fs.StringVar(&c.format, "format", "text", "")
-	fs.IntVar(&c.jobs, "jobs", 1, "")
-	fs.StringVar(&c.bridge, "bridge", "", "")
-	fs.BoolVar(&c.force, "force", false, "")
-	fs.BoolVar(&c.dryRun, "dry-run", false, "")
+	c.fs = fs
+	fs.StringVar(&c.format, "format", "text", "text or json")
+	fs.IntVar(&c.jobs, "jobs", 1, "apply: install up to N independent jails at once")
+	fs.StringVar(&c.bridge, "bridge", "", "the host bridge of VNET jails' epairs")
+	fs.BoolVar(&c.force, "force", false, "apply: install even when a pre-flight check fails")
+	fs.BoolVar(&c.dryRun, "dry-run", false, "apply, destroy: print the plan and change nothing")
 }
 
 func (c *labCmd) run(a *app, args []string) error {
@@ -88,7 +97,8 @@ func (c *labCmd) run(a *app, args []string) error {
 	}
 	host, simulated, hostErr := a.openHost(a.root)
 	ctx := context.Background()
-	opts := install.Options{Force: c.force, Version: versionString(), Progress: a.stderr, Bridge: c.bridge}
+	opts := a.installOptions(c.bridge)
+	opts.Force = c.force
 	if simulated {
 		opts.LockWait, opts.CheckTries = 2e9, 1
 	}
@@ -128,6 +138,9 @@ func (c *labCmd) validate(verb string) error {
 	default:
 		return &usageError{msg: fmt.Sprintf("lab %q is not a lab command", verb), hint: "use jailkit lab plan|apply|destroy FILE"}
 	}
+	if err := c.refuseIgnored(verb); err != nil {
+		return err
+	}
 	if err := validFormat(c.format); err != nil {
 		return err
 	}
@@ -135,6 +148,35 @@ func (c *labCmd) validate(verb string) error {
 		return &inputerr.FieldError{Field: "--jobs", Problem: fmt.Sprintf("%d is not from 1 to 64", c.jobs), Hint: "give how many jails may install at once, such as --jobs 4"}
 	}
 	return nil
+}
+
+// refuseIgnored refuses a flag of the lab command that verb does not
+// read, such as lab plan --jobs: the user meant something by it.
+func (c *labCmd) refuseIgnored(verb string) error {
+	if c.fs == nil {
+		return nil
+	}
+	own := map[string]bool{}
+	c.fs.VisitAll(func(f *flag.Flag) { own[f.Name] = true })
+	var err error
+	c.fs.Visit(func(f *flag.Flag) {
+		if err == nil && own[f.Name] && labOnly(f.Name) && !slices.Contains(labVerbFlags[verb], f.Name) {
+			err = &usageError{msg: fmt.Sprintf("lab %s does not take --%s", verb, f.Name),
+				hint: fmt.Sprintf("lab %s takes %s; see jailkit help lab", verb, "--"+strings.Join(labVerbFlags[verb], ", --"))}
+		}
+	})
+	return err
+}
+
+// labOnly says whether name is one of the lab command's own flags (not a
+// global one such as --root).
+func labOnly(name string) bool {
+	for _, names := range labVerbFlags {
+		if slices.Contains(names, name) {
+			return true
+		}
+	}
+	return false
 }
 
 // printOffHostPlan prints the plan of a lab on a host that is not FreeBSD.
@@ -162,6 +204,7 @@ func (c *labCmd) change(ctx context.Context, a *app, verb string, l *lab.Lab, ho
 		return err
 	}
 	a.printLabResult(l, verb, res, c.format)
+	a.summary("lab %s of %s, %d jails", verb, l.Source, len(res.Jails))
 	var le *lab.Error
 	if errors.As(err, &le) {
 		return &exitError{code: exitFailure}
@@ -175,7 +218,7 @@ func (a *app) loadLab(file string) (*lab.Lab, error) {
 	data, err := os.ReadFile(file)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, &usageError{msg: fmt.Sprintf("lab file %s does not exist", file), hint: "give the path of a lab file such as docs/examples/homelab.yaml"}
+			return nil, &usageError{msg: fmt.Sprintf("lab file %s does not exist", file), hint: "give the path of a lab file such as /usr/local/share/examples/jailkit/homelab.yaml"}
 		}
 		return nil, &usageError{msg: fmt.Sprintf("read lab file %s: %v", file, errors.Unwrap(err)), hint: "give the path of a readable lab file"}
 	}
@@ -199,8 +242,7 @@ func (a *app) printLabPlan(p *lab.Plan, format string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(a.stdout, "%s\n", out)
-		return nil
+		return writeSchemaJSON(a.stdout, schemaLabPlan, out)
 	}
 	fmt.Fprint(a.stdout, p.Text())
 	return nil
@@ -230,16 +272,17 @@ func (a *app) printDestroyPlan(ctx context.Context, host system.System, l *lab.L
 	}
 	if format == "json" {
 		out := struct {
+			Schema string       `json:"schema"`
 			Plans  []*plan.Plan `json:"plans"`
 			Absent []string     `json:"absent"`
-		}{Plans: plans, Absent: absent}
+		}{Schema: schemaLabUndo, Plans: plans, Absent: absent}
 		if out.Plans == nil {
 			out.Plans = []*plan.Plan{}
 		}
 		if out.Absent == nil {
 			out.Absent = []string{}
 		}
-		return writeLabJSON(a.stdout, out)
+		return writeJSON(a.stdout, out)
 	}
 	for _, p := range plans {
 		fmt.Fprint(a.stdout, p.Text())
@@ -278,10 +321,11 @@ func (a *app) printLabResult(l *lab.Lab, verb string, res *lab.Result, format st
 			Error   string `json:"error,omitempty"`
 		}
 		out := struct {
-			Lab   string `json:"lab"`
-			Verb  string `json:"command"`
-			Jails []jail `json:"jails"`
-		}{Lab: l.Name, Verb: verb, Jails: []jail{}}
+			Schema string `json:"schema"`
+			Lab    string `json:"lab"`
+			Verb   string `json:"command"`
+			Jails  []jail `json:"jails"`
+		}{Schema: schemaLabRun, Lab: l.Name, Verb: verb, Jails: []jail{}}
 		for _, j := range res.Jails {
 			e := ""
 			if j.Err != nil {
@@ -289,7 +333,7 @@ func (a *app) printLabResult(l *lab.Lab, verb string, res *lab.Result, format st
 			}
 			out.Jails = append(out.Jails, jail{j.Name, j.Recipe, j.Status, j.Changes, e})
 		}
-		_ = writeLabJSON(a.stdout, out)
+		_ = writeJSON(a.stdout, out)
 		return
 	}
 	for _, j := range res.Jails {
@@ -320,14 +364,4 @@ func changesText(j lab.JailResult) string {
 		return fmt.Sprintf("%d changes", j.Changes)
 	}
 	return ""
-}
-
-// writeLabJSON prints v as one indented JSON object.
-func writeLabJSON(w io.Writer, v any) error {
-	out, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(w, "%s\n", out)
-	return nil
 }

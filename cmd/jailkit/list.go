@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"strings"
@@ -45,14 +44,13 @@ func (c *listCmd) run(a *app, _ []string) error {
 		return err
 	}
 	if c.format == "json" {
-		data, err := json.MarshalIndent(struct {
-			Jails []state.JailInfo `json:"jails"`
-		}{jails}, "", "  ")
-		if err != nil {
-			return err
+		if jails == nil {
+			jails = []state.JailInfo{}
 		}
-		fmt.Fprintf(a.stdout, "%s\n", data)
-		return nil
+		return writeJSON(a.stdout, struct {
+			Schema string           `json:"schema"`
+			Jails  []state.JailInfo `json:"jails"`
+		}{schemaList, jails})
 	}
 	if len(jails) == 0 {
 		fmt.Fprintln(a.stderr, "jailkit: no jails installed by jailkit")

@@ -8,8 +8,10 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
+	"time"
 
-	"github.com/fatih/color"
+	"github.com/jailkit/jailkit/cmd/jailkit/internal/gnuflag"
+	"github.com/jailkit/jailkit/engine/config"
 	"github.com/jailkit/jailkit/engine/inputerr"
 	"github.com/jailkit/jailkit/engine/system"
 )
@@ -52,19 +54,24 @@ func openRealHost(root string) (system.System, bool, error) {
 }
 
 // app is one run of jailkit: its output streams, how it opens the host,
-// and the global flags.
+// the global flags and the configuration file.
 type app struct {
 	stdout, stderr io.Writer
 	openHost       hostOpener
 	root           string   // --root: the host's "/"
 	recipeDirs     []string // --recipes
+	configPath     string   // --config, else JAILKIT_CONF, else the default
 	noColor        bool
-	colors         palette
+	conf           config.Config
+	// colors paints what goes to stderr, outColors what goes to stdout:
+	// each stream is coloured only when it is a terminal itself.
+	colors, outColors palette
+	started           time.Time
 }
 
 // newApp returns an app that has not parsed its arguments yet.
 func newApp(stdout, stderr io.Writer, openHost hostOpener) *app {
-	return &app{stdout: stdout, stderr: stderr, openHost: openHost, root: "/"}
+	return &app{stdout: stdout, stderr: stderr, openHost: openHost, root: "/", started: time.Now()}
 }
 
 // command is one subcommand. commands builds fresh values for every run,
@@ -88,6 +95,9 @@ type about struct {
 	// positional is how many positional arguments run wants: exact count,
 	// or -1 for any.
 	positional int
+	// hidden keeps a command out of the help and the man page: the
+	// completion scripts' helper is one.
+	hidden bool
 }
 
 // commands returns a fresh value of every command, in the order the main
@@ -100,6 +110,7 @@ func commands() []command {
 		&checkCmd{}, &collectCmd{},
 		&labCmd{},
 		&lintCmd{},
+		&completionCmd{}, &versionCmd{},
 	}
 }
 
@@ -131,8 +142,11 @@ func (a *app) run(args []string) int {
 		return status
 	}
 	name, cmdArgs := rest[0], rest[1:]
-	if name == "help" {
+	switch name {
+	case "help":
 		return a.helpCommand(cmdArgs)
+	case completeName:
+		return a.complete(cmdArgs)
 	}
 	c, ok := lookup(name)
 	if !ok {
@@ -148,27 +162,27 @@ func (a *app) parseGlobal(args []string) (rest []string, status int, done bool) 
 	global := flag.NewFlagSet("jailkit", flag.ContinueOnError)
 	global.SetOutput(io.Discard)
 	a.globalFlags(global)
-	showVersion := global.Bool("version", false, "")
+	showVersion := global.Bool("version", false, "print the version")
 	help := global.Bool("help", false, "")
 	global.BoolVar(help, "h", false, "")
-	err := global.Parse(args)
+	rest, err := gnuflag.Parse(global, args, true, "jailkit --help")
 	// Even a parse error is printed in colour, or not, as asked so far.
 	a.decideColor()
 	switch {
 	case err != nil:
-		return nil, a.fail(&usageError{msg: err.Error(), hint: "run jailkit --help"}), true
+		return nil, a.fail(err), true
 	case *showVersion:
 		fmt.Fprintln(a.stdout, "jailkit", versionString())
 		return nil, exitOK, true
 	case *help:
 		a.printMainHelp(a.stdout)
 		return nil, exitOK, true
-	case global.NArg() == 0:
+	case len(rest) == 0:
 		// No command is bad usage; the help goes where errors go.
 		a.printMainHelp(a.stderr)
 		return nil, exitUsage, true
 	}
-	return global.Args(), exitOK, false
+	return rest, exitOK, false
 }
 
 // helpCommand is "jailkit help [COMMAND]".
@@ -181,32 +195,43 @@ func (a *app) helpCommand(args []string) int {
 	if !ok {
 		return a.fail(unknownCommand(args[0]))
 	}
-	a.printHelp(a.stdout, c.about())
+	a.printHelp(a.stdout, c, a.commandFlags(c))
 	return exitOK
 }
 
-// runCommand parses the command's flags, which global flags may join
-// (they may come after the command as well as before it), and runs it.
-func (a *app) runCommand(c command, args []string) int {
-	d := c.about()
-	fs := flag.NewFlagSet("jailkit "+d.name, flag.ContinueOnError)
+// commandFlags returns the FlagSet of c: the global flags, which may come
+// after the command as well as before it, --help and c's own.
+func (a *app) commandFlags(c command) *flag.FlagSet {
+	fs := flag.NewFlagSet("jailkit "+c.about().name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	a.globalFlags(fs)
-	help := fs.Bool("help", false, "")
+	fs.Bool("help", false, "")
+	fs.Bool("h", false, "")
 	c.flags(fs)
-	pos, err := parseInterspersed(fs, args)
-	switch {
-	case errors.Is(err, flag.ErrHelp), err == nil && *help:
-		a.printHelp(a.stdout, d)
-		return exitOK
-	case err != nil:
-		return a.fail(&usageError{msg: err.Error(), hint: "see jailkit help " + d.name})
-	}
+	return fs
+}
+
+// runCommand parses the command's flags, reads the configuration file
+// and runs the command.
+func (a *app) runCommand(c command, args []string) int {
+	d := c.about()
+	fs := a.commandFlags(c)
+	pos, err := gnuflag.Parse(fs, args, false, "jailkit help "+d.name)
 	a.decideColor()
+	switch {
+	case err != nil:
+		return a.fail(err)
+	case fs.Lookup("help").Value.String() == "true" || fs.Lookup("h").Value.String() == "true":
+		a.printHelp(a.stdout, c, fs)
+		return exitOK
+	}
 	if d.positional >= 0 && len(pos) != d.positional {
 		return a.fail(&usageError{
 			msg:  fmt.Sprintf("%s takes %d argument(s), got %d", d.name, d.positional, len(pos)),
 			hint: "usage: jailkit " + strings.Split(d.usage, "\n")[0]})
+	}
+	if err := a.loadConfig(); err != nil {
+		return a.fail(err)
 	}
 	if err := c.run(a, pos); err != nil {
 		return a.fail(err)
@@ -214,35 +239,26 @@ func (a *app) runCommand(c command, args []string) int {
 	return exitOK
 }
 
+// unknownCommand is the error for a command jailkit does not have, with
+// the nearest one it does as the hint.
 func unknownCommand(name string) error {
+	var names []string
+	for _, c := range commands() {
+		if !c.about().hidden {
+			names = append(names, c.about().name)
+		}
+	}
+	if s := gnuflag.Nearest(name, names); s != "" {
+		return &usageError{msg: fmt.Sprintf("unknown command %q", name), hint: fmt.Sprintf("did you mean %s? (run jailkit --help for the list of commands)", s)}
+	}
 	return &usageError{msg: fmt.Sprintf("unknown command %q", name), hint: "run jailkit --help for the list of commands"}
 }
 
 func (a *app) globalFlags(fs *flag.FlagSet) {
-	fs.StringVar(&a.root, "root", a.root, "")
-	fs.Func("recipes", "", func(s string) error { a.recipeDirs = append(a.recipeDirs, s); return nil })
-	fs.BoolVar(&a.noColor, "no-color", a.noColor, "")
-}
-
-// parseInterspersed parses flags that may stand before, between or after
-// positional arguments, as "jailkit render dns --ip X" needs. A lone "--"
-// ends flag parsing.
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			return pos, nil
-		}
-		if len(args) > 0 && len(rest) < len(args) && args[len(args)-len(rest)-1] == "--" {
-			return append(pos, rest...), nil
-		}
-		pos = append(pos, rest[0])
-		args = rest[1:]
-	}
+	fs.StringVar(&a.root, "root", a.root, "treat DIR as the host's / (staging and tests)")
+	fs.Func("recipes", "extra recipe directory; overrides built-ins by name", func(s string) error { a.recipeDirs = append(a.recipeDirs, s); return nil })
+	fs.StringVar(&a.configPath, "config", a.configPath, "configuration file (default /usr/local/etc/jailkit/jailkit.conf)")
+	fs.BoolVar(&a.noColor, "no-color", a.noColor, "no colour (NO_COLOR in the environment does the same)")
 }
 
 func versionString() string {
@@ -263,7 +279,8 @@ func (a *app) fail(err error) int {
 	}
 	code := exitFailure
 	var ue *usageError
-	if errors.As(err, &ue) || errors.Is(err, inputerr.ErrInput) {
+	var ge *gnuflag.Error
+	if errors.As(err, &ue) || errors.As(err, &ge) || errors.Is(err, inputerr.ErrInput) {
 		code = exitUsage
 	}
 	var list inputerr.ErrorList
@@ -282,79 +299,16 @@ func (a *app) printError(err error) {
 	hint := ""
 	var fe *inputerr.FieldError
 	var ue *usageError
+	var ge *gnuflag.Error
 	switch {
 	case errors.As(err, &fe):
 		hint = fe.Hint
 	case errors.As(err, &ue):
 		hint = ue.hint
+	case errors.As(err, &ge):
+		hint = ge.Hint
 	}
 	if hint != "" {
 		fmt.Fprintf(a.stderr, "jailkit: %s %s\n", a.colors.hint("hint:"), hint)
-	}
-}
-
-func (a *app) printMainHelp(w io.Writer) {
-	fmt.Fprint(w, `jailkit turns a FreeBSD host into service appliances, one jail per service.
-
-Usage:
-  jailkit [global flags] COMMAND [arguments] [flags]
-
-Commands:
-`)
-	for _, c := range commands() {
-		d := c.about()
-		fmt.Fprintf(w, "  %-10s %s\n", d.name, d.summary)
-	}
-	fmt.Fprint(w, globalHelp+`
-Exit status: 0 success, 1 failure (a check failed, an install was rolled
-back), 2 bad usage or bad input (nothing was changed).
-
-Run "jailkit help COMMAND" for a command's flags. See jailkit(8).
-`)
-}
-
-const globalHelp = `
-Global flags:
-  --root DIR      treat DIR as the host's / (staging and tests)
-  --recipes DIR   extra recipe directory; overrides built-ins by name
-  --no-color      no colour (NO_COLOR in the environment does the same)
-  --version       print the version
-`
-
-func (a *app) printHelp(w io.Writer, c about) {
-	fmt.Fprintf(w, "%s\n\nUsage:\n", c.summary)
-	for _, l := range strings.Split(c.usage, "\n") {
-		fmt.Fprintf(w, "  jailkit %s\n", l)
-	}
-	if c.help != "" {
-		fmt.Fprintf(w, "\n%s\n", strings.TrimRight(c.help, "\n"))
-	}
-	fmt.Fprint(w, globalHelp)
-}
-
-// palette holds the colour functions, decided once per run.
-type palette struct {
-	err, hint, warn, ok, bold func(a ...any) string
-}
-
-func (a *app) decideColor() {
-	_, noColorEnv := os.LookupEnv("NO_COLOR")
-	f, isFile := a.stderr.(*os.File)
-	plain := a.noColor || noColorEnv || !isFile || !system.IsTerminal(f)
-	mk := func(attrs ...color.Attribute) func(a ...any) string {
-		c := color.New(attrs...)
-		if plain {
-			c.DisableColor()
-		} else {
-			c.EnableColor()
-		}
-		return c.SprintFunc()
-	}
-	a.colors = palette{
-		err:  mk(color.FgRed, color.Bold),
-		hint: mk(color.FgCyan),
-		warn: mk(color.FgYellow),
-		ok:   mk(color.FgGreen),
-		bold: mk(color.Bold),
 	}
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"os"
 	"testing"
 
@@ -9,8 +8,6 @@ import (
 	"github.com/jailkit/jailkit/engine/system"
 	"github.com/rogpeppe/go-internal/testscript"
 )
-
-var update = flag.Bool("update", false, "rewrite the files the scripts compare output with")
 
 // fakeHostEnv names the environment variable that makes the jailkit of the
 // scripts open --root as a fakehost (a simulated FreeBSD host), so they can
@@ -47,6 +44,7 @@ func TestScripts(t *testing.T) {
 		RequireExplicitExec: true,
 		// go test ./... -update rewrites the files cmp compares with.
 		UpdateScripts: *update,
+		Cmds:          map[string]func(ts *testscript.TestScript, neg bool, args []string){"ttyexec": ttyexec},
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("NO_COLOR", "1")
 			return nil

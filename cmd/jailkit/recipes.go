@@ -1,44 +1,34 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"path/filepath"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/jailkit/jailkit/engine/inputerr"
 	"github.com/jailkit/jailkit/engine/lint"
 	"github.com/jailkit/jailkit/engine/recipe"
-	"github.com/jailkit/jailkit/engine/render"
 )
 
-// recipesCmd is "jailkit recipes", which has no flags of its own.
-type recipesCmd struct{}
-
-func (*recipesCmd) about() about {
-	return about{name: "recipes", summary: "list the recipes jailkit knows",
-		usage: "recipes", positional: 0,
-		help: "Lists every recipe, built-in or from --recipes and /usr/local/etc/jailkit/recipes,\nwith its one-line summary."}
-}
-
-func (*recipesCmd) flags(*flag.FlagSet) {}
-
-// showCmd is "jailkit show": it holds the value of its flag.
-type showCmd struct {
+// recipesCmd is "jailkit recipes": it holds the value of its flag.
+type recipesCmd struct {
 	format string
 }
 
-func (*showCmd) about() about {
-	return about{name: "show", summary: "show a recipe's parameters, packages, files and host needs",
-		usage: "show RECIPE [--format text|json]", positional: 1}
+func (*recipesCmd) about() about {
+	return about{name: "recipes", summary: "list the recipes jailkit knows",
+		usage: "recipes [--format text|json]", positional: 0,
+		help: `Lists every recipe, built-in or from --recipes, /usr/local/etc/jailkit/recipes
+and the recipes directories of jailkit.conf, with its one-line summary.
+
+Flags:
+  --format F        text (default) or json`}
 }
 
-func (c *showCmd) flags(fs *flag.FlagSet) {
-	fs.StringVar(&c.format, "format", "text", "")
+func (c *recipesCmd) flags(fs *flag.FlagSet) {
+	fs.StringVar(&c.format, "format", "text", "text or json")
 }
 
 // lintCmd is "jailkit lint", which has no flags of its own.
@@ -53,9 +43,14 @@ func (*lintCmd) about() about {
 func (*lintCmd) flags(*flag.FlagSet) {}
 
 // catalog loads the built-in recipes, then /usr/local/etc/jailkit/recipes
-// under --root, then each --recipes directory.
+// and the recipes directories of jailkit.conf under --root, then each
+// --recipes directory: a later one overrides an earlier one by name.
 func (a *app) catalog() (*recipe.Catalog, error) {
-	dirs := append([]string{filepath.Join(a.root, "usr/local/etc/jailkit/recipes")}, a.recipeDirs...)
+	dirs := []string{filepath.Join(a.root, "usr/local/etc/jailkit/recipes")}
+	for _, d := range a.conf.RecipeDirs {
+		dirs = append(dirs, filepath.Join(a.root, d))
+	}
+	dirs = append(dirs, a.recipeDirs...)
 	return recipe.LoadCatalog(dirs...)
 }
 
@@ -68,186 +63,34 @@ func validFormat(f string) error {
 	return nil
 }
 
-func (*recipesCmd) run(a *app, _ []string) error {
+func (rc *recipesCmd) run(a *app, _ []string) error {
+	if err := validFormat(rc.format); err != nil {
+		return err
+	}
 	c, err := a.catalog()
 	if err != nil {
 		return err
+	}
+	if rc.format == "json" {
+		type entry struct {
+			Name    string `json:"name"`
+			Version string `json:"version"`
+			Summary string `json:"summary"`
+		}
+		out := struct {
+			Schema  string  `json:"schema"`
+			Recipes []entry `json:"recipes"`
+		}{Schema: schemaRecipes, Recipes: []entry{}}
+		for _, r := range c.List() {
+			out.Recipes = append(out.Recipes, entry{r.Name, r.Version, r.Summary})
+		}
+		return writeJSON(a.stdout, out)
 	}
 	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
 	for _, r := range c.List() {
 		fmt.Fprintf(tw, "%s\t%s\n", r.Name, r.Summary)
 	}
 	return tw.Flush()
-}
-
-func (c *showCmd) run(a *app, args []string) error {
-	if err := validFormat(c.format); err != nil {
-		return err
-	}
-	cat, err := a.catalog()
-	if err != nil {
-		return err
-	}
-	r, err := cat.Get(args[0])
-	if err != nil {
-		return err
-	}
-	if c.format == "json" {
-		return showJSON(a, r)
-	}
-	showText(a.stdout, r)
-	return nil
-}
-
-// showText writes what show prints without --format json.
-func showText(w io.Writer, r *recipe.Recipe) {
-	fmt.Fprintf(w, "%s %s: %s\n", r.Name, r.Version, r.Summary)
-	if d := strings.TrimSpace(r.Description); d != "" {
-		fmt.Fprintf(w, "\n%s\n", d)
-	}
-	fmt.Fprintf(w, "\nPackages: %s\n", strings.Join(r.Packages, " "))
-	fmt.Fprintln(w, "\nParameters (--set NAME=VALUE):")
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	for _, p := range r.AllParams() {
-		def := "(none)"
-		switch {
-		case p.Required:
-			def = "(required)"
-		case p.Default != nil:
-			def = fmt.Sprint(defaultString(p))
-		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", p.Name, p.TypeString(), def, p.Description)
-	}
-	tw.Flush()
-	showFiles(w, r)
-	showNeeds(w, r)
-	showNotes(w, r)
-}
-
-// showFiles lists what a jail of r holds: files, rc.conf, services, ports.
-func showFiles(w io.Writer, r *recipe.Recipe) {
-	fmt.Fprintln(w, "\nFiles in the jail:")
-	for _, d := range r.Dirs {
-		fmt.Fprintf(w, "  %s/\n", d.Path)
-	}
-	for _, f := range r.Files {
-		extra := ""
-		if f.When != "" {
-			extra = "  (when " + f.When + ")"
-		}
-		fmt.Fprintf(w, "  %s%s\n", f.Path, extra)
-	}
-	fmt.Fprintln(w, "  /etc/rc.conf /etc/resolv.conf /etc/fstab (the common jail base)")
-	if len(r.RCConf) > 0 {
-		fmt.Fprintln(w, "\nrc.conf in the jail:")
-		for _, v := range r.RCConf {
-			fmt.Fprintf(w, "  %s=%q\n", v.Name, v.Value)
-		}
-	}
-	if len(r.Services) > 0 {
-		fmt.Fprintf(w, "\nServices: %s\n", strings.Join(r.Services, " "))
-	}
-	if len(r.Listens) > 0 {
-		var ls []string
-		for _, l := range r.Listens {
-			ls = append(ls, fmt.Sprintf("%s/%d", l.Proto, l.Port))
-		}
-		fmt.Fprintf(w, "Listens on the jail address: %s\n", strings.Join(ls, " "))
-	}
-}
-
-func showNeeds(w io.Writer, r *recipe.Recipe) {
-	if h := hostNeeds(r); len(h) > 0 {
-		fmt.Fprintln(w, "\nHost needs:")
-		for _, l := range h {
-			fmt.Fprintf(w, "  %s\n", l)
-		}
-	}
-}
-
-func showNotes(w io.Writer, r *recipe.Recipe) {
-	if n := strings.TrimSpace(r.Notes); n != "" {
-		// Notes are a template; show them for an example jail so the
-		// reader sees text, not template syntax.
-		if v, err := render.NewValues(r, render.JailSpec{IPs: []string{"192.0.2.10"}}); err == nil {
-			if text, err := v.Notes(); err == nil {
-				fmt.Fprintf(w, "\nNotes (for an example jail %s at 192.0.2.10):\n%s\n", v.Jail.Hostname, strings.TrimSpace(text))
-				return
-			}
-		}
-		fmt.Fprintf(w, "\nNotes:\n%s\n", n)
-	}
-}
-
-func defaultString(p recipe.Param) string {
-	if l, ok := p.Default.([]any); ok {
-		if len(l) == 0 {
-			return "[]"
-		}
-		var s []string
-		for _, x := range l {
-			s = append(s, fmt.Sprint(x))
-		}
-		return strings.Join(s, ",")
-	}
-	return fmt.Sprint(p.Default)
-}
-
-func hostNeeds(r *recipe.Recipe) []string {
-	var out []string
-	h := r.Host
-	if len(h.DevfsUnhide) > 0 {
-		out = append(out, "devfs ruleset unhiding "+strings.Join(h.DevfsUnhide, " "))
-	}
-	if len(h.KernelModules) > 0 {
-		out = append(out, "kernel modules "+strings.Join(h.KernelModules, " "))
-	}
-	for _, v := range h.RCConf {
-		out = append(out, fmt.Sprintf("host rc.conf %s=%q", v.Name, v.Value))
-	}
-	for _, m := range h.Mounts {
-		out = append(out, fmt.Sprintf("mount %s %s on %s", m.FSType, m.Source, m.Path))
-	}
-	for k, v := range h.JailParams {
-		out = append(out, fmt.Sprintf("jail parameter %s = %s", k, v))
-	}
-	if h.VNet == "required" || h.VNet == "optional" {
-		out = append(out, "VNET: "+h.VNet)
-	}
-	if h.SendmailOff {
-		out = append(out, "sendmail fully off on the host")
-	}
-	return out
-}
-
-func showJSON(a *app, r *recipe.Recipe) error {
-	type param struct {
-		Name        string   `json:"name"`
-		Type        string   `json:"type"`
-		Default     any      `json:"default,omitempty"`
-		Required    bool     `json:"required,omitempty"`
-		Choices     []string `json:"choices,omitempty"`
-		Description string   `json:"description,omitempty"`
-	}
-	out := struct {
-		Name      string   `json:"name"`
-		Version   string   `json:"version"`
-		Summary   string   `json:"summary"`
-		Packages  []string `json:"packages"`
-		Params    []param  `json:"params"`
-		Files     []string `json:"files"`
-		Services  []string `json:"services"`
-		HostNeeds []string `json:"host_needs"`
-	}{Name: r.Name, Version: r.Version, Summary: r.Summary, Packages: r.Packages, Services: r.Services, HostNeeds: hostNeeds(r)}
-	for _, p := range r.AllParams() {
-		out.Params = append(out.Params, param{p.Name, p.TypeString(), p.Default, p.Required, p.Choices, p.Description})
-	}
-	for _, f := range r.Files {
-		out.Files = append(out.Files, f.Path)
-	}
-	enc := json.NewEncoder(a.stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
 }
 
 func (*lintCmd) run(a *app, args []string) error {

@@ -11,8 +11,9 @@ import (
 
 // renderCmd is "jailkit render": it holds the values of its flags.
 type renderCmd struct {
-	jail jailFlags
-	out  string
+	jail  jailFlags
+	out   string
+	force bool
 }
 
 func (*renderCmd) about() about {
@@ -32,12 +33,16 @@ Flags:
   --set k=v         set a recipe parameter (see jailkit show RECIPE)
   --release R       FreeBSD release for templates (default ` + render.DefaultRelease + `)
   --arch A          amd64, arm64 or i386 (default amd64)
-  --out DIR         where to write the tree (required)`}
+  --interface IF    host interface for templates that name it
+  --out DIR         where to write the tree (required; new or empty unless --force)
+  --force           write into a DIR that already holds files, replacing
+                    the rendered ones and leaving the others`}
 }
 
 func (c *renderCmd) flags(fs *flag.FlagSet) {
 	c.jail.register(fs)
-	fs.StringVar(&c.out, "out", "", "")
+	fs.StringVar(&c.out, "out", "", "where to write the tree")
+	fs.BoolVar(&c.force, "force", false, "write into a non-empty directory")
 }
 
 // jailFlags are the flags that describe a jail, shared by render, install
@@ -47,13 +52,13 @@ type jailFlags struct {
 }
 
 func (j *jailFlags) register(fs *flag.FlagSet) {
-	fs.Func("ip", "", func(s string) error { j.spec.IPs = append(j.spec.IPs, s); return nil })
-	fs.StringVar(&j.spec.Name, "name", "", "")
-	fs.StringVar(&j.spec.Hostname, "hostname", "", "")
-	fs.Func("set", "", func(s string) error { j.spec.Sets = append(j.spec.Sets, s); return nil })
-	fs.StringVar(&j.spec.Release, "release", "", "")
-	fs.StringVar(&j.spec.Arch, "arch", "", "")
-	fs.StringVar(&j.spec.Interface, "interface", "", "")
+	fs.Func("ip", "the jail's address (repeat, or separate with commas)", func(s string) error { j.spec.IPs = append(j.spec.IPs, s); return nil })
+	fs.StringVar(&j.spec.Name, "name", "", "jail name (default: the recipe name)")
+	fs.StringVar(&j.spec.Hostname, "hostname", "", "host name (default: NAME.home.lan)")
+	fs.Func("set", "set a recipe parameter, k=v (repeat)", func(s string) error { j.spec.Sets = append(j.spec.Sets, s); return nil })
+	fs.StringVar(&j.spec.Release, "release", "", "FreeBSD release of the jail, such as 14.3-RELEASE")
+	fs.StringVar(&j.spec.Arch, "arch", "", "amd64, arm64 or i386")
+	fs.StringVar(&j.spec.Interface, "interface", "", "host interface of the address")
 }
 
 // values loads the recipe and validates the jail flags against it.
@@ -66,12 +71,16 @@ func (a *app) values(recipe string, spec render.JailSpec) (*render.Values, error
 	if err != nil {
 		return nil, err
 	}
-	return render.NewValues(r, spec)
+	return render.NewValues(r, a.withConfig(spec))
 }
 
 func (c *renderCmd) run(a *app, args []string) error {
 	if c.out == "" {
 		return &inputerr.FieldError{Field: "--out", Problem: "is required", Hint: "add --out DIR, the directory to write the jail's files into"}
+	}
+	if ents, err := os.ReadDir(c.out); err == nil && len(ents) > 0 && !c.force {
+		return &inputerr.FieldError{Field: "--out", Problem: fmt.Sprintf("%s is not empty", c.out),
+			Hint: "give a new or empty directory, or add --force to write over the files render writes (others are left as they are)"}
 	}
 	v, err := a.values(args[0], c.jail.spec)
 	if err != nil {

@@ -71,6 +71,7 @@ func (c *uninstallCmd) run(a *app, args []string) error {
 		}
 		return fmt.Errorf("uninstall %s: %w", args[0], err)
 	}
+	a.summary("uninstall of jail %s, %d steps", p.Jail, len(p.Steps))
 	if c.format == "json" {
 		return a.printPlan(p, "json")
 	}

@@ -92,7 +92,7 @@ func Parse(source string, data []byte, cat *recipe.Catalog) (*Lab, error) {
 		return nil, inputerr.ErrorList(recipe.YAMLErrors(source, err))
 	}
 	if len(doc.Content) == 0 {
-		return nil, inputerr.ErrorList{&inputerr.PosError{File: source, Msg: "the lab file is empty; see docs/lab.md for its format"}}
+		return nil, inputerr.ErrorList{&inputerr.PosError{File: source, Msg: "the lab file is empty; see lab.md (in /usr/local/share/doc/jailkit) for its format"}}
 	}
 	root := doc.Content[0]
 	c := &labCheck{source: source, lines: labNodeLines(root)}

@@ -88,7 +88,7 @@ func CheckKnownFields(source string, n *yaml.Node, t reflect.Type, errs *inputer
 func Suggest(bad string, fields map[string]reflect.Type) string {
 	best, bestD := "", 3
 	for f := range fields {
-		if d := editDistance(bad, f); d < bestD || (d == bestD && f < best && best != "") {
+		if d := EditDistance(bad, f); d < bestD || (d == bestD && f < best && best != "") {
 			best, bestD = f, d
 		}
 	}
@@ -98,7 +98,10 @@ func Suggest(bad string, fields map[string]reflect.Type) string {
 	return fmt.Sprintf(" (did you mean %q?)", best)
 }
 
-func editDistance(a, b string) int {
+// EditDistance is the Levenshtein distance between a and b: how many
+// single-byte insertions, deletions and substitutions turn one into the
+// other. Suggestions for a mistyped name pick the nearest.
+func EditDistance(a, b string) int {
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)
 	for j := range prev {
