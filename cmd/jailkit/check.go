@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -121,7 +120,7 @@ func (c *checkCmd) run(a *app, _ []string) error {
 // gatherFacts reads the snapshot in from, or the live host. Like collect,
 // it opens the live host with system.NewReal: an audit is of a real host.
 func (a *app) gatherFacts(from string) (*hostcheck.Facts, error) {
-	ctx := context.Background()
+	ctx := a.ctx
 	if from != "" {
 		snap, err := hostcheck.OpenSnapshot(from)
 		if err != nil {

@@ -87,7 +87,7 @@ func (c *labCmd) run(a *app, args []string) error {
 		return err
 	}
 	host, simulated, hostErr := a.openHost(a.root)
-	ctx := context.Background()
+	ctx := a.ctx
 	opts := install.Options{Force: c.force, Version: versionString(), Progress: a.stderr, Bridge: c.bridge}
 	if simulated {
 		opts.LockWait, opts.CheckTries = 2e9, 1

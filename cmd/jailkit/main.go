@@ -1,13 +1,16 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"runtime/debug"
 	"strings"
+	"syscall"
 
 	"github.com/fatih/color"
 	"github.com/jailkit/jailkit/engine/inputerr"
@@ -60,6 +63,10 @@ type app struct {
 	recipeDirs     []string // --recipes
 	noColor        bool
 	colors         palette
+	// ctx is cancelled by SIGINT and SIGTERM: a command stops at its next
+	// step and takes back what it did (an apply rolls back, a render
+	// removes its files) instead of dying half way.
+	ctx context.Context
 }
 
 // newApp returns an app that has not parsed its arguments yet.
@@ -126,6 +133,9 @@ func (e *exitError) Error() string { return fmt.Sprintf("exit status %d", e.code
 // run runs jailkit with args, which lack the program name, and returns the
 // exit status.
 func (a *app) run(args []string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	a.ctx = ctx
 	rest, status, done := a.parseGlobal(args)
 	if done {
 		return status
