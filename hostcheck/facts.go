@@ -103,6 +103,10 @@ func (f *Facts) HostAddr() (netip.Addr, bool) {
 	return netip.Addr{}, false
 }
 
+// JailAddrs returns the addresses the running and configured jails hold:
+// the host shows a running jail's address on its interface too.
+func (f *Facts) JailAddrs() map[netip.Addr]bool { return f.jailAddrSet() }
+
 func (f *Facts) jailAddrSet() map[netip.Addr]bool {
 	m := map[netip.Addr]bool{}
 	for _, list := range [][]freebsd.Jail{f.Jails, f.Configured} {

@@ -82,10 +82,8 @@ func (c *checkCmd) run(a *app, _ []string) error {
 	if err := validFormat(c.format); err != nil {
 		return err
 	}
-	for _, l := range [][]string{c.only, c.skip} {
-		if err := hostcheck.ValidateIDs(l); err != nil {
-			return &usageError{msg: "--only/--skip: " + err.Error(), hint: "see the IDs in docs/checks.md or jailkit check --format json"}
-		}
+	if err := hostcheck.ValidateIDs(append(append([]string{}, c.only...), c.skip...)); err != nil {
+		return &usageError{msg: "--only/--skip: " + err.Error(), hint: "see the IDs in docs/checks.md or jailkit check --format json"}
 	}
 	planned, err := c.planned(a)
 	if err != nil {
