@@ -208,13 +208,30 @@ func TemplateError(file string, base int, err error) error {
 				file = "templates/" + m[1]
 			}
 		}
-		msg = m[3]
+		msg = shortenAt(m[3])
 	}
 	// {{ fail "why" }} is a recipe's own message: show it bare.
 	if m := failCallRE.FindStringSubmatch(msg); m != nil {
 		msg = m[1]
 	}
 	return &inputerr.PosError{File: file, Line: line, Msg: msg}
+}
+
+// maxAt bounds the expression text/template quotes in "at <...>: ".
+const maxAt = 60
+
+// shortenAt cuts the expression an execution error quotes, which can be
+// as long as a line of the template.
+func shortenAt(msg string) string {
+	rest, ok := strings.CutPrefix(msg, "at <")
+	if !ok {
+		return msg
+	}
+	expr, tail, ok := strings.Cut(rest, ">: ")
+	if !ok || len(expr) <= maxAt {
+		return msg
+	}
+	return "at <" + expr[:maxAt-3] + "...>: " + tail
 }
 
 // builtinTemplates are the embedded templates, so a user recipe can name

@@ -72,7 +72,7 @@ func TestHostileTemplates(t *testing.T) {
 	}{
 		{"repeat a gigabyte", `{{ repeat 1073741824 "x" }}`, "repeat would make 1.0 GiB"},
 		{"repeat overflow", `{{ repeat 9223372036854775807 "xx" }}`, "repeat would make"},
-		{"output past the file limit", `{{ range 20000 }}{{ repeat 1000 "x" }}{{ end }}`, "rendered file"},
+		{"output past the file limit", `{{ range 20000 }}{{ repeat 1000 "x" }}{{ end }}`, "rendered file is larger than the limit of 16 MiB"},
 		{"until a billion", `{{ range until 1000000000 }}{{ end }}`, "until (elements)"},
 		{"untilStep", `{{ untilStep 0 2000000000 1 }}`, "untilStep"},
 		{"seq", `{{ seq 1 100000000 }}`, "seq"},

@@ -113,7 +113,7 @@ func (w *limitedWriter) Write(p []byte) (int, error) {
 		return 0, err
 	}
 	if int64(len(w.buf))+int64(len(p)) > w.max {
-		return 0, &LimitError{What: "rendered file", Size: int64(len(w.buf)) + int64(len(p)), Limit: w.max}
+		return 0, &LimitError{What: "rendered file", Limit: w.max}
 	}
 	w.buf = append(w.buf, p...)
 	return len(p), nil
