@@ -29,7 +29,11 @@ func (*renderCmd) about() about {
 inside the jail (the common base and the recipe's own) under DIR, as DIR/etc/rc.conf,
 DIR/usr/local/etc/... Nothing outside DIR is touched: writes go through os.Root
 and a symlink inside DIR that leads outside it makes the render fail.
-Works on any OS.
+All or nothing: what would stop the tree (a path written twice, a file in
+the way) is reported before anything is written, and a failed or
+interrupted (SIGINT, SIGTERM) render removes what it wrote. A second render
+into DIR meanwhile is refused. A template may make 16 MiB per file, 64 MiB
+per jail and run 10 seconds. Works on any OS.
 
 Flags:
   --ip IP[/LEN]     the jail's address (repeat, or separate with commas, for more)
