@@ -53,25 +53,32 @@ func TestHostileLab(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			l, err := labParse(t, tc.edit(baseLab))
-			if err == nil {
-				t.Fatalf("accepted: %+v", l)
-			}
-			if !errors.Is(err, inputerr.ErrInput) {
-				t.Fatalf("not an input error: %v", err)
-			}
-			var list inputerr.ErrorList
-			if !errors.As(err, &list) || len(list) != len(tc.want) {
-				t.Fatalf("want %d errors, got:\n%v", len(tc.want), err)
-			}
-			for i, w := range tc.want {
-				if !strings.Contains(list[i].Error(), w) {
-					t.Errorf("error %d:\n got %s\nwant %s", i, list[i], w)
-				}
-				if len(list[i].Error()) > 300 {
-					t.Errorf("error %d is %d bytes long", i, len(list[i].Error()))
-				}
-			}
+			wantLabErrors(t, tc.edit(baseLab), tc.want)
 		})
+	}
+}
+
+// wantLabErrors parses src and wants exactly the input errors want (each
+// a part of its message), in order, each short enough to read.
+func wantLabErrors(t *testing.T, src string, want []string) {
+	t.Helper()
+	l, err := labParse(t, src)
+	if err == nil {
+		t.Fatalf("accepted: %+v", l)
+	}
+	if !errors.Is(err, inputerr.ErrInput) {
+		t.Fatalf("not an input error: %v", err)
+	}
+	var list inputerr.ErrorList
+	if !errors.As(err, &list) || len(list) != len(want) {
+		t.Fatalf("want %d errors, got:\n%v", len(want), err)
+	}
+	for i, w := range want {
+		if !strings.Contains(list[i].Error(), w) {
+			t.Errorf("error %d:\n got %s\nwant %s", i, list[i], w)
+		}
+		if len(list[i].Error()) > 300 {
+			t.Errorf("error %d is %d bytes long", i, len(list[i].Error()))
+		}
 	}
 }
