@@ -135,6 +135,10 @@ func (e *exitError) Error() string { return fmt.Sprintf("exit status %d", e.code
 func (a *app) run(args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// The first signal cancels ctx and the command takes back what it
+	// did; a second one, once the default is restored, ends jailkit at
+	// once for a user who will not wait for the rollback.
+	context.AfterFunc(ctx, stop)
 	a.ctx = ctx
 	rest, status, done := a.parseGlobal(args)
 	if done {

@@ -210,12 +210,20 @@ func account(name string, b *budget, res reflect.Value, args []any) error {
 		}
 	}
 	var n int64
-	if chargesArgs[name] {
+	switch {
+	case chargesArgs[name]:
 		for _, a := range args[1:] {
 			n += deepSize(a, MaxWork+1)
 		}
-	} else {
+	case res.Kind() == reflect.String:
+		n = int64(res.Len())
+	case res.Kind() == reflect.Bool, res.Kind() == reflect.Int, res.Kind() == reflect.Int64, res.Kind() == reflect.Float64:
+		return nil // nothing that grows
+	default:
 		n = deepSize(res.Interface(), MaxWork+1)
+	}
+	if n == 0 {
+		return nil
 	}
 	return b.spend(name, n)
 }
