@@ -34,7 +34,14 @@ func Gather(ctx context.Context, src Source, opts GatherOptions) *Facts {
 		f.miss(FactSysctl, err)
 		f.Sysctl = map[string]string{}
 	}
-	f.RC = readRCConf(src, "", func(err error) { f.miss(FactRCConf, err) }, nil)
+	// A host rc.conf file that is there but cannot be read safely makes
+	// the whole rc.conf fact unread: a check must not pass on a part.
+	f.RC = readRCConf(src, "", func(err error) {
+		if f.Have(FactRCConf) {
+			f.miss(FactRCConf, err)
+		}
+	},
+		func(name string, err error) { f.Missing[FactRCConf] = name + ": " + errText(err) })
 	f.gatherDevfs(src)
 	f.Configured = readJailConf(src, func(err error) { f.miss(FactJailConf, err) })
 	f.gatherHost(ctx, src)

@@ -1,6 +1,7 @@
 package hostcheck
 
 import (
+	_ "embed"
 	"errors"
 	"io/fs"
 	"path"
@@ -53,10 +54,15 @@ func readRCConf(src Source, jailRoot string, missing func(error), unsafe func(na
 	if jailRoot == "" {
 		names, _ := src.Glob("/etc/rc.conf.d/*")
 		for _, name := range names {
-			if data, err := src.ReadFile(name); err == nil {
-				found = true
-				rc.Parse(name, data)
+			data, err := src.ReadFile(name)
+			if err != nil {
+				if unsafe != nil && !errors.Is(err, fs.ErrNotExist) {
+					unsafe(name, err)
+				}
+				continue
 			}
+			found = true
+			rc.Parse(name, data)
 		}
 	}
 	if !found && missing != nil {
@@ -178,67 +184,13 @@ func readJailFiles(src Source, root string) *JailFiles {
 }
 
 // defaultRCConf holds the /etc/defaults/rc.conf values the checks read, for
-// a snapshot or host where that file could not be read.
-const defaultRCConf = `
-sendmail_enable="NO"
-sendmail_submit_enable="YES"
-sendmail_outbound_enable="YES"
-sendmail_msp_queue_enable="YES"
-syslogd_enable="YES"
-syslogd_flags="-s"
-inetd_enable="NO"
-inetd_flags="-wW -C 60"
-rpcbind_enable="NO"
-clear_tmp_enable="NO"
-sshd_enable="NO"
-ntpd_enable="NO"
-nfs_server_enable="NO"
-nfs_client_enable="NO"
-nis_client_enable="NO"
-nis_server_enable="NO"
-rpc_lockd_enable="NO"
-rpc_statd_enable="NO"
-linux_enable="NO"
-jail_enable="NO"
-`
+// a snapshot or host where that file could not be read, and inside jails.
+//
+//go:embed defaults/rc.conf
+var defaultRCConf string
 
 // defaultDevfsRules is /etc/defaults/devfs.rules as FreeBSD 14 ships it,
 // for when that file could not be read.
-const defaultDevfsRules = `
-[devfsrules_hide_all=1]
-add hide
-
-[devfsrules_unhide_basic=2]
-add path log unhide
-add path null unhide
-add path zero unhide
-add path crypto unhide
-add path random unhide
-add path urandom unhide
-
-[devfsrules_unhide_login=3]
-add path 'ptyp*' unhide
-add path 'ttyp*' unhide
-add path ptmx unhide
-add path pts unhide
-add path 'pts/*' unhide
-add path fd unhide
-add path 'fd/*' unhide
-add path stdin unhide
-add path stdout unhide
-add path stderr unhide
-
-[devfsrules_jail=4]
-add include $devfsrules_hide_all
-add include $devfsrules_unhide_basic
-add include $devfsrules_unhide_login
-add path fuse unhide
-add path zfs unhide
-
-[devfsrules_jail_vnet=5]
-add include $devfsrules_hide_all
-add include $devfsrules_unhide_basic
-add include $devfsrules_unhide_login
-add include $devfsrules_jail
-add path pf unhide
-`
+//
+//go:embed defaults/devfs.rules
+var defaultDevfsRules string

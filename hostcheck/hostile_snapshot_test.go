@@ -71,7 +71,8 @@ func TestHostileSnapshot(t *testing.T) {
 		check      string // ID whose finding must be info "not checked"
 		want       string
 	}{
-		{"fifo as host rc.conf", "files/etc/rc.conf", fifo, "JK-MAIL-010", "not a regular file (a FIFO)"},
+		{"fifo as host rc.conf", "files/etc/rc.conf", fifo, "JK-MAIL-010", "/etc/rc.conf: not a regular file (a FIFO)"},
+		{"fifo in host rc.conf.d", "files/etc/rc.conf.d/sendmail", fifo, "JK-MAIL-010", "/etc/rc.conf.d/sendmail: not a regular file (a FIFO)"},
 		{"gigabyte passwd", "files/etc/passwd", big, "JK-USERS-010", "file is too large: 1073741824 bytes"},
 		{"fifo as a command output", "commands/sockstat.txt", fifo, "", ""},
 		{"jail passwd escapes", jailWWW + "/etc/passwd", func(p string) error { return os.Symlink("/etc/passwd", p) },
