@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/jailkit/jailkit/engine/inputerr"
 	"github.com/jailkit/jailkit/hostcheck/freebsd"
 )
 
@@ -163,15 +164,21 @@ type Options struct {
 var ErrUnknownCheck = errors.New("unknown check")
 
 // ValidateIDs checks that every ID (or group) names something in the
-// catalogue.
+// catalogue, and names every one that does not in one error.
 func ValidateIDs(ids []string) error {
+	var bad []string
 	for _, id := range ids {
-		if matchAny(id) {
-			continue
+		if !matchAny(id) {
+			bad = append(bad, inputerr.Quote(id))
 		}
-		return fmt.Errorf("%q: %w (known IDs look like JK-NET-010; groups: %s)", id, ErrUnknownCheck, strings.Join(Groups, ", "))
 	}
-	return nil
+	switch len(bad) {
+	case 0:
+		return nil
+	case 1:
+		return fmt.Errorf("%s: %w (known IDs look like JK-NET-010; groups: %s)", bad[0], ErrUnknownCheck, strings.Join(Groups, ", "))
+	}
+	return fmt.Errorf("%s: %ws (known IDs look like JK-NET-010; groups: %s)", strings.Join(bad, ", "), ErrUnknownCheck, strings.Join(Groups, ", "))
 }
 
 func matchAny(sel string) bool {

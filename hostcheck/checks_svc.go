@@ -24,6 +24,29 @@ func (c *runCtx) jailRoots() (names []string, roots map[string]string) {
 	return names, roots
 }
 
+// notChecked is the info finding for a jail whose file the check needs
+// could not be read safely: never a pass.
+func (c *runCtx) notChecked(jail string, jf *JailFiles, file string) Finding {
+	why := jf.Unread[file]
+	if why == "" {
+		why = "not read"
+	}
+	return c.finding(Info, fmt.Sprintf("jail %s: not checked: %s could not be read (%s)", jail, file, why),
+		fmt.Sprintf("look at %s inside jail %s: it must be a regular file inside the jail", file, jail))
+}
+
+// rcNotChecked reports the jail's rc.conf files that could not be read
+// safely, for a check that found nothing in what it could read.
+func (c *runCtx) rcNotChecked(jail string, jf *JailFiles) []Finding {
+	var out []Finding
+	for _, f := range []string{"/etc/rc.conf", "/etc/rc.conf.local"} {
+		if jf != nil && jf.Unread[f] != "" {
+			out = append(out, c.notChecked(jail, jf, f))
+		}
+	}
+	return out
+}
+
 func checkUsers(c *runCtx) []Finding {
 	byName := map[string]freebsd.Account{}
 	byUID := map[int]freebsd.Account{}
@@ -41,7 +64,11 @@ func checkUsers(c *runCtx) []Finding {
 	names, roots := c.jailRoots()
 	for _, name := range names {
 		jf := c.f.JailFiles[name]
-		if jf == nil || !jf.HasPasswd {
+		if jf == nil {
+			continue
+		}
+		if !jf.HasPasswd {
+			out = append(out, c.notChecked(name, jf, "/etc/passwd"))
 			continue
 		}
 		for _, a := range jf.Accounts {
@@ -105,7 +132,20 @@ func (c *runCtx) dnsRoles() (primary, secondary []string) {
 func checkDNSPair(c *runCtx) []Finding {
 	pri, sec := c.dnsRoles()
 	if len(pri) == 0 || len(sec) == 0 {
-		return []Finding{}
+		// A jail whose rc.conf or named.conf could not be read may serve
+		// either: say so rather than pass.
+		out := []Finding{}
+		names, _ := c.jailRoots()
+		for _, name := range names {
+			jf := c.f.JailFiles[name]
+			out = append(out, c.rcNotChecked(name, jf)...)
+			for _, conf := range namedConfs {
+				if jf != nil && jf.Unread[conf] != "" {
+					out = append(out, c.notChecked(name, jf, conf))
+				}
+			}
+		}
+		return out
 	}
 	return []Finding{c.finding(Warn,
 		fmt.Sprintf("primary DNS (%s) and secondary DNS (%s) run on this one host", strings.Join(pri, ", "), strings.Join(sec, ", ")),
@@ -130,7 +170,8 @@ func checkRPCInJail(c *runCtx) []Finding {
 	names, roots := c.jailRoots()
 	for _, name := range names {
 		var what, off []string
-		if jf := c.f.JailFiles[name]; jf != nil && jf.RC != nil {
+		jf := c.f.JailFiles[name]
+		if jf != nil && jf.RC != nil {
 			for _, v := range rpcVars {
 				if jf.RC.Yes(v) {
 					what = append(what, v+"=YES")
@@ -146,6 +187,7 @@ func checkRPCInJail(c *runCtx) []Finding {
 			}
 		}
 		if len(what) == 0 {
+			out = append(out, c.rcNotChecked(name, jf)...)
 			continue
 		}
 		fix := fmt.Sprintf("sysrc -R %s %s, then: service jail restart %s", roots[name], strings.Join(off, " "), name)
@@ -178,7 +220,8 @@ func checkDatabase(c *runCtx) []Finding {
 	names, _ := c.jailRoots()
 	for _, name := range names {
 		var what []string
-		if jf := c.f.JailFiles[name]; jf != nil && jf.RC != nil {
+		jf := c.f.JailFiles[name]
+		if jf != nil && jf.RC != nil {
 			for _, v := range dbVars {
 				if jf.RC.Yes(v) {
 					what = append(what, v+"=YES")
@@ -193,6 +236,7 @@ func checkDatabase(c *runCtx) []Finding {
 			}
 		}
 		if len(what) == 0 {
+			out = append(out, c.rcNotChecked(name, jf)...)
 			continue
 		}
 		j := jails[name]

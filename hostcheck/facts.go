@@ -59,6 +59,20 @@ type JailFiles struct {
 	// DNSRoles lists "primary" and/or "secondary" when the jail runs
 	// named (named_enable) and its named.conf has zones of that type.
 	DNSRoles []string
+	// Unread maps a file of the jail that could not be read safely (a
+	// link out of the jail, not a regular file, too large; for passwd
+	// also missing) to the reason. A check that needs it says "not
+	// checked" for the jail instead of passing: a jail's root user must
+	// not be able to hide the jail from the audit.
+	Unread map[string]string
+}
+
+// unread records that name could not be read.
+func (jf *JailFiles) unread(name string, err error) {
+	if jf.Unread == nil {
+		jf.Unread = map[string]string{}
+	}
+	jf.Unread[name] = errText(err)
 }
 
 // Have reports whether a fact was read.
@@ -88,6 +102,10 @@ func (f *Facts) HostAddr() (netip.Addr, bool) {
 	}
 	return netip.Addr{}, false
 }
+
+// JailAddrs returns the addresses the running and configured jails hold:
+// the host shows a running jail's address on its interface too.
+func (f *Facts) JailAddrs() map[netip.Addr]bool { return f.jailAddrSet() }
 
 func (f *Facts) jailAddrSet() map[netip.Addr]bool {
 	m := map[netip.Addr]bool{}

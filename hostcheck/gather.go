@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"path"
 
+	"github.com/jailkit/jailkit/engine/system"
 	"github.com/jailkit/jailkit/hostcheck/freebsd"
 )
 
@@ -33,7 +34,14 @@ func Gather(ctx context.Context, src Source, opts GatherOptions) *Facts {
 		f.miss(FactSysctl, err)
 		f.Sysctl = map[string]string{}
 	}
-	f.RC = readRCConf(src, "", func(err error) { f.miss(FactRCConf, err) })
+	// A host rc.conf file that is there but cannot be read safely makes
+	// the whole rc.conf fact unread: a check must not pass on a part.
+	f.RC = readRCConf(src, "", func(err error) {
+		if f.Have(FactRCConf) {
+			f.miss(FactRCConf, err)
+		}
+	},
+		func(name string, err error) { f.Missing[FactRCConf] = name + ": " + errText(err) })
 	f.gatherDevfs(src)
 	f.Configured = readJailConf(src, func(err error) { f.miss(FactJailConf, err) })
 	f.gatherHost(ctx, src)
@@ -165,6 +173,13 @@ func errText(err error) string {
 	}
 	if errors.Is(err, fs.ErrNotExist) {
 		return "not found"
+	}
+	if system.Escapes(err) {
+		return "a symlink or .. leads outside the root"
+	}
+	var pe *fs.PathError
+	if (errors.Is(err, system.ErrNotRegular) || errors.Is(err, system.ErrTooLarge)) && errors.As(err, &pe) {
+		return pe.Err.Error()
 	}
 	return err.Error()
 }

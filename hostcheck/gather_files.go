@@ -1,6 +1,7 @@
 package hostcheck
 
 import (
+	_ "embed"
 	"errors"
 	"io/fs"
 	"path"
@@ -12,8 +13,9 @@ import (
 )
 
 // readRCConf merges defaults, rc.conf, rc.conf.local and rc.conf.d under
-// root ("" for the host, a jail path otherwise).
-func readRCConf(src Source, jailRoot string, missing func(error)) *freebsd.RCConf {
+// root ("" for the host, a jail path otherwise). unsafe, when not nil,
+// hears of each file that is there but could not be read.
+func readRCConf(src Source, jailRoot string, missing func(error), unsafe func(name string, err error)) *freebsd.RCConf {
 	rc := freebsd.NewRCConf()
 	read := func(name string) ([]byte, error) {
 		if jailRoot != "" {
@@ -36,8 +38,13 @@ func readRCConf(src Source, jailRoot string, missing func(error)) *freebsd.RCCon
 	for _, name := range []string{"/etc/rc.conf", "/etc/rc.conf.local"} {
 		data, err := read(name)
 		if err != nil {
-			if !errors.Is(err, fs.ErrNotExist) && firstErr == nil {
-				firstErr = err
+			if !errors.Is(err, fs.ErrNotExist) {
+				if firstErr == nil {
+					firstErr = err
+				}
+				if unsafe != nil {
+					unsafe(name, err)
+				}
 			}
 			continue
 		}
@@ -47,10 +54,15 @@ func readRCConf(src Source, jailRoot string, missing func(error)) *freebsd.RCCon
 	if jailRoot == "" {
 		names, _ := src.Glob("/etc/rc.conf.d/*")
 		for _, name := range names {
-			if data, err := src.ReadFile(name); err == nil {
-				found = true
-				rc.Parse(name, data)
+			data, err := src.ReadFile(name)
+			if err != nil {
+				if unsafe != nil && !errors.Is(err, fs.ErrNotExist) {
+					unsafe(name, err)
+				}
+				continue
 			}
+			found = true
+			rc.Parse(name, data)
 		}
 	}
 	if !found && missing != nil {
@@ -64,8 +76,11 @@ func readRCConf(src Source, jailRoot string, missing func(error)) *freebsd.RCCon
 
 // readJailConf reads /etc/jail.conf with its .include lines and every
 // /etc/jail.conf.d/*.conf, which rc.d/jail reads by jail name even when no
-// .include names them.
+// .include names them. An included file that is there but cannot be read
+// safely, and an .include that nests too deep, are reported through
+// missing: the checks must not pass on a jail.conf read in part.
 func readJailConf(src Source, missing func(error)) []freebsd.Jail {
+	var problems []string
 	read := map[string]bool{}
 	include := func(pattern string) []freebsd.ConfFile {
 		var names []string
@@ -79,16 +94,23 @@ func readJailConf(src Source, missing func(error)) []freebsd.Jail {
 			if read[n] || !path.IsAbs(n) {
 				continue
 			}
-			if data, err := src.ReadFile(n); err == nil {
-				read[n] = true
-				out = append(out, freebsd.ConfFile{Name: n, Data: data})
+			data, err := src.ReadFile(n)
+			if err != nil {
+				if !errors.Is(err, fs.ErrNotExist) {
+					problems = append(problems, n+": "+errText(err))
+				}
+				continue
 			}
+			read[n] = true
+			out = append(out, freebsd.ConfFile{Name: n, Data: data})
 		}
 		return out
 	}
 	var all []freebsd.Jail
 	byName := map[string]int{}
-	add := func(js []freebsd.Jail) {
+	add := func(file string, data []byte) {
+		js, probs := freebsd.ParseJailConfReport(file, data, include)
+		problems = append(problems, probs...)
 		for _, j := range js {
 			if i, ok := byName[j.Name]; ok {
 				all[i] = j
@@ -101,15 +123,21 @@ func readJailConf(src Source, missing func(error)) []freebsd.Jail {
 	data, err := src.ReadFile("/etc/jail.conf")
 	if err == nil {
 		read["/etc/jail.conf"] = true
-		add(freebsd.ParseJailConf("/etc/jail.conf", data, include))
+		add("/etc/jail.conf", data)
 	} else if !errors.Is(err, fs.ErrNotExist) && missing != nil {
 		missing(err)
 	}
 	for _, f := range include("/etc/jail.conf.d/*.conf") {
-		add(freebsd.ParseJailConf(f.Name, f.Data, include))
+		add(f.Name, f.Data)
+	}
+	if len(problems) > 0 && missing != nil {
+		missing(errors.New(strings.Join(problems, "; ")))
 	}
 	return all
 }
+
+// namedConfs are where a jail's named.conf may be, in the order read.
+var namedConfs = []string{"/usr/local/etc/namedb/named.conf", "/usr/local/etc/named/named.conf"}
 
 var zoneTypeRE = regexp.MustCompile(`(?m)^[^#/]*\btype\s+(master|primary|slave|secondary)\s*;`)
 
@@ -120,16 +148,21 @@ func readJailFiles(src Source, root string) *JailFiles {
 	if data, err := src.ReadJailFile(root, "/etc/passwd"); err == nil {
 		jf.HasPasswd = true
 		jf.Accounts = freebsd.ParsePasswd(data)
+	} else {
+		jf.unread("/etc/passwd", err)
 	}
-	jf.RC = readRCConf(src, root, nil)
+	jf.RC = readRCConf(src, root, nil, jf.unread)
 	// Only a jail that runs named has zones worth reading; the others
 	// would cost two failed lookups each on a host with many jails.
 	if !jf.RC.Yes("named_enable") {
 		return jf
 	}
-	for _, conf := range []string{"/usr/local/etc/namedb/named.conf", "/usr/local/etc/named/named.conf"} {
+	for _, conf := range namedConfs {
 		data, err := src.ReadJailFile(root, conf)
 		if err != nil {
+			if !errors.Is(err, fs.ErrNotExist) {
+				jf.unread(conf, err)
+			}
 			continue
 		}
 		roles := map[string]bool{}
@@ -151,67 +184,13 @@ func readJailFiles(src Source, root string) *JailFiles {
 }
 
 // defaultRCConf holds the /etc/defaults/rc.conf values the checks read, for
-// a snapshot or host where that file could not be read.
-const defaultRCConf = `
-sendmail_enable="NO"
-sendmail_submit_enable="YES"
-sendmail_outbound_enable="YES"
-sendmail_msp_queue_enable="YES"
-syslogd_enable="YES"
-syslogd_flags="-s"
-inetd_enable="NO"
-inetd_flags="-wW -C 60"
-rpcbind_enable="NO"
-clear_tmp_enable="NO"
-sshd_enable="NO"
-ntpd_enable="NO"
-nfs_server_enable="NO"
-nfs_client_enable="NO"
-nis_client_enable="NO"
-nis_server_enable="NO"
-rpc_lockd_enable="NO"
-rpc_statd_enable="NO"
-linux_enable="NO"
-jail_enable="NO"
-`
+// a snapshot or host where that file could not be read, and inside jails.
+//
+//go:embed defaults/rc.conf
+var defaultRCConf string
 
 // defaultDevfsRules is /etc/defaults/devfs.rules as FreeBSD 14 ships it,
 // for when that file could not be read.
-const defaultDevfsRules = `
-[devfsrules_hide_all=1]
-add hide
-
-[devfsrules_unhide_basic=2]
-add path log unhide
-add path null unhide
-add path zero unhide
-add path crypto unhide
-add path random unhide
-add path urandom unhide
-
-[devfsrules_unhide_login=3]
-add path 'ptyp*' unhide
-add path 'ttyp*' unhide
-add path ptmx unhide
-add path pts unhide
-add path 'pts/*' unhide
-add path fd unhide
-add path 'fd/*' unhide
-add path stdin unhide
-add path stdout unhide
-add path stderr unhide
-
-[devfsrules_jail=4]
-add include $devfsrules_hide_all
-add include $devfsrules_unhide_basic
-add include $devfsrules_unhide_login
-add path fuse unhide
-add path zfs unhide
-
-[devfsrules_jail_vnet=5]
-add include $devfsrules_hide_all
-add include $devfsrules_unhide_basic
-add include $devfsrules_unhide_login
-add include $devfsrules_jail
-add path pf unhide
-`
+//
+//go:embed defaults/devfs.rules
+var defaultDevfsRules string

@@ -208,7 +208,7 @@ func OpenSnapshot(dir string) (*SnapshotSource, error) {
 	if err != nil {
 		return nil, fmt.Errorf("snapshot %s: %w", dir, err)
 	}
-	data, err := root.ReadFile("snapshot.json")
+	data, err := system.ReadRegular(root, "snapshot.json", system.MaxReadSize)
 	if err != nil {
 		root.Close()
 		return nil, fmt.Errorf("snapshot %s: no snapshot.json: %w", dir, ErrNotSnapshot)
@@ -241,9 +241,11 @@ func (s *SnapshotSource) Close() error {
 
 func snapPath(name string) string { return "files/" + strings.TrimPrefix(path.Clean("/"+name), "/") }
 
-// ReadFile reads files/NAME.
+// ReadFile reads files/NAME. Like every read of a snapshot it takes only
+// a regular file of at most system.MaxReadSize bytes: a snapshot may come
+// from a host that is not trusted, and a FIFO in it would hang the audit.
 func (s *SnapshotSource) ReadFile(name string) ([]byte, error) {
-	return s.root.ReadFile(snapPath(name))
+	return system.ReadRegular(s.root, snapPath(name), system.MaxReadSize)
 }
 
 // Glob matches under files/.
@@ -266,7 +268,7 @@ func (s *SnapshotSource) ReadJailFile(dir, name string) ([]byte, error) {
 	if r == nil {
 		return nil, &fs.PathError{Op: "open", Path: path.Join(dir, name), Err: fs.ErrNotExist}
 	}
-	return r.ReadFile(strings.TrimPrefix(path.Clean("/"+name), "/"))
+	return system.ReadRegular(r, strings.TrimPrefix(path.Clean("/"+name), "/"), system.MaxReadSize)
 }
 
 // Output reads commands/FILE.
@@ -275,5 +277,5 @@ func (s *SnapshotSource) Output(_ context.Context, name string) ([]byte, error) 
 	if !ok {
 		return nil, fmt.Errorf("unknown fact command %q", name)
 	}
-	return s.root.ReadFile("commands/" + spec.File)
+	return system.ReadRegular(s.root, "commands/"+spec.File, system.MaxReadSize)
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -86,10 +85,8 @@ func (c *checkCmd) run(a *app, _ []string) error {
 	if err := validFormat(c.format); err != nil {
 		return err
 	}
-	for _, l := range [][]string{c.only, c.skip} {
-		if err := hostcheck.ValidateIDs(l); err != nil {
-			return &usageError{msg: "--only/--skip: " + err.Error(), hint: "see the IDs in checks.md (/usr/local/share/doc/jailkit) or jailkit check --format json"}
-		}
+	if err := hostcheck.ValidateIDs(append(append([]string{}, c.only...), c.skip...)); err != nil {
+		return &usageError{msg: "--only/--skip: " + err.Error(), hint: "see the IDs in checks.md (/usr/local/share/doc/jailkit) or jailkit check --format json"}
 	}
 	planned, err := c.planned(a)
 	if err != nil {
@@ -124,7 +121,7 @@ func (c *checkCmd) run(a *app, _ []string) error {
 // gatherFacts reads the snapshot in from, or the live host. Like collect,
 // it opens the live host with system.NewReal: an audit is of a real host.
 func (a *app) gatherFacts(from string) (*hostcheck.Facts, error) {
-	ctx := context.Background()
+	ctx := a.ctx
 	if from != "" {
 		snap, err := hostcheck.OpenSnapshot(from)
 		if err != nil {

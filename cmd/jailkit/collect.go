@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"os"
@@ -66,7 +65,7 @@ func (c *collectCmd) run(a *app, _ []string) error {
 		c.jailsDir = a.conf.JailsDir
 	}
 	src := &hostcheck.LiveSource{Sys: sys, JailsDir: c.jailsDir}
-	facts, n, err := hostcheck.Collect(context.Background(), src, out, hostcheck.GatherOptions{JailsDir: c.jailsDir})
+	facts, n, err := hostcheck.Collect(a.ctx, src, out, hostcheck.GatherOptions{JailsDir: c.jailsDir})
 	if err != nil {
 		return fmt.Errorf("collect into %s: %w", c.out, err)
 	}

@@ -1,16 +1,12 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"runtime"
 	"strings"
-	"syscall"
 
 	"github.com/jailkit/jailkit/engine/inputerr"
 	"github.com/jailkit/jailkit/engine/install"
@@ -144,8 +140,7 @@ func (c *installCmd) run(a *app, args []string) error {
 	}
 	// Ctrl-C stops the running step and rolls back instead of leaving
 	// half a jail behind.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	ctx := a.ctx
 	if c.dryRun {
 		p, err := install.PlanInstall(ctx, system.NewDryRun(host), r, spec, opts)
 		if err != nil {

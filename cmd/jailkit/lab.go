@@ -96,7 +96,7 @@ func (c *labCmd) run(a *app, args []string) error {
 		return err
 	}
 	host, simulated, hostErr := a.openHost(a.root)
-	ctx := context.Background()
+	ctx := a.ctx
 	opts := a.installOptions(c.bridge)
 	opts.Force = c.force
 	if simulated {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"strings"
@@ -39,7 +38,7 @@ func (c *listCmd) run(a *app, _ []string) error {
 	if err != nil {
 		return err
 	}
-	jails, err := state.List(context.Background(), host)
+	jails, err := state.List(a.ctx, host)
 	if err != nil {
 		return err
 	}

@@ -1,13 +1,16 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"runtime/debug"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jailkit/jailkit/cmd/jailkit/internal/gnuflag"
@@ -67,6 +70,10 @@ type app struct {
 	// each stream is coloured only when it is a terminal itself.
 	colors, outColors palette
 	started           time.Time
+	// ctx is cancelled by SIGINT and SIGTERM: a command stops at its next
+	// step and takes back what it did (an apply rolls back, a render
+	// removes its files) instead of dying half way.
+	ctx context.Context
 }
 
 // newApp returns an app that has not parsed its arguments yet.
@@ -137,6 +144,13 @@ func (e *exitError) Error() string { return fmt.Sprintf("exit status %d", e.code
 // run runs jailkit with args, which lack the program name, and returns the
 // exit status.
 func (a *app) run(args []string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	// The first signal cancels ctx and the command takes back what it
+	// did; a second one, once the default is restored, ends jailkit at
+	// once for a user who will not wait for the rollback.
+	context.AfterFunc(ctx, stop)
+	a.ctx = ctx
 	rest, status, done := a.parseGlobal(args)
 	if done {
 		return status

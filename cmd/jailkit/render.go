@@ -1,12 +1,18 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/jailkit/jailkit/engine/inputerr"
 	"github.com/jailkit/jailkit/engine/render"
+	"github.com/jailkit/jailkit/engine/system"
 )
 
 // renderCmd is "jailkit render": it holds the values of its flags.
@@ -24,7 +30,11 @@ func (*renderCmd) about() about {
 inside the jail (the common base and the recipe's own) under DIR, as DIR/etc/rc.conf,
 DIR/usr/local/etc/... Nothing outside DIR is touched: writes go through os.Root
 and a symlink inside DIR that leads outside it makes the render fail.
-Works on any OS.
+All or nothing: what would stop the tree (a path written twice, a file in
+the way) is reported before anything is written, and a failed or
+interrupted (SIGINT, SIGTERM) render removes what it wrote. A second render
+into DIR meanwhile is refused. A template may make 16 MiB per file, 64 MiB
+per jail and run 10 seconds. Works on any OS.
 
 Flags:
   --ip IP[/LEN]     the jail's address (repeat, or separate with commas, for more)
@@ -86,20 +96,12 @@ func (c *renderCmd) run(a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	files, err := render.Render(v)
+	files, err := renderCtx(a.ctx, v)
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(c.out, 0o755); err != nil {
-		return fmt.Errorf("create %s: %w", c.out, err)
-	}
-	root, err := os.OpenRoot(c.out)
-	if err != nil {
-		return fmt.Errorf("open %s: %w", c.out, err)
-	}
-	defer root.Close()
-	if err := render.WriteTree(root, files, nil); err != nil {
-		return fmt.Errorf("render into %s: %w", c.out, err)
+	if err := writeOut(a.ctx, c.out, files); err != nil {
+		return err
 	}
 	for _, f := range files {
 		kind := "file"
@@ -110,4 +112,82 @@ func (c *renderCmd) run(a *app, args []string) error {
 	}
 	fmt.Fprintf(a.stderr, "jailkit: rendered %d entries of jail %s (%s) into %s\n", len(files), v.Jail.Name, v.Recipe.Name, c.out)
 	return nil
+}
+
+// renderCtx renders v, or returns as soon as ctx is cancelled (SIGINT,
+// SIGTERM): a template cannot be stopped from outside, and the process
+// exits right after.
+func renderCtx(ctx context.Context, v *render.Values) ([]render.File, error) {
+	type result struct {
+		files []render.File
+		err   error
+	}
+	done := make(chan result, 1)
+	go func() {
+		files, err := render.Render(v)
+		done <- result{files, err}
+	}()
+	select {
+	case r := <-done:
+		return r.files, r.err
+	case <-ctx.Done():
+		return nil, fmt.Errorf("interrupted: %w", ctx.Err())
+	}
+}
+
+// writeOut writes a rendered tree under dir, all or nothing: on any error,
+// or SIGINT/SIGTERM, dir is left as it was (and removed again when this
+// run made it). A second render into the same dir meanwhile is refused.
+func writeOut(ctx context.Context, dir string, files []render.File) (err error) {
+	made, err := mkdirOut(dir)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil && made != "" {
+			os.Remove(dir) // empty again: the tree was taken back
+			for d := filepath.Dir(dir); d != made && strings.HasPrefix(d, made); d = filepath.Dir(d) {
+				os.Remove(d)
+			}
+			os.Remove(made)
+		}
+	}()
+	unlock, err := system.LockDir(dir)
+	if errors.Is(err, system.ErrLocked) {
+		return fmt.Errorf("another jailkit is writing into %s; try again when it is done", dir)
+	} else if err != nil {
+		return err
+	}
+	defer unlock()
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", dir, err)
+	}
+	defer root.Close()
+	if err := render.WriteNewTree(ctx, root, files); err != nil {
+		if errors.Is(err, inputerr.ErrInput) {
+			return err
+		}
+		return fmt.Errorf("render into %s: %w", dir, err)
+	}
+	return nil
+}
+
+// mkdirOut makes dir when it is missing and returns the topmost directory
+// it made ("" when dir was there).
+func mkdirOut(dir string) (string, error) {
+	top := ""
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		if _, err := os.Lstat(d); err == nil || !errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+		top = d
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("create %s: %w", dir, err)
+	}
+	return top, nil
 }

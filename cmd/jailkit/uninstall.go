@@ -1,13 +1,9 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
-	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/jailkit/jailkit/engine/inputerr"
 	"github.com/jailkit/jailkit/engine/install"
@@ -51,8 +47,7 @@ func (c *uninstallCmd) run(a *app, args []string) error {
 	}
 	// Ctrl-C stops the running step and rolls back instead of leaving
 	// half a jail behind.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	ctx := a.ctx
 	if c.dryRun {
 		p, err := install.PlanUninstall(ctx, system.NewDryRun(host), args[0])
 		if err != nil {

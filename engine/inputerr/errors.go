@@ -3,7 +3,9 @@ package inputerr
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // ErrInput marks an error caused by the user's input (a flag, a --set value,
@@ -75,4 +77,21 @@ func Line(err error) int {
 		return pe.Line
 	}
 	return 0
+}
+
+// maxQuoted is how much of a value a message shows.
+const maxQuoted = 64
+
+// Quote quotes a value the user gave for a message, cut when long: a
+// message names the field and shows the start of the value and its
+// length, never 100 KB of echo.
+func Quote(s string) string {
+	if len(s) <= maxQuoted {
+		return strconv.Quote(s)
+	}
+	cut := 48
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s... (%d bytes)", strconv.Quote(s[:cut]), len(s))
 }

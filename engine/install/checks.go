@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/jailkit/jailkit/engine/inputerr"
+	"github.com/jailkit/jailkit/engine/recipe"
 	"github.com/jailkit/jailkit/engine/state"
 	"github.com/jailkit/jailkit/hostcheck"
 	"github.com/jailkit/jailkit/hostcheck/freebsd"
@@ -123,6 +124,39 @@ func (p *planner) pickInterface(notes *[]string) error {
 	j.Interface = "em0"
 	*notes = append(*notes, "the host's interfaces could not be read; using em0 (give --interface)")
 	return nil
+}
+
+// checkAddrs judges the jail's addresses by the one rule of jail addresses
+// (recipe.CheckJailAddr) now that the interface is known, and against the
+// host's own addresses: an address of the host, or its subnet's network
+// or broadcast address, is never a jail's. Addresses the host shows
+// because a jail holds them are left to the duplicate check.
+func (p *planner) checkAddrs() error {
+	j := &p.v.Jail
+	var hostAddrs []netip.Prefix
+	for _, ifc := range p.facts.Interfaces {
+		hostAddrs = append(hostAddrs, ifc.Prefixes...)
+	}
+	own := p.facts.JailAddrs()
+	var errs inputerr.ErrorList
+	for _, raw := range append(append([]string{}, j.IP4s...), j.IP6s...) {
+		a, err := netip.ParseAddr(raw)
+		if err != nil {
+			continue
+		}
+		why := recipe.CheckJailAddr(a, -1, j.Interface)
+		if why == "" {
+			why = recipe.HostAddrClash(a, hostAddrs, own)
+		}
+		if why != "" {
+			hint := "give the jail an address of its own on the host's subnet"
+			if a.IsLoopback() {
+				hint = "create a cloned loopback first (sysrc cloned_interfaces+=lo1 && service netif cloneup) and add --interface lo1"
+			}
+			errs = append(errs, &inputerr.FieldError{Field: "--ip", Problem: fmt.Sprintf("%s %s", a, why), Hint: hint})
+		}
+	}
+	return errs.Err()
 }
 
 // fillResolvers copies the host's name servers into an empty resolvers

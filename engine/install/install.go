@@ -181,6 +181,9 @@ func (p *planner) checkJail(hostRelease, hostArch string, notes *[]string) ([]pl
 	if err := p.pickInterface(notes); err != nil {
 		return nil, err
 	}
+	if err := p.checkAddrs(); err != nil {
+		return nil, err
+	}
 	if err := p.planVNet(notes); err != nil {
 		return nil, err
 	}

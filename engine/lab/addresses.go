@@ -45,9 +45,6 @@ func (c *labCheck) allocate(l *Lab, entries []*labEntry) {
 			c.reserveWritten(l, e, taken, dyn)
 		}
 	}
-	if len(c.errs) > 0 {
-		return
-	}
 	for _, e := range entries {
 		if e.auto {
 			c.allocateAuto(l, e, taken, dyn)

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jailkit/jailkit/engine/inputerr"
 	"github.com/jailkit/jailkit/engine/recipe"
 )
 
@@ -22,6 +23,7 @@ type labEntry struct {
 	// jails are named NAME01.. even when count is 1.
 	numbered bool
 	ok       bool
+	badName  bool // the name has its error already
 }
 
 func (c *labCheck) jails(l *Lab, items []labJailYAML, cat *recipe.Catalog) {
@@ -35,15 +37,16 @@ func (c *labCheck) jails(l *Lab, items []labJailYAML, cat *recipe.Catalog) {
 		c.at(1, "jails: the lab expands to %d jails, more than %d; lower the counts", total, MaxJails)
 		return
 	}
-	if len(c.errs) > 0 {
-		return
-	}
 	c.uniqueNames(entries)
-	c.allocate(l, entries)
-	if len(c.errs) > 0 {
-		return
+	if l.Network.Subnet.IsValid() && l.Network.Gateway.IsValid() {
+		c.allocate(l, entries)
 	}
+	// The checks across jails judge the jails that are whole: a broken
+	// entry has its own error already.
 	for _, e := range entries {
+		if !e.ok || e.r == nil || !e.first.IsValid() {
+			continue
+		}
 		names := expandNames(e.y.Name, e.count, e.numbered)
 		for k, n := range names {
 			j := &Jail{Name: n, Recipe: e.r, Addr: addr4(u32(e.first) + uint32(k)), Params: e.y.Params,
@@ -72,13 +75,15 @@ func (c *labCheck) entry(l *Lab, i int, y *labJailYAML, cat *recipe.Catalog) *la
 	}
 	if y.Name == "" {
 		bad("name", "is missing; give every jail a name")
+		e.badName = true
 	} else if err := recipe.ValidJailName(y.Name); err != nil || strings.ContainsRune(y.Name, '.') {
-		bad("name", "%q is not a valid jail name; use letters, digits, '-' and '_'", y.Name)
+		bad("name", "%s is not a valid jail name; use letters, digits, '-' and '_'", inputerr.Quote(y.Name))
+		e.badName = true
 	}
 	if y.Recipe == "" {
 		bad("recipe", "is missing; name one of: %s", strings.Join(cat.Names(), ", "))
 	} else if r, err := cat.Get(y.Recipe); err != nil {
-		bad("recipe", "no recipe named %q; use one of: %s", y.Recipe, strings.Join(cat.Names(), ", "))
+		bad("recipe", "no recipe named %s; use one of: %s", inputerr.Quote(y.Recipe), strings.Join(cat.Names(), ", "))
 	} else {
 		e.r = r
 	}
@@ -97,7 +102,9 @@ func (c *labCheck) entry(l *Lab, i int, y *labJailYAML, cat *recipe.Catalog) *la
 	default:
 		a, err := netip.ParseAddr(y.Address)
 		if err != nil || !a.Is4() {
-			bad("address", "%q is not an IPv4 address; give one of %s or write address: auto", y.Address, l.Network.Subnet)
+			bad("address", "%s is not an IPv4 address; give one of %s or write address: auto", inputerr.Quote(y.Address), l.Network.Subnet)
+		} else if why := recipe.CheckJailAddr(a, -1, l.Network.Interface); why != "" {
+			bad("address", "%s %s; give another address of %s or write address: auto", a, why, l.Network.Subnet)
 		} else {
 			e.first = a
 		}
@@ -113,6 +120,9 @@ func (c *labCheck) entry(l *Lab, i int, y *labJailYAML, cat *recipe.Catalog) *la
 func (c *labCheck) uniqueNames(entries []*labEntry) {
 	byName := map[string]string{} // expanded name -> label of its entry
 	for _, e := range entries {
+		if e.badName {
+			continue
+		}
 		for _, n := range expandNames(e.y.Name, e.count, e.numbered) {
 			if prev, dup := byName[n]; dup {
 				c.at(c.jailLine(e.idx, "name"), "jail %s: name: %q is also the name of jail %s; give every jail its own name", e.y.Name, n, prev)
@@ -160,6 +170,11 @@ func (c *labCheck) params(e *labEntry, label string) {
 		}
 		seen[p.Name] = p.Line
 		rp := byName[p.Name]
+		if rp == nil && len(p.Name) > 64 {
+			c.at(p.Line, "jail %s: params: a parameter name of %d bytes is longer than any; see jailkit show %s", label, len(p.Name), e.r.Name)
+			e.ok = false
+			continue
+		}
 		if rp == nil {
 			c.at(p.Line, "jail %s: params.%s: recipe %s has no parameter %q%s; see jailkit show %s", label, p.Name, e.r.Name, p.Name, recipe.Suggest(p.Name, names), e.r.Name)
 			e.ok = false

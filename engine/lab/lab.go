@@ -96,17 +96,18 @@ func Parse(source string, data []byte, cat *recipe.Catalog) (*Lab, error) {
 	}
 	root := doc.Content[0]
 	c := &labCheck{source: source, lines: labNodeLines(root)}
+	// Every stage runs whatever the others found: a schema error does not
+	// hide a bad address, nor a bad network a bad jail. A field yaml could
+	// not decode is left zero, so later complaints on its line are
+	// dropped (labCheck.at).
 	recipe.CheckKnownFields(source, root, reflect.TypeOf(labFile{}), &c.errs)
 	var f labFile
 	if err := root.Decode(&f); err != nil {
-		c.errs = append(c.errs, recipe.YAMLErrors(source, err)...)
-	}
-	if len(c.errs) > 0 {
-		return nil, c.sorted()
+		c.decoded(recipe.YAMLErrors(source, err))
 	}
 	l := &Lab{Source: source, Name: f.Name, Release: f.Release}
 	if f.APIVersion != recipe.APIVersion {
-		c.at(1, "apiVersion is %q; set apiVersion: %s", f.APIVersion, recipe.APIVersion)
+		c.at(1, "apiVersion is %s; set apiVersion: %s", inputerr.Quote(f.APIVersion), recipe.APIVersion)
 	}
 	if f.Name != "" {
 		if err := recipe.ValidJailName(f.Name); err != nil {
@@ -119,12 +120,10 @@ func Parse(source string, data []byte, cat *recipe.Catalog) (*Lab, error) {
 		}
 	}
 	c.network(l, &f.Network)
-	if len(f.Jails) == 0 {
+	if len(f.Jails) == 0 && len(c.lines.jail) == 0 {
 		c.at(1, "jails: the lab has no jails; add at least one under jails:")
 	}
-	if len(c.errs) == 0 {
-		c.jails(l, f.Jails, cat)
-	}
+	c.jails(l, f.Jails, cat)
 	if len(c.errs) > 0 {
 		return nil, c.sorted()
 	}

@@ -1,7 +1,6 @@
 package lab
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -9,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jailkit/jailkit/engine/inputerr"
 	"github.com/jailkit/jailkit/engine/recipe"
 	"github.com/jailkit/jailkit/engine/render"
 )
@@ -226,22 +224,7 @@ func TestParseLabErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			l, err := labParse(t, tc.edit(baseLab))
-			if err == nil {
-				t.Fatalf("accepted: %+v", l)
-			}
-			if !errors.Is(err, inputerr.ErrInput) {
-				t.Fatalf("not an input error: %v", err)
-			}
-			var list inputerr.ErrorList
-			if !errors.As(err, &list) || len(list) != len(tc.want) {
-				t.Fatalf("want %d errors, got:\n%v", len(tc.want), err)
-			}
-			for i, w := range tc.want {
-				if !strings.Contains(list[i].Error(), w) {
-					t.Errorf("error %d:\n got %s\nwant %s", i, list[i], w)
-				}
-			}
+			wantLabErrors(t, tc.edit(baseLab), tc.want)
 		})
 	}
 }

@@ -44,11 +44,14 @@ type labJailYAML struct {
 type labParamsYAML []Param
 
 // UnmarshalYAML reads name: value pairs where a value is a scalar or a
-// list of scalars.
+// list of scalars. Its problems are a *yaml.TypeError, which yaml.v3
+// collects and goes on decoding after, so the rest of the file is still
+// checked.
 func (p *labParamsYAML) UnmarshalYAML(n *yaml.Node) error {
 	if n.Kind != yaml.MappingNode {
-		return fmt.Errorf("line %d: params must be a mapping of name: value", n.Line)
+		return typeErr(n.Line, "params must be a mapping of name: value")
 	}
+	var problems []string
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		var val string
@@ -59,20 +62,30 @@ func (p *labParamsYAML) UnmarshalYAML(n *yaml.Node) error {
 			items := make([]string, 0, len(v.Content))
 			for _, it := range v.Content {
 				if it.Kind != yaml.ScalarNode {
-					return fmt.Errorf("line %d: params.%s: a list item must be a single value", it.Line, k.Value)
+					problems = append(problems, fmt.Sprintf("line %d: params.%s: a list item must be a single value", it.Line, k.Value))
+					continue
 				}
 				if strings.Contains(it.Value, ",") {
-					return fmt.Errorf("line %d: params.%s: list item %q contains a comma; give each value as its own item", it.Line, k.Value, it.Value)
+					problems = append(problems, fmt.Sprintf("line %d: params.%s: list item %s contains a comma; give each value as its own item", it.Line, k.Value, inputerr.Quote(it.Value)))
+					continue
 				}
 				items = append(items, it.Value)
 			}
 			val = strings.Join(items, ",")
 		default:
-			return fmt.Errorf("line %d: params.%s must be a value or a list of values", v.Line, k.Value)
+			problems = append(problems, fmt.Sprintf("line %d: params.%s must be a value or a list of values", v.Line, k.Value))
+			continue
 		}
 		*p = append(*p, Param{Name: k.Value, Value: val, Line: k.Line})
 	}
+	if len(problems) > 0 {
+		return &yaml.TypeError{Errors: problems}
+	}
 	return nil
+}
+
+func typeErr(line int, msg string) error {
+	return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: %s", line, msg)}}
 }
 
 // labLines remembers where things are in the file, for messages.
@@ -122,9 +135,26 @@ type labCheck struct {
 	source string
 	errs   inputerr.ErrorList
 	lines  labLines
+	// undecoded are the lines yaml could not decode: their fields are
+	// left zero, and a complaint about that zero would only repeat it.
+	undecoded map[int]bool
+}
+
+// decoded records the errors of yaml's Decode.
+func (c *labCheck) decoded(errs []error) {
+	if c.undecoded == nil {
+		c.undecoded = map[int]bool{}
+	}
+	for _, e := range errs {
+		c.undecoded[inputerr.Line(e)] = true
+	}
+	c.errs = append(c.errs, errs...)
 }
 
 func (c *labCheck) at(line int, format string, args ...any) {
+	if c.undecoded[line] {
+		return
+	}
 	c.errs = append(c.errs, &inputerr.PosError{File: c.source, Line: line, Msg: fmt.Sprintf(format, args...)})
 }
 
@@ -161,12 +191,12 @@ func (c *labCheck) network(l *Lab, n *labNetworkYAML) {
 	net.Interface, net.VNet = n.Interface, n.VNet
 	l.vnetLine = c.netLine("vnet")
 	if !freebsd.ValidInterfaceName(n.Interface) {
-		c.at(c.netLine("interface"), "network.interface: %q is not an interface name; use the host's LAN interface such as em0", n.Interface)
+		c.at(c.netLine("interface"), "network.interface: %s is not an interface name; use the host's LAN interface such as em0", inputerr.Quote(n.Interface))
 	}
 	p, err := netip.ParsePrefix(n.Subnet)
 	switch {
 	case err != nil:
-		c.at(c.netLine("subnet"), "network.subnet: %q is not a network; write it as ADDRESS/LENGTH such as 192.168.1.0/24", n.Subnet)
+		c.at(c.netLine("subnet"), "network.subnet: %s is not a network; write it as ADDRESS/LENGTH such as 192.168.1.0/24", inputerr.Quote(n.Subnet))
 	case !p.Addr().Is4():
 		c.at(c.netLine("subnet"), "network.subnet: %s is not an IPv4 network; a lab is one IPv4 subnet such as 192.168.1.0/24", n.Subnet)
 	case p.Bits() < 8 || p.Bits() > 29:
@@ -178,14 +208,14 @@ func (c *labCheck) network(l *Lab, n *labNetworkYAML) {
 	}
 	gw, err := netip.ParseAddr(n.Gateway)
 	if err != nil || !gw.Is4() {
-		c.at(c.netLine("gateway"), "network.gateway: %q is not an IPv4 address; give the router of the subnet, such as 192.168.1.1", n.Gateway)
+		c.at(c.netLine("gateway"), "network.gateway: %s is not an IPv4 address; give the router of the subnet, such as 192.168.1.1", inputerr.Quote(n.Gateway))
 	} else if net.Subnet.IsValid() && !hostAddrOf(net.Subnet, gw) {
 		c.at(c.netLine("gateway"), "network.gateway: %s is not a host address of %s; give the router's address on that subnet", gw, net.Subnet)
 	} else {
 		net.Gateway = gw
 	}
 	if err := recipe.ValidHostname(n.Domain); err != nil {
-		c.at(c.netLine("domain"), "network.domain: %q is not a domain name; use one such as home.lan", n.Domain)
+		c.at(c.netLine("domain"), "network.domain: %s is not a domain name; use one such as home.lan", inputerr.Quote(n.Domain))
 	} else {
 		net.Domain = strings.ToLower(strings.TrimSuffix(n.Domain, "."))
 	}
@@ -195,13 +225,13 @@ func (c *labCheck) network(l *Lab, n *labNetworkYAML) {
 		} else if recipe.ValidJailName(n.Loghost) == nil {
 			l.loghostJail = n.Loghost
 		} else {
-			c.at(c.netLine("loghost"), "network.loghost: %q is neither an IP address nor a jail of the lab; give the syslog server's address or the name of a lab jail", n.Loghost)
+			c.at(c.netLine("loghost"), "network.loghost: %s is neither an IP address nor a jail of the lab; give the syslog server's address or the name of a lab jail", inputerr.Quote(n.Loghost))
 		}
 	}
 	for _, fw := range n.Forwarders {
 		a, err := netip.ParseAddr(fw)
 		if err != nil || a.Zone() != "" {
-			c.at(c.netLine("forwarders"), "network.forwarders: %q is not an IP address; list upstream resolvers such as 192.168.1.1", fw)
+			c.at(c.netLine("forwarders"), "network.forwarders: %s is not an IP address; list upstream resolvers such as 192.168.1.1", inputerr.Quote(fw))
 			continue
 		}
 		net.Forwarders = append(net.Forwarders, a.Unmap())

@@ -42,10 +42,18 @@ func LintFile(file string) error {
 // with sample values, collecting every problem.
 func Lint(source string, data []byte, tfs fs.FS) error {
 	r, err := recipe.ParseRecipe(source, data, tfs)
-	if err != nil {
+	if r == nil {
 		return err
 	}
+	// Schema errors do not hide template errors: the templates the recipe
+	// names are checked against the params that did parse. Only the
+	// sample render needs the recipe whole.
 	var errs inputerr.ErrorList
+	var schema inputerr.ErrorList
+	if err != nil && !errors.As(err, &schema) {
+		return err
+	}
+	errs = append(errs, schema...)
 	known := map[string]bool{}
 	for _, p := range r.AllParams() {
 		known[p.Name] = true
@@ -53,6 +61,9 @@ func Lint(source string, data []byte, tfs fs.FS) error {
 	seen := map[string]bool{}
 	eng := render.New()
 	for _, f := range render.FileSpecs(r) {
+		if len(schema) > 0 && !readable(tfs, f.Template) {
+			continue // the schema error names it already
+		}
 		errs = append(errs, lintTemplate(eng, tfs, f.Template, known, seen)...)
 	}
 	if len(errs) > 0 {
@@ -82,6 +93,15 @@ func Lint(source string, data []byte, tfs fs.FS) error {
 		}
 	}
 	return errs.Err()
+}
+
+// readable reports whether the template name can be read from tfs.
+func readable(tfs fs.FS, name string) bool {
+	if name == "" {
+		return false
+	}
+	_, err := fs.Stat(tfs, name)
+	return err == nil
 }
 
 func sampleValue(p recipe.Param) string {

@@ -67,8 +67,13 @@ func Apply(ctx context.Context, sys system.System, p *Plan, opts ApplyOptions) e
 		if opts.OnStep != nil {
 			opts.OnStep(i+1, len(p.Steps), s)
 		}
-		err := ex.do(s)
-		if err == nil {
+		// A step that writes files does not watch ctx: stop before the
+		// next step once SIGINT or SIGTERM came, and roll back.
+		err := ctx.Err()
+		ran := err == nil
+		if !ran {
+			err = fmt.Errorf("interrupted before this step: %w", err)
+		} else if err = ex.do(s); err == nil {
 			continue
 		}
 		se := &StepError{Index: i + 1, Total: len(p.Steps), Step: s.Name, Err: err}
@@ -77,7 +82,7 @@ func Apply(ctx context.Context, sys system.System, p *Plan, opts ApplyOptions) e
 		// The failed step may have done part of its work: undo its file
 		// effects (ignoring what is not there), never its commands.
 		for _, u := range s.Undo {
-			if u.Action != ActRun {
+			if ran && u.Action != ActRun {
 				if uerr := ex.do(&u); uerr != nil && !errors.Is(uerr, fs.ErrNotExist) {
 					se.NotUndone = append(se.NotUndone, fmt.Sprintf("step %d (%s): %s: %v", i+1, s.Name, oneLine(&u), uerr))
 				}

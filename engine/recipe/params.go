@@ -7,6 +7,9 @@ import (
 	"github.com/jailkit/jailkit/engine/inputerr"
 )
 
+// maxParamName bounds a parameter name echoed in a message.
+const maxParamName = 64
+
 // ResolveParams merges the defaults and the --set values (NAME=VALUE, a
 // later one winning) into typed params, and reports every problem at once.
 func (r *Recipe) ResolveParams(sets []string) (map[string]any, inputerr.ErrorList) {
@@ -20,10 +23,15 @@ func (r *Recipe) ResolveParams(sets []string) (map[string]any, inputerr.ErrorLis
 	for _, s := range sets {
 		k, v, ok := strings.Cut(s, "=")
 		if !ok || k == "" {
-			errs = append(errs, &inputerr.FieldError{Field: "--set", Problem: fmt.Sprintf("%q is not NAME=VALUE", s), Hint: "write --set name=value"})
+			errs = append(errs, &inputerr.FieldError{Field: "--set", Problem: fmt.Sprintf("%s is not NAME=VALUE", inputerr.Quote(s)), Hint: "write --set name=value"})
 			continue
 		}
 		if byName[k] == nil {
+			if len(k) > maxParamName {
+				errs = append(errs, &inputerr.FieldError{Field: "--set", Problem: fmt.Sprintf("parameter name %s is longer than %d bytes", inputerr.Quote(k), maxParamName),
+					Hint: "see the parameters with: jailkit show " + r.Name})
+				continue
+			}
 			errs = append(errs, &inputerr.FieldError{Field: "--set " + k, Problem: fmt.Sprintf("recipe %s has no parameter %q", r.Name, k),
 				Hint: "see the parameters with: jailkit show " + r.Name})
 			continue
@@ -58,7 +66,7 @@ func (r *Recipe) ResolveParams(sets []string) (map[string]any, inputerr.ErrorLis
 	for _, n := range r.PackagesFrom {
 		for _, pk := range AsStrings(out[n]) {
 			if !pkgRE.MatchString(pk) {
-				errs = append(errs, &inputerr.FieldError{Field: "--set " + n, Problem: fmt.Sprintf("%q is not a package name", pk),
+				errs = append(errs, &inputerr.FieldError{Field: "--set " + n, Problem: fmt.Sprintf("%s is not a package name", inputerr.Quote(pk)),
 					Hint: "use package names such as xterm or firefox, separated by commas"})
 			}
 		}
@@ -70,6 +78,10 @@ func (r *Recipe) ResolveParams(sets []string) (map[string]any, inputerr.ErrorLis
 func (p *Param) Parse(raw string) (any, error) {
 	if !p.List {
 		return ParseValue(p.Type, raw, p.Choices, p.Min, p.Max)
+	}
+	// A list holds at most 16 values of the longest kind.
+	if len(raw) > 16*MaxValueLen {
+		return nil, TooLong(len(raw), 16*MaxValueLen)
 	}
 	items := SplitList(raw)
 	out := make([]any, 0, len(items))

@@ -40,7 +40,8 @@ func YAMLErrors(source string, err error) []error {
 }
 
 // CheckKnownFields walks a YAML node against a Go type and reports every
-// mapping key the type has no field for. yaml.v3's KnownFields stops being
+// mapping key the type has no field for, and every number with a fraction
+// given for a whole-number field. yaml.v3's KnownFields stops being
 // applied inside custom unmarshalers and reports keys one decode at a time;
 // walking the tree ourselves finds them all.
 func CheckKnownFields(source string, n *yaml.Node, t reflect.Type, errs *inputerr.ErrorList) {
@@ -73,6 +74,12 @@ func CheckKnownFields(source string, n *yaml.Node, t reflect.Type, errs *inputer
 			if ft == reflect.TypeOf(RCConf{}) {
 				continue
 			}
+			if v := n.Content[i+1]; wholeNumber(ft) && v.Kind == yaml.ScalarNode && v.ShortTag() == "!!float" {
+				// yaml.v3 cuts a float into an int field without a
+				// word: count: 1.5 would be 1.
+				*errs = append(*errs, &inputerr.PosError{File: source, Line: v.Line, Msg: fmt.Sprintf("%s: %s is not a whole number", k.Value, inputerr.Quote(v.Value))})
+				continue
+			}
 			CheckKnownFields(source, n.Content[i+1], ft, errs)
 		}
 	case reflect.Slice:
@@ -82,6 +89,19 @@ func CheckKnownFields(source string, n *yaml.Node, t reflect.Type, errs *inputer
 			}
 		}
 	}
+}
+
+// wholeNumber reports whether t (or what it points to) is an integer type.
+func wholeNumber(t reflect.Type) bool {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return true
+	}
+	return false
 }
 
 // Suggest names the closest known field, for "did you mean" hints.

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/jailkit/jailkit/engine/inputerr"
 )
 
 // ParamType names the type of a recipe parameter. Every value a template
@@ -61,7 +63,7 @@ var (
 // refused because jail(8) reads them as a hierarchy.
 func ValidJailName(name string) error {
 	if !jailNameRE.MatchString(name) {
-		return fmt.Errorf("%q is not a valid jail name", name)
+		return fmt.Errorf("%s is not a valid jail name", inputerr.Quote(name))
 	}
 	return nil
 }
@@ -70,23 +72,37 @@ func ValidJailName(name string) error {
 func ValidHostname(s string) error {
 	s = strings.TrimSuffix(s, ".")
 	if s == "" || len(s) > 253 {
-		return fmt.Errorf("%q is not a valid host name", s)
+		return fmt.Errorf("%s is not a valid host name", inputerr.Quote(s))
 	}
 	for _, l := range strings.Split(s, ".") {
 		if !labelRE.MatchString(l) {
-			return fmt.Errorf("%q is not a valid host name", s)
+			return fmt.Errorf("%s is not a valid host name", inputerr.Quote(s))
 		}
 	}
 	return nil
 }
 
+// MaxValueLen bounds one value of a parameter (one item of a list): no
+// configuration value comes near it, and a longer one is refused by its
+// length before it is echoed or pasted anywhere.
+const MaxValueLen = 4096
+
+// TooLong says a value is longer than limit, naming both lengths and not
+// the value.
+func TooLong(n, limit int) error {
+	return fmt.Errorf("value is %d bytes long, more than the limit of %d", n, limit)
+}
+
 // ParseValue checks raw against the type t (and choices for an enum) and
 // returns the value a template receives: string, bool or int.
 func ParseValue(t ParamType, raw string, choices []string, min, max *int) (any, error) {
+	if len(raw) > MaxValueLen {
+		return nil, TooLong(len(raw), MaxValueLen)
+	}
 	switch t {
 	case TypeString:
 		if strings.ContainsAny(raw, "\"'\\;{}`$\n\r\t") || strings.ContainsFunc(raw, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
-			return nil, fmt.Errorf("%q contains a character that is not allowed", raw)
+			return nil, fmt.Errorf("%s contains a character that is not allowed", inputerr.Quote(raw))
 		}
 		return raw, nil
 	case TypeBool:
@@ -96,7 +112,7 @@ func ParseValue(t ParamType, raw string, choices []string, min, max *int) (any, 
 	case TypePort:
 		n, err := strconv.Atoi(raw)
 		if err != nil || n < 1 || n > 65535 {
-			return nil, fmt.Errorf("%q is not a port from 1 to 65535", raw)
+			return nil, fmt.Errorf("%s is not a port from 1 to 65535", inputerr.Quote(raw))
 		}
 		return n, nil
 	case TypeIPv4, TypeIPv6, TypeIP:
@@ -104,7 +120,7 @@ func ParseValue(t ParamType, raw string, choices []string, min, max *int) (any, 
 	case TypeCIDR:
 		p, err := netip.ParsePrefix(raw)
 		if err != nil {
-			return nil, fmt.Errorf("%q is not an address with a prefix length", raw)
+			return nil, fmt.Errorf("%s is not an address with a prefix length", inputerr.Quote(raw))
 		}
 		return p.Masked().String(), nil
 	case TypeHostname, TypeDomain:
@@ -116,16 +132,16 @@ func ParseValue(t ParamType, raw string, choices []string, min, max *int) (any, 
 		if slices.Contains(choices, raw) {
 			return raw, nil
 		}
-		return nil, fmt.Errorf("%q is not one of %s", raw, strings.Join(choices, ", "))
+		return nil, fmt.Errorf("%s is not one of %s", inputerr.Quote(raw), strings.Join(choices, ", "))
 	case TypePath:
 		if !pathRE.MatchString(raw) || path.Clean(raw) != raw {
-			return nil, fmt.Errorf("%q is not a clean absolute path", raw)
+			return nil, fmt.Errorf("%s is not a clean absolute path", inputerr.Quote(raw))
 		}
 		return raw, nil
 	case TypeEmail:
 		local, domain, ok := strings.Cut(raw, "@")
 		if !ok || !localRE.MatchString(local) || ValidHostname(domain) != nil {
-			return nil, fmt.Errorf("%q is not a mail address", raw)
+			return nil, fmt.Errorf("%s is not a mail address", inputerr.Quote(raw))
 		}
 		return raw, nil
 	}
@@ -144,13 +160,13 @@ func parseBool(raw string) (any, error) {
 	case "no", "off":
 		return false, nil
 	}
-	return nil, fmt.Errorf("%q is not true or false", raw)
+	return nil, fmt.Errorf("%s is not true or false", inputerr.Quote(raw))
 }
 
 func parseInt(raw string, min, max *int) (any, error) {
 	n, err := strconv.Atoi(raw)
 	if err != nil {
-		return nil, fmt.Errorf("%q is not a whole number", raw)
+		return nil, fmt.Errorf("%s is not a whole number", inputerr.Quote(raw))
 	}
 	if min != nil && n < *min {
 		return nil, fmt.Errorf("%d is below the minimum %d", n, *min)
@@ -166,13 +182,13 @@ func parseInt(raw string, min, max *int) (any, error) {
 func parseIP(t ParamType, raw string) (any, error) {
 	a, err := netip.ParseAddr(raw)
 	if err != nil || a.Zone() != "" {
-		return nil, fmt.Errorf("%q is not an IP address", raw)
+		return nil, fmt.Errorf("%s is not an IP address", inputerr.Quote(raw))
 	}
 	if t == TypeIPv4 && !a.Is4() {
-		return nil, fmt.Errorf("%q is not an IPv4 address", raw)
+		return nil, fmt.Errorf("%s is not an IPv4 address", inputerr.Quote(raw))
 	}
 	if t == TypeIPv6 && !a.Is6() {
-		return nil, fmt.Errorf("%q is not an IPv6 address", raw)
+		return nil, fmt.Errorf("%s is not an IPv6 address", inputerr.Quote(raw))
 	}
 	return a.String(), nil
 }

@@ -1,7 +1,6 @@
 package render
 
 import (
-	"bytes"
 	"errors"
 	"io/fs"
 	"path"
@@ -10,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"text/template"
+	"time"
 
 	"github.com/jailkit/jailkit/engine/inputerr"
 	"github.com/jailkit/jailkit/engine/recipe"
@@ -32,6 +32,11 @@ type Engine struct {
 	templates map[templateKey]*template.Template
 	inline    map[string]*template.Template
 	regexps   map[string]*regexp.Regexp
+
+	// kits are the execution kits of this Engine; see execute.
+	kits sync.Pool
+	// maxTime bounds one execution (MaxExecTime; tests lower it).
+	maxTime time.Duration
 }
 
 // templateKey names a template file of one recipe: two recipes may ship
@@ -47,8 +52,10 @@ func New() *Engine {
 		templates: map[templateKey]*template.Template{},
 		inline:    map[string]*template.Template{},
 		regexps:   map[string]*regexp.Regexp{},
+		maxTime:   MaxExecTime,
 	}
 	e.funcs = e.funcMap()
+	e.kits.New = func() any { return e.newKit() }
 	return e
 }
 
@@ -108,11 +115,11 @@ func (e *Engine) renderTemplate(r *recipe.Recipe, tfs fs.FS, name string, ctx *C
 		}
 		store(e, e.templates, key, t)
 	}
-	var buf bytes.Buffer
-	if err := t.Execute(&buf, ctx); err != nil {
+	out, err := e.execute(t, ctx)
+	if err != nil {
 		return nil, TemplateError("templates/"+name, 0, err)
 	}
-	return buf.Bytes(), nil
+	return out, nil
 }
 
 // parseTemplate parses a template file together with its helpers.
@@ -158,11 +165,11 @@ func (e *Engine) renderString(file, what string, line int, src string, ctx *Cont
 		}
 		store(e, e.inline, src, t)
 	}
-	var buf bytes.Buffer
-	if err := t.Execute(&buf, ctx); err != nil {
+	out, err := e.execute(t, ctx)
+	if err != nil {
 		return "", TemplateError(file, line, err)
 	}
-	return buf.String(), nil
+	return string(out), nil
 }
 
 // when evaluates a when: expression; "", "false", "0" and empty lists are
@@ -201,13 +208,30 @@ func TemplateError(file string, base int, err error) error {
 				file = "templates/" + m[1]
 			}
 		}
-		msg = m[3]
+		msg = shortenAt(m[3])
 	}
 	// {{ fail "why" }} is a recipe's own message: show it bare.
 	if m := failCallRE.FindStringSubmatch(msg); m != nil {
 		msg = m[1]
 	}
 	return &inputerr.PosError{File: file, Line: line, Msg: msg}
+}
+
+// maxAt bounds the expression text/template quotes in "at <...>: ".
+const maxAt = 60
+
+// shortenAt cuts the expression an execution error quotes, which can be
+// as long as a line of the template.
+func shortenAt(msg string) string {
+	rest, ok := strings.CutPrefix(msg, "at <")
+	if !ok {
+		return msg
+	}
+	expr, tail, ok := strings.Cut(rest, ">: ")
+	if !ok || len(expr) <= maxAt {
+		return msg
+	}
+	return "at <" + expr[:maxAt-3] + "...>: " + tail
 }
 
 // builtinTemplates are the embedded templates, so a user recipe can name

@@ -12,15 +12,20 @@ import (
 	"github.com/Masterminds/sprig/v3"
 )
 
-// nonReproducible are sprig functions that read the clock, the environment,
-// randomness or the network; rendering must give the same bytes every time.
+// nonReproducible are sprig functions that read the clock, the time zone,
+// the environment, randomness or the network, or whose result depends on
+// the operating system (the os* path functions): rendering must give the
+// same bytes every time, everywhere. TestFuncMapAllowList pins what is
+// left.
 var nonReproducible = []string{
 	"env", "expandenv", "now", "date", "dateInZone", "date_in_zone", "dateModify", "date_modify",
+	"mustDateModify", "must_date_modify",
 	"htmlDate", "htmlDateInZone", "ago", "duration", "durationRound", "unixEpoch", "toDate", "mustToDate",
-	"randAlphaNum", "randAlpha", "randAscii", "randNumeric", "randBytes", "randInt", "uuidv4",
+	"randAlphaNum", "randAlpha", "randAscii", "randNumeric", "randBytes", "randInt", "uuidv4", "shuffle",
 	"genPrivateKey", "genCA", "genCAWithKey", "genSelfSignedCert", "genSelfSignedCertWithKey",
-	"genSignedCert", "genSignedCertWithKey", "derivePassword", "getHostByName", "bcrypt", "htpasswd",
+	"genSignedCert", "genSignedCertWithKey", "buildCustomCert", "derivePassword", "getHostByName", "bcrypt", "htpasswd",
 	"encryptAES", "decryptAES",
+	"osBase", "osClean", "osDir", "osExt", "osIsAbs", "hello",
 }
 
 // hermeticFuncs is sprig's hermetic function map without the

@@ -21,7 +21,7 @@ func TestParseAddrPrefix(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.raw, func(t *testing.T) {
-			a, bits, err := parseAddrPrefix(tt.raw)
+			a, bits, err := parseAddrPrefix(tt.raw, "")
 			if tt.wantFail {
 				if err == nil {
 					t.Fatalf("parseAddrPrefix(%q) = %v/%d, want an error", tt.raw, a, bits)

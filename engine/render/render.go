@@ -1,6 +1,7 @@
 package render
 
 import (
+	"fmt"
 	"io/fs"
 
 	"github.com/jailkit/jailkit/engine/inputerr"
@@ -40,6 +41,7 @@ func Render(v *Values) ([]File, error) {
 	var errs inputerr.ErrorList
 	tfs := recipe.LayeredFS{r.Templates, builtinTemplates}
 	var files []File
+	var total int64
 	for _, d := range r.Dirs {
 		ok, err := e.when(r.Source, d.Line, d.When, ctx)
 		if err != nil {
@@ -65,6 +67,11 @@ func Render(v *Values) ([]File, error) {
 		if err != nil {
 			errs = append(errs, err)
 			continue
+		}
+		if total += int64(len(content)); total > MaxTreeSize {
+			errs = append(errs, &inputerr.PosError{File: r.Source, Line: f.Line,
+				Msg: fmt.Sprintf("file %s: %v", f.Path, &LimitError{What: "the jail's rendered files", Size: total, Limit: MaxTreeSize})})
+			break
 		}
 		mode, _ := parseModeDefault(f.Mode, 0o644)
 		files = append(files, File{Path: f.Path, Mode: mode, Owner: or(f.Owner, "root"), Group: or(f.Group, "wheel"), Content: content})

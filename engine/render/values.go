@@ -71,7 +71,7 @@ var releaseRE = regexp.MustCompile(`^[0-9]{1,2}\.[0-9]-(RELEASE|STABLE|CURRENT|B
 // ValidRelease checks a FreeBSD release name such as 14.3-RELEASE.
 func ValidRelease(s string) error {
 	if !releaseRE.MatchString(s) {
-		return fmt.Errorf("%q is not a FreeBSD release name", s)
+		return fmt.Errorf("%s is not a FreeBSD release name", inputerr.Quote(s))
 	}
 	return nil
 }
@@ -140,7 +140,7 @@ func (j *Jail) identify(field fieldProblem) {
 		}
 	}
 	if j.Interface != "" && !freebsd.ValidInterfaceName(j.Interface) {
-		field("--interface", "use an interface name such as em0 or lo1", fmt.Errorf("%q is not an interface name", j.Interface))
+		field("--interface", "use an interface name such as em0 or lo1", fmt.Errorf("%s is not an interface name", inputerr.Quote(j.Interface)))
 	}
 }
 
@@ -161,7 +161,7 @@ func (j *Jail) platform(field fieldProblem) {
 			j.Arch = "arm64"
 		}
 	default:
-		field("--arch", "use amd64, arm64 or i386", fmt.Errorf("%q is not a supported architecture", j.Arch))
+		field("--arch", "use amd64, arm64 or i386", fmt.Errorf("%s is not a supported architecture", inputerr.Quote(j.Arch)))
 	}
 }
 
@@ -175,12 +175,18 @@ func (j *Jail) address(raws []string, field fieldProblem) {
 	if len(ips) == 0 {
 		field("--ip", "give the jail's address, such as --ip 192.0.2.53", fmt.Errorf("is required"))
 	}
+	seen := map[netip.Addr]bool{}
 	for _, raw := range ips {
-		addr, bits, err := parseAddrPrefix(raw)
+		addr, bits, err := parseAddrPrefix(raw, j.Interface)
 		if err != nil {
 			field("--ip", "use an address such as 192.0.2.53 or 192.0.2.53/24", err)
 			continue
 		}
+		if seen[addr] {
+			field("--ip", "give each address once", fmt.Errorf("%s is given twice", addr))
+			continue
+		}
+		seen[addr] = true
 		if addr.Is4() {
 			if j.IP4 == "" {
 				j.IP4, j.Prefix4 = addr.String(), bits
@@ -196,24 +202,29 @@ func (j *Jail) address(raws []string, field fieldProblem) {
 }
 
 // parseAddrPrefix reads "ADDR" or "ADDR/LEN" and refuses what cannot be a
-// jail's own address (unspecified, multicast, zoned).
-func parseAddrPrefix(raw string) (netip.Addr, int, error) {
+// jail's own address on iface ("" when not known yet): a zoned address,
+// and what recipe.CheckJailAddr refuses.
+func parseAddrPrefix(raw, iface string) (netip.Addr, int, error) {
 	s, lenPart, hasLen := strings.Cut(raw, "/")
 	addr, err := netip.ParseAddr(s)
 	if err != nil || addr.Zone() != "" {
-		return netip.Addr{}, 0, fmt.Errorf("%q is not an IPv4 or IPv6 address", raw)
+		return netip.Addr{}, 0, fmt.Errorf("%s is not an IPv4 or IPv6 address", inputerr.Quote(raw))
 	}
 	addr = addr.Unmap()
 	bits := addr.BitLen()
 	if hasLen {
 		p, err := netip.ParsePrefix(addr.String() + "/" + lenPart)
 		if err != nil {
-			return netip.Addr{}, 0, fmt.Errorf("%q has a prefix length outside 0-%d", raw, addr.BitLen())
+			return netip.Addr{}, 0, fmt.Errorf("%s has a prefix length outside 0-%d", inputerr.Quote(raw), addr.BitLen())
 		}
 		bits = p.Bits()
 	}
-	if addr.IsUnspecified() || addr.IsMulticast() {
-		return netip.Addr{}, 0, fmt.Errorf("%q cannot be a jail's own address", raw)
+	given := -1 // without a written prefix there is no network to judge
+	if hasLen {
+		given = bits
+	}
+	if why := recipe.CheckJailAddr(addr, given, iface); why != "" {
+		return netip.Addr{}, 0, fmt.Errorf("%s %s", inputerr.Quote(raw), why)
 	}
 	return addr, bits, nil
 }

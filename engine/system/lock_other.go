@@ -16,3 +16,8 @@ func (r *Real) TryLock(name string) (func() error, string, error) {
 func FlockUnder(root *os.Root, name string) (func() error, string, error) {
 	return nil, "", errors.New("locking is only supported on Unix hosts")
 }
+
+// LockDir fails: flock exists only on Unix hosts.
+func LockDir(dir string) (func() error, error) {
+	return nil, errors.New("locking is only supported on Unix hosts")
+}

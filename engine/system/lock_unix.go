@@ -51,3 +51,22 @@ func flockUnder(root *os.Root, name string) (func() error, string, error) {
 func FlockUnder(root *os.Root, name string) (func() error, string, error) {
 	return flockUnder(root, name)
 }
+
+// LockDir takes flock(LOCK_EX|LOCK_NB) on the directory dir itself, so
+// two runs that write into one directory do not interleave, and no lock
+// file is left among what they write. It returns ErrLocked when another
+// process holds the lock.
+func LockDir(dir string) (func() error, error) {
+	f, err := os.Open(dir)
+	if err != nil {
+		return nil, fmt.Errorf("lock %s: %w", dir, err)
+	}
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+		f.Close()
+		if errors.Is(err, unix.EWOULDBLOCK) {
+			return nil, ErrLocked
+		}
+		return nil, fmt.Errorf("lock %s: %w", dir, err)
+	}
+	return f.Close, nil
+}

@@ -120,13 +120,15 @@ func rel(name string) (string, error) {
 	return r, nil
 }
 
-// ReadFile reads a file under the root.
+// ReadFile reads a regular file under the root, of at most MaxReadSize
+// bytes: a FIFO a jail's root user planted where a config file should be
+// would otherwise hang jailkit.
 func (r *Real) ReadFile(name string) ([]byte, error) {
 	p, err := rel(name)
 	if err != nil {
 		return nil, err
 	}
-	return r.root.ReadFile(p)
+	return ReadRegular(r.root, p, MaxReadSize)
 }
 
 // Lstat describes a file without following a final symlink.

@@ -5,6 +5,7 @@ package freebsd
 // source tree; jail.conf(5) is usr.sbin/jail/jail.conf.5.
 
 import (
+	"fmt"
 	"strings"
 )
 
@@ -29,6 +30,15 @@ const maxIncludeDepth = 8
 // parameter becomes "true". It returns the jails in the order first
 // defined. include may be nil.
 func ParseJailConf(file string, data []byte, include IncludeFunc) []Jail {
+	jails, _ := ParseJailConfReport(file, data, include)
+	return jails
+}
+
+// ParseJailConfReport is ParseJailConf that also returns what it could
+// not read: each .include that nests deeper than maxIncludeDepth levels
+// (a loop, or a tree an audit must not trust to be complete), as
+// "FILE: ..." naming the file that holds the .include. A caller must not judge the jails as if it had read all.
+func ParseJailConfReport(file string, data []byte, include IncludeFunc) ([]Jail, []string) {
 	st := &jcState{byName: map[string]*jcJail{}, include: include}
 	st.parse(file, data, 0)
 	out := make([]Jail, 0, len(st.order))
@@ -54,7 +64,7 @@ func ParseJailConf(file string, data []byte, include IncludeFunc) []Jail {
 		j.JID = 0
 		out = append(out, j)
 	}
-	return out
+	return out, st.problems
 }
 
 type jcParam struct {
@@ -72,6 +82,7 @@ type jcState struct {
 	byName       map[string]*jcJail
 	order        []string
 	include      IncludeFunc
+	problems     []string
 }
 
 // jcTok is one token: a word or string, or punctuation { } ; = += ,
@@ -178,7 +189,7 @@ func (st *jcState) parse(file string, data []byte, depth int) {
 		}
 		// .include "pattern";
 		if t.text == ".include" {
-			i = st.includeAt(toks, i+1, depth)
+			i = st.includeAt(file, toks, i+1, depth)
 			continue
 		}
 		// name { ... }
@@ -207,12 +218,16 @@ func (st *jcState) parse(file string, data []byte, depth int) {
 
 // includeAt reads the pattern of an .include at toks[i], parses the files
 // it names unless includes nest too deep, and returns the index after it.
-func (st *jcState) includeAt(toks []jcTok, i, depth int) int {
+func (st *jcState) includeAt(file string, toks []jcTok, i, depth int) int {
 	if i >= len(toks) || toks[i].punct {
 		return i
 	}
 	pat := toks[i].text
-	if st.include != nil && depth < maxIncludeDepth {
+	switch {
+	case st.include == nil:
+	case depth >= maxIncludeDepth:
+		st.problems = append(st.problems, fmt.Sprintf("%s: .include %q nests deeper than %d levels and was not read", file, pat, maxIncludeDepth))
+	default:
 		for _, f := range st.include(pat) {
 			st.parse(f.Name, f.Data, depth+1)
 		}
