@@ -22,7 +22,7 @@ type recipesCmd struct{}
 func (*recipesCmd) about() about {
 	return about{name: "recipes", summary: "list the recipes jailkit knows",
 		usage: "recipes", positional: 0,
-		help: "Lists every recipe, built-in or from --recipes and /usr/local/etc/jailkit/recipes,\nwith its one-line summary."}
+		help: "Lists every recipe, built-in or from --recipes and /usr/local/etc/jailkit/recipes,\nwith its one-line summary; a user recipe shows its file, and whether it\noverrides the built-in recipe of its name."}
 }
 
 func (*recipesCmd) flags(*flag.FlagSet) {}
@@ -55,8 +55,12 @@ func (*lintCmd) flags(*flag.FlagSet) {}
 // catalog loads the built-in recipes, then /usr/local/etc/jailkit/recipes
 // under --root, then each --recipes directory.
 func (a *app) catalog() (*recipe.Catalog, error) {
-	dirs := append([]string{filepath.Join(a.root, "usr/local/etc/jailkit/recipes")}, a.recipeDirs...)
-	return recipe.LoadCatalog(dirs...)
+	// The default directory may be missing; a --recipes one must exist.
+	dirs := []recipe.Dir{{Path: filepath.Join(a.root, "usr/local/etc/jailkit/recipes")}}
+	for _, d := range a.recipeDirs {
+		dirs = append(dirs, recipe.Dir{Path: d, Required: true})
+	}
+	return recipe.LoadCatalogDirs(dirs)
 }
 
 // validFormat checks the --format of show, check and lab. Its message is
@@ -75,7 +79,14 @@ func (*recipesCmd) run(a *app, _ []string) error {
 	}
 	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
 	for _, r := range c.List() {
-		fmt.Fprintf(tw, "%s\t%s\n", r.Name, r.Summary)
+		summary := r.Summary
+		switch {
+		case r.Overrides != "":
+			summary += " [" + r.Source + ", overrides the built-in recipe]"
+		case r.User:
+			summary += " [" + r.Source + "]"
+		}
+		fmt.Fprintf(tw, "%s\t%s\n", r.Name, summary)
 	}
 	return tw.Flush()
 }
@@ -102,6 +113,13 @@ func (c *showCmd) run(a *app, args []string) error {
 // showText writes what show prints without --format json.
 func showText(w io.Writer, r *recipe.Recipe) {
 	fmt.Fprintf(w, "%s %s: %s\n", r.Name, r.Version, r.Summary)
+	if r.User {
+		fmt.Fprintf(w, "A user recipe from %s", r.Source)
+		if r.Overrides != "" {
+			fmt.Fprint(w, "; it overrides the built-in recipe "+r.Name)
+		}
+		fmt.Fprintln(w)
+	}
 	if d := strings.TrimSpace(r.Description); d != "" {
 		fmt.Fprintf(w, "\n%s\n", d)
 	}
@@ -157,7 +175,7 @@ func showFiles(w io.Writer, r *recipe.Recipe) {
 }
 
 func showNeeds(w io.Writer, r *recipe.Recipe) {
-	if h := hostNeeds(r); len(h) > 0 {
+	if h := r.HostNeeds(); len(h) > 0 {
 		fmt.Fprintln(w, "\nHost needs:")
 		for _, l := range h {
 			fmt.Fprintf(w, "  %s\n", l)
@@ -193,33 +211,6 @@ func defaultString(p recipe.Param) string {
 	return fmt.Sprint(p.Default)
 }
 
-func hostNeeds(r *recipe.Recipe) []string {
-	var out []string
-	h := r.Host
-	if len(h.DevfsUnhide) > 0 {
-		out = append(out, "devfs ruleset unhiding "+strings.Join(h.DevfsUnhide, " "))
-	}
-	if len(h.KernelModules) > 0 {
-		out = append(out, "kernel modules "+strings.Join(h.KernelModules, " "))
-	}
-	for _, v := range h.RCConf {
-		out = append(out, fmt.Sprintf("host rc.conf %s=%q", v.Name, v.Value))
-	}
-	for _, m := range h.Mounts {
-		out = append(out, fmt.Sprintf("mount %s %s on %s", m.FSType, m.Source, m.Path))
-	}
-	for k, v := range h.JailParams {
-		out = append(out, fmt.Sprintf("jail parameter %s = %s", k, v))
-	}
-	if h.VNet == "required" || h.VNet == "optional" {
-		out = append(out, "VNET: "+h.VNet)
-	}
-	if h.SendmailOff {
-		out = append(out, "sendmail fully off on the host")
-	}
-	return out
-}
-
 func showJSON(a *app, r *recipe.Recipe) error {
 	type param struct {
 		Name        string   `json:"name"`
@@ -238,7 +229,15 @@ func showJSON(a *app, r *recipe.Recipe) error {
 		Files     []string `json:"files"`
 		Services  []string `json:"services"`
 		HostNeeds []string `json:"host_needs"`
-	}{Name: r.Name, Version: r.Version, Summary: r.Summary, Packages: r.Packages, Services: r.Services, HostNeeds: hostNeeds(r)}
+		// Capabilities must each be granted with --grant to install.
+		Capabilities []string `json:"capabilities"`
+		Source       string   `json:"source,omitempty"`
+		Overrides    bool     `json:"overrides_builtin,omitempty"`
+	}{Name: r.Name, Version: r.Version, Summary: r.Summary, Packages: r.Packages, Services: r.Services, HostNeeds: r.HostNeeds(),
+		Capabilities: append([]string{}, r.Capabilities...), Overrides: r.Overrides != ""}
+	if r.User {
+		out.Source = r.Source
+	}
 	for _, p := range r.AllParams() {
 		out.Params = append(out.Params, param{p.Name, p.TypeString(), p.Default, p.Required, p.Choices, p.Description})
 	}

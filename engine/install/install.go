@@ -107,6 +107,15 @@ func (p *planner) exists(name string) bool {
 // unknown release, a refused pre-flight) wrap ErrInput.
 func PlanInstall(ctx context.Context, sys system.System, r *recipe.Recipe, spec render.JailSpec, opts Options) (*plan.Plan, error) {
 	opts.Defaults()
+	// A recipe that weakens its jail needs the user's grant before
+	// anything else is looked at: the refusal says what it would allow.
+	grants, err := recipe.ParseGrants("--grant", spec.Grants)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.CheckGrants(grants); err != nil {
+		return nil, err
+	}
 	p := &planner{ctx: ctx, sys: sys, opts: opts, sets: spec.Sets, made: map[string]bool{}}
 	if spec.JailsDir == "" {
 		spec.JailsDir = opts.JailsDir
@@ -213,7 +222,14 @@ func (p *planner) newPlan(recipeName string, findings []plan.Finding, notes []st
 	j := &p.v.Jail
 	p.plan = &plan.Plan{Command: "install", Jail: j.Name, Recipe: recipeName, Release: j.Release, Arch: j.Arch,
 		Address: append(append([]string{}, j.IP4s...), j.IP6s...), Interface: j.Interface, Thin: !p.opts.Thick,
-		Preflight: findings, Notes: notes, VNet: p.vnet}
+		Preflight: findings, Notes: notes, VNet: p.vnet,
+		HostNeeds: p.v.Recipe.HostNeeds(), Grants: p.v.Recipe.Capabilities}
+	if r := p.v.Recipe; r.User {
+		p.plan.RecipeSource = r.Source
+		if r.Overrides != "" {
+			p.plan.Notes = append(p.plan.Notes, fmt.Sprintf("the user recipe %s overrides the built-in recipe %s", r.Source, r.Name))
+		}
+	}
 	if p.old != nil {
 		p.plan.Thin = p.old.Thin
 	}

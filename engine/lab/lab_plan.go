@@ -193,6 +193,9 @@ func InstallArgv(s Spec) []string {
 	for _, set := range s.Spec.Sets {
 		argv = append(argv, "--set", set)
 	}
+	if len(s.Spec.Grants) > 0 {
+		argv = append(argv, "--grant", strings.Join(s.Spec.Grants, ","))
+	}
 	return argv
 }
 

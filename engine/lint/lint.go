@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"reflect"
@@ -29,11 +28,19 @@ var sampleValues = map[recipe.ParamType]string{
 // LintFile checks the recipe at file (a path on disk) and returns every
 // problem found, each as "file:line: message", or nil when it is clean.
 func LintFile(file string) error {
-	data, err := os.ReadFile(file)
+	// A regular file of bounded size: lint is how a downloaded recipe
+	// is first looked at, and a FIFO or /dev/zero must not hang it.
+	data, err := recipe.ReadRegularFile("PATH", file)
 	if err != nil {
-		return &inputerr.FieldError{Field: "PATH", Problem: fmt.Sprintf("cannot read %s: %v", file, errors.Unwrap(err)), Hint: "give the path of a recipe .yaml file"}
+		return err
 	}
-	local := os.DirFS(filepath.Dir(file))
+	// The templates beside it are read as install would read them:
+	// through os.Root, regular files only.
+	local, err := recipe.OpenDirFS(filepath.Dir(file))
+	if err != nil {
+		return err
+	}
+	defer local.Close()
 	return Lint(file, data, recipe.LayeredFS{local, templates.FS})
 }
 
@@ -119,7 +126,7 @@ var jailFields = func() map[string]bool {
 func lintTemplate(eng *render.Engine, tfs fs.FS, name string, known, seen map[string]bool) inputerr.ErrorList {
 	src, err := fs.ReadFile(tfs, name)
 	if err != nil {
-		return inputerr.ErrorList{&inputerr.PosError{File: "templates/" + name, Msg: "cannot read template"}}
+		return inputerr.ErrorList{&inputerr.PosError{File: recipe.TemplatePath(tfs, name), Msg: "cannot read template"}}
 	}
 	names := []string{name}
 	helpers, _ := fs.Glob(tfs, path.Join(path.Dir(name), "_*.tmpl"))

@@ -100,6 +100,12 @@ type Plan struct {
 	VNet *VNet `json:"vnet,omitempty"`
 	// Thin says whether the jail shares a read-only base.
 	Thin bool `json:"thin"`
+	// RecipeSource is the file of a user's recipe; "" for a built-in one.
+	RecipeSource string `json:"recipe_source,omitempty"`
+	// HostNeeds is what the recipe asks of the host, one line each, and
+	// Grants the capabilities the user granted it.
+	HostNeeds []string `json:"host_needs,omitempty"`
+	Grants    []string `json:"grants,omitempty"`
 	// Preflight holds the host checks that were run and what they found.
 	Preflight []Finding `json:"preflight"`
 	// Notes are facts worth telling the user (host resolvers copied, a
@@ -176,6 +182,18 @@ func (p *Plan) Text() string {
 			on = fmt.Sprintf("%s (VNET: %s on %s)", p.VNet.Jail(), p.VNet.Host(), p.VNet.Bridge)
 		}
 		fmt.Fprintf(&b, "  address %s on %s, FreeBSD %s %s, %s jail\n", strings.Join(p.Address, ", "), on, p.Release, p.Arch, kind)
+	}
+	if p.RecipeSource != "" {
+		fmt.Fprintf(&b, "  recipe from %s (a user recipe)\n", p.RecipeSource)
+	}
+	if len(p.HostNeeds) > 0 {
+		b.WriteString("the recipe asks of the host:\n")
+		for _, h := range p.HostNeeds {
+			fmt.Fprintf(&b, "  %s\n", h)
+		}
+	}
+	if len(p.Grants) > 0 {
+		fmt.Fprintf(&b, "granted: %s\n", strings.Join(p.Grants, ", "))
 	}
 	if len(p.Preflight) > 0 {
 		b.WriteString("pre-flight:\n")

@@ -15,48 +15,90 @@ import (
 )
 
 // Catalog is the set of recipes jailkit knows: the built-in ones, then
-// those of each extra directory, a later one overriding an earlier one of
-// the same name.
+// those of the user's directories. A user recipe may take a built-in
+// recipe's name (it is then marked as overriding it), but two user
+// recipes may not share one.
 type Catalog struct {
 	byName map[string]*Recipe
 }
 
-// LoadCatalog reads the built-in recipes and then every *.yaml in dirs.
-// A directory that does not exist is skipped; a broken recipe is an error
-// naming its file and line.
+// Dir is a user recipe directory. A Required one must exist (--recipes);
+// the default directory may be missing.
+type Dir struct {
+	Path     string
+	Required bool
+}
+
+// LoadCatalog reads the built-in recipes and then every *.yaml in dirs,
+// each of which must exist.
 func LoadCatalog(dirs ...string) (*Catalog, error) {
+	ds := make([]Dir, len(dirs))
+	for i, d := range dirs {
+		ds[i] = Dir{Path: d, Required: true}
+	}
+	return LoadCatalogDirs(ds)
+}
+
+// LoadCatalogDirs reads the built-in recipes and then every *.yaml of each
+// directory, through os.Root (see DirFS). A required directory that is
+// missing, and any that is not a directory or cannot be read, is an input
+// error; so is a broken recipe (naming its file and line), a recipe whose
+// file name is not its name, and two user recipes with one name.
+func LoadCatalogDirs(dirs []Dir) (*Catalog, error) {
 	c := &Catalog{byName: map[string]*Recipe{}}
 	var errs inputerr.ErrorList
-	errs = append(errs, c.addFS(recipes.FS, "recipes")...)
+	errs = append(errs, c.addFS(recipes.FS, "recipes", false)...)
 	for _, d := range dirs {
-		if _, err := os.Stat(d); errors.Is(err, fs.ErrNotExist) {
+		if _, err := os.Lstat(d.Path); !d.Required && errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
-		errs = append(errs, c.addFS(os.DirFS(d), d)...)
+		dfs, err := OpenDirFS(d.Path)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		errs = append(errs, c.addFS(dfs, d.Path, true)...)
 	}
 	return c, errs.Err()
 }
 
-func (c *Catalog) addFS(fsys fs.FS, label string) inputerr.ErrorList {
+func (c *Catalog) addFS(fsys fs.FS, label string, user bool) inputerr.ErrorList {
 	names, err := fs.Glob(fsys, "*.yaml")
 	if err != nil {
-		return inputerr.ErrorList{err}
+		return inputerr.ErrorList{&inputerr.PosError{File: label, Msg: "cannot list recipes: " + err.Error()}}
 	}
 	var errs inputerr.ErrorList
 	for _, n := range names {
 		r, err := ParseRecipeFile(fsys, n, templates.FS)
 		if err != nil {
 			var list inputerr.ErrorList
-			if errors.As(err, &list) {
+			var pe *fs.PathError
+			switch {
+			case errors.As(err, &list):
 				for _, e := range list {
 					errs = append(errs, prefixSource(label, e))
 				}
-			} else {
+			case errors.As(err, &pe):
+				errs = append(errs, &inputerr.PosError{File: path.Join(label, n), Msg: "cannot read the recipe: it " + pe.Err.Error()})
+			default:
 				errs = append(errs, err)
 			}
 			continue
 		}
-		r.Source = path.Join(label, n)
+		r.Source, r.User = path.Join(label, n), user
+		if want := strings.TrimSuffix(n, ".yaml"); r.Name != want {
+			errs = append(errs, &inputerr.PosError{File: r.Source, Line: r.keyLine("name"),
+				Msg: fmt.Sprintf("the recipe is named %q but its file %s; name the file %s.yaml", r.Name, n, r.Name)})
+			continue
+		}
+		if prev, ok := c.byName[r.Name]; ok {
+			if prev.User {
+				errs = append(errs, &inputerr.PosError{File: r.Source, Line: r.keyLine("name"),
+					Msg: fmt.Sprintf("recipe %s is also defined by %s; keep one of them", r.Name, prev.Source)})
+				continue
+			}
+			r.Overrides = prev.Source
+		}
 		c.byName[r.Name] = r
 	}
 	return errs

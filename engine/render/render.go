@@ -2,6 +2,7 @@ package render
 
 import (
 	"io/fs"
+	"slices"
 
 	"github.com/jailkit/jailkit/engine/inputerr"
 	"github.com/jailkit/jailkit/engine/recipe"
@@ -21,7 +22,12 @@ type File struct {
 type Context struct {
 	Jail   Jail
 	Params map[string]any
-	Recipe struct{ Name, Version string }
+	Recipe struct {
+		Name, Version string
+		// SSHD says the recipe runs sshd as its service (x11), so the
+		// base writes sshd_config whatever the sshd param says.
+		SSHD bool
+	}
 	// RCConf is the recipe's rc.conf settings, already rendered; the base
 	// rc.conf template writes them.
 	RCConf []recipe.RCVar
@@ -107,6 +113,7 @@ func (v *Values) renderRCConf(ctx *Context) error {
 func (v *Values) context() *Context {
 	ctx := &Context{Jail: v.Jail, Params: v.Params}
 	ctx.Recipe.Name, ctx.Recipe.Version = v.Recipe.Name, v.Recipe.Version
+	ctx.Recipe.SSHD = slices.Contains(v.Recipe.Services, "sshd")
 	return ctx
 }
 

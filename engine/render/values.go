@@ -55,6 +55,10 @@ type JailSpec struct {
 	Arch      string   // --arch
 	JailsDir  string   // where containers live; freebsd.DefaultJailsDir when empty
 	Sets      []string // --set k=v, in order; a later one wins
+	// Grants are the capabilities the user grants the jail (--grant,
+	// grant: in a lab file); install refuses a recipe that declares one
+	// that is not among them.
+	Grants []string
 }
 
 // Values is a recipe's validated input: built-ins plus typed parameters.
