@@ -107,13 +107,7 @@ func (p *planner) exists(name string) bool {
 // unknown release, a refused pre-flight) wrap ErrInput.
 func PlanInstall(ctx context.Context, sys system.System, r *recipe.Recipe, spec render.JailSpec, opts Options) (*plan.Plan, error) {
 	opts.Defaults()
-	// A recipe that weakens its jail needs the user's grant before
-	// anything else is looked at: the refusal says what it would allow.
-	grants, err := recipe.ParseGrants("--grant", spec.Grants)
-	if err != nil {
-		return nil, err
-	}
-	if err := r.CheckGrants(grants); err != nil {
+	if err := checkGrants(r, spec); err != nil {
 		return nil, err
 	}
 	p := &planner{ctx: ctx, sys: sys, opts: opts, sets: spec.Sets, made: map[string]bool{}}
@@ -270,6 +264,11 @@ func (p *planner) planSteps(files []render.File) error {
 // plan is returned even when applying it failed, for the report.
 func Install(ctx context.Context, sys system.System, r *recipe.Recipe, spec render.JailSpec, opts Options) (*plan.Plan, error) {
 	opts.Defaults()
+	// Refused before the lock is taken, so a refusal leaves nothing,
+	// not even the lock file.
+	if err := checkGrants(r, spec); err != nil {
+		return nil, err
+	}
 	unlock, err := plan.Lock(ctx, sys, opts.LockWait)
 	if err != nil {
 		return nil, err
@@ -280,4 +279,15 @@ func Install(ctx context.Context, sys system.System, r *recipe.Recipe, spec rend
 		return nil, err
 	}
 	return p, plan.Apply(ctx, sys, p, plan.ApplyOptions{Progress: opts.Progress, CheckTries: opts.CheckTries, CheckDelay: opts.CheckDelay, OnStep: opts.OnStep})
+}
+
+// checkGrants refuses a recipe that weakens its jail unless the user
+// granted every capability it declares; the refusal says what each one
+// would allow.
+func checkGrants(r *recipe.Recipe, spec render.JailSpec) error {
+	grants, err := recipe.ParseGrants("--grant", spec.Grants)
+	if err != nil {
+		return err
+	}
+	return r.CheckGrants(grants)
 }

@@ -53,6 +53,11 @@ func Lint(source string, data []byte, tfs fs.FS) error {
 		return err
 	}
 	var errs inputerr.ErrorList
+	if strings.HasSuffix(source, ".yaml") {
+		if err := recipe.CheckFileName(source, r); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	known := map[string]bool{}
 	for _, p := range r.AllParams() {
 		known[p.Name] = true
@@ -144,7 +149,7 @@ func lintTemplate(eng *render.Engine, tfs fs.FS, name string, known, seen map[st
 		}
 		trees, err := parse.Parse(n, string(src), "{{", "}}", eng.FuncMap(), builtinFuncs)
 		if err != nil {
-			errs = append(errs, render.TemplateError("templates/"+n, 0, err))
+			errs = append(errs, render.TemplateError(recipe.TemplatePath(tfs, n), 0, err))
 			continue
 		}
 		for _, t := range trees {
@@ -165,12 +170,12 @@ func lintTemplate(eng *render.Engine, tfs fs.FS, name string, known, seen map[st
 				switch idents[0] {
 				case "Params":
 					if !known[idents[1]] {
-						errs = append(errs, &inputerr.PosError{File: "templates/" + n, Line: line,
+						errs = append(errs, &inputerr.PosError{File: recipe.TemplatePath(tfs, n), Line: line,
 							Msg: fmt.Sprintf(".Params.%s is not a parameter of this recipe", idents[1])})
 					}
 				case "Jail":
 					if !jailFields[idents[1]] {
-						errs = append(errs, &inputerr.PosError{File: "templates/" + n, Line: line,
+						errs = append(errs, &inputerr.PosError{File: recipe.TemplatePath(tfs, n), Line: line,
 							Msg: fmt.Sprintf(".Jail.%s is not a built-in value (have %s)", idents[1], strings.Join(sortedKeys(jailFields), ", "))})
 					}
 				}

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -86,9 +87,8 @@ func (c *Catalog) addFS(fsys fs.FS, label string, user bool) inputerr.ErrorList 
 			continue
 		}
 		r.Source, r.User = path.Join(label, n), user
-		if want := strings.TrimSuffix(n, ".yaml"); r.Name != want {
-			errs = append(errs, &inputerr.PosError{File: r.Source, Line: r.keyLine("name"),
-				Msg: fmt.Sprintf("the recipe is named %q but its file %s; name the file %s.yaml", r.Name, n, r.Name)})
+		if err := CheckFileName(r.Source, r); err != nil {
+			errs = append(errs, err)
 			continue
 		}
 		if prev, ok := c.byName[r.Name]; ok {
@@ -140,4 +140,16 @@ func (c *Catalog) List() []*Recipe {
 		out = append(out, c.byName[n])
 	}
 	return out
+}
+
+// CheckFileName makes sure a recipe file is called NAME.yaml: a catalog
+// finds recipes by file, and a file that says another name would take
+// that name unseen.
+func CheckFileName(source string, r *Recipe) error {
+	base := path.Base(filepath.ToSlash(source))
+	if want := r.Name + ".yaml"; base != want {
+		return &inputerr.PosError{File: source, Line: r.keyLine("name"),
+			Msg: fmt.Sprintf("the recipe is named %s but its file %s; name the file %s", quoteCut(r.Name), quoteCut(base), want)}
+	}
+	return nil
 }

@@ -101,19 +101,30 @@ func (d *DirFS) Open(name string) (fs.File, error) {
 	return &cappedFile{File: f, left: MaxFileBytes}, nil
 }
 
-// Stat describes name the way Open would refuse or accept it.
+// Stat describes the regular file name, refusing what Open would refuse
+// and directories: a recipe names files, never directories.
 func (d *DirFS) Stat(name string) (fs.FileInfo, error) {
 	f, err := d.Open(name)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	return f.Stat()
+	fi, err := f.Stat()
+	if err == nil {
+		err = checkRegular(fi, false)
+	}
+	if err != nil {
+		return nil, &fs.PathError{Op: "stat", Path: name, Err: err}
+	}
+	return fi, nil
 }
 
 // Where names a file of the directory for messages.
 func (d *DirFS) Where(name string) (string, bool) {
-	if _, err := d.Stat(name); err != nil {
+	if !fs.ValidPath(name) {
+		return "", false
+	}
+	if _, err := d.root.Lstat(name); err != nil {
 		return "", false
 	}
 	return path.Join(d.Label, name), true

@@ -380,6 +380,22 @@ func (l LayeredFS) Open(name string) (fs.File, error) {
 	return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
 }
 
+// Stat stats name in the first layer that has it, with the same
+// fall-through rule as Open, so a layer that refuses a name (DirFS
+// refuses directories and special files) is heard.
+func (l LayeredFS) Stat(name string) (fs.FileInfo, error) {
+	for _, f := range l {
+		if f == nil {
+			continue
+		}
+		fi, err := fs.Stat(f, name)
+		if err == nil || !errors.Is(err, fs.ErrNotExist) {
+			return fi, err
+		}
+	}
+	return nil, &fs.PathError{Op: "stat", Path: name, Err: fs.ErrNotExist}
+}
+
 // Where names the file a template name resolves to, for messages: the
 // user's own path for a user recipe's template, templates/NAME for a
 // built-in one.

@@ -2,6 +2,7 @@ package recipe
 
 import (
 	"errors"
+	"path"
 	"io/fs"
 	"regexp"
 	"slices"
@@ -134,9 +135,7 @@ func (r *Recipe) validateTree() inputerr.ErrorList {
 		if !templateNameRE.MatchString(f.Template) || strings.Contains(f.Template, "..") {
 			errs = append(errs, r.errAt(f.Line, "template %s must be a relative name inside the templates directory (letters, digits, . _ - /)", quoteCut(f.Template)))
 		} else if r.Templates != nil {
-			if _, err := fs.Stat(r.Templates, f.Template); err != nil {
-				errs = append(errs, r.errAt(f.Line, "template %q %s", f.Template, whyUnreadable(err)))
-			}
+			errs = append(errs, r.checkTemplate(f.Line, f.Template)...)
 		}
 		errs = append(errs, r.checkModeOwner(f.Line, f.Mode, f.Owner, f.Group, false)...)
 	}
@@ -297,4 +296,21 @@ func whyUnreadable(err error) string {
 		return pe.Err.Error()
 	}
 	return err.Error()
+}
+
+// checkTemplate makes sure a template and the helpers beside it
+// (_*.tmpl, which rendering reads too) can be read: each a regular file
+// of the recipe's directory or a built-in one.
+func (r *Recipe) checkTemplate(line int, name string) inputerr.ErrorList {
+	if _, err := fs.Stat(r.Templates, name); err != nil {
+		return inputerr.ErrorList{r.errAt(line, "template %q %s", name, whyUnreadable(err))}
+	}
+	var errs inputerr.ErrorList
+	helpers, _ := fs.Glob(r.Templates, path.Join(path.Dir(name), "_*.tmpl"))
+	for _, h := range helpers {
+		if _, err := fs.Stat(r.Templates, h); err != nil {
+			errs = append(errs, r.errAt(line, "template helper %q %s", h, whyUnreadable(err)))
+		}
+	}
+	return errs
 }
