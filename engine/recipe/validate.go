@@ -2,8 +2,8 @@ package recipe
 
 import (
 	"errors"
-	"path"
 	"io/fs"
+	"path"
 	"regexp"
 	"slices"
 	"strings"
