@@ -21,6 +21,19 @@ import (
 // recipes may not share one.
 type Catalog struct {
 	byName map[string]*Recipe
+	// dirs are the user directories the recipes' templates are read
+	// from, open until Close.
+	dirs []*DirFS
+}
+
+// Close releases the user recipe directories; the recipes cannot render
+// their own templates after it.
+func (c *Catalog) Close() error {
+	for _, d := range c.dirs {
+		d.Close()
+	}
+	c.dirs = nil
+	return nil
 }
 
 // Dir is a user recipe directory. A Required one must exist (--recipes);
@@ -53,14 +66,19 @@ func LoadCatalogDirs(dirs []Dir) (*Catalog, error) {
 		if _, err := os.Lstat(d.Path); !d.Required && errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
-		dfs, err := OpenDirFS(d.Path)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		errs = append(errs, c.addFS(dfs, d.Path, true)...)
+		errs = append(errs, c.addDir(d.Path)...)
 	}
 	return c, errs.Err()
+}
+
+// addDir adds the recipes of one user directory.
+func (c *Catalog) addDir(dir string) inputerr.ErrorList {
+	dfs, err := OpenDirFS(dir)
+	if err != nil {
+		return inputerr.ErrorList{err}
+	}
+	c.dirs = append(c.dirs, dfs)
+	return c.addFS(dfs, dir, true)
 }
 
 func (c *Catalog) addFS(fsys fs.FS, label string, user bool) inputerr.ErrorList {
