@@ -21,6 +21,8 @@ import (
 type vocabEntry struct {
 	values     *regexp.Regexp
 	capability string
+	// allowed says in words what values matches, for messages.
+	allowed string
 }
 
 // jailParamVocab are the jail parameters a recipe may set. Names and
@@ -30,14 +32,14 @@ type vocabEntry struct {
 // above the 2 jailkit writes; a jail never has a lower one than its
 // parent anyway.
 var jailParamVocab = map[string]vocabEntry{
-	"osrelease":         {values: regexp.MustCompile(`^[0-9]{1,3}\.[0-9]{1,3}-[A-Z0-9-]{1,24}$`)},
-	"osreldate":         {values: regexp.MustCompile(`^[0-9]{6,7}$`)},
-	"securelevel":       {values: regexp.MustCompile(`^3$`)},
-	"stop.timeout":      {values: regexp.MustCompile(`^[0-9]{1,4}$`)},
-	"linux":             {values: regexp.MustCompile(`^new$`), capability: "linux"},
-	"linux.osname":      {values: regexp.MustCompile(`^[A-Za-z][A-Za-z0-9 ._-]{0,31}$`), capability: "linux"},
-	"linux.osrelease":   {values: regexp.MustCompile(`^[0-9][0-9A-Za-z._-]{0,31}$`), capability: "linux"},
-	"linux.oss_version": {values: regexp.MustCompile(`^[0-9]{1,9}$`), capability: "linux"},
+	"osrelease":         {values: regexp.MustCompile(`^[0-9]{1,3}\.[0-9]{1,3}-[A-Z0-9-]{1,24}$`), allowed: "a release name such as 14.3-RELEASE"},
+	"osreldate":         {values: regexp.MustCompile(`^[0-9]{6,7}$`), allowed: "a __FreeBSD_version such as 1403000"},
+	"securelevel":       {values: regexp.MustCompile(`^3$`), allowed: "3: it may only rise above the 2 jailkit writes"},
+	"stop.timeout":      {values: regexp.MustCompile(`^[0-9]{1,4}$`), allowed: "seconds, up to 9999"},
+	"linux":             {values: regexp.MustCompile(`^new$`), capability: "linux", allowed: "new"},
+	"linux.osname":      {values: regexp.MustCompile(`^[A-Za-z][A-Za-z0-9 ._-]{0,31}$`), capability: "linux", allowed: "a name such as Linux"},
+	"linux.osrelease":   {values: regexp.MustCompile(`^[0-9][0-9A-Za-z._-]{0,31}$`), capability: "linux", allowed: "a kernel version such as 5.15.0"},
+	"linux.oss_version": {values: regexp.MustCompile(`^[0-9]{1,9}$`), capability: "linux", allowed: "a number"},
 }
 
 // refusedJailParams say why a parameter outside the vocabulary is refused,
@@ -74,7 +76,7 @@ var moduleVocab = map[string]string{
 // linux_enable is read by rc.d/linux, which is nojail (freebsd-src
 // libexec/rc/rc.d/linux).
 var hostRCVocab = map[string]vocabEntry{
-	"linux_enable": {values: regexp.MustCompile(`^(YES|NO)$`), capability: "linux"},
+	"linux_enable": {values: regexp.MustCompile(`^(YES|NO)$`), capability: "linux", allowed: "YES or NO"},
 }
 
 // devfsVocab are the device patterns a recipe may unhide in its jail's
@@ -159,7 +161,7 @@ func (r *Recipe) validateHost() (inputerr.ErrorList, map[string]request) {
 		case !ok:
 			errs = append(errs, r.errAt(v.Line, "host.rc_conf: %s is not a host rc.conf variable a recipe may set; use one of %s", quoteCut(v.Name), strings.Join(sortedKeys(hostRCVocab), ", ")))
 		case !e.values.MatchString(v.Value):
-			errs = append(errs, r.errAt(v.Line, "host.rc_conf: %s=%s is not a value jailkit sets (%s)", v.Name, quoteCut(v.Value), e.values))
+			errs = append(errs, r.errAt(v.Line, "host.rc_conf: %s=%s is not a value jailkit sets; use %s", v.Name, quoteCut(v.Value), e.allowed))
 		}
 		need(e.capability, "host.rc_conf "+v.Name)
 	}
@@ -198,7 +200,7 @@ func checkJailParam(name, value string) (string, error) {
 		return "", fmt.Errorf("%s is not a jail parameter a recipe may set; use one of %s", quoteCut(name), strings.Join(sortedKeys(jailParamVocab), ", "))
 	}
 	if !e.values.MatchString(value) {
-		return e.capability, fmt.Errorf("%s = %s is not a value jailkit writes (%s)", name, quoteCut(value), e.values)
+		return e.capability, fmt.Errorf("%s = %s is not a value jailkit writes; use %s", name, quoteCut(value), e.allowed)
 	}
 	return e.capability, nil
 }
