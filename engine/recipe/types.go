@@ -85,7 +85,9 @@ func ValidHostname(s string) error {
 func ParseValue(t ParamType, raw string, choices []string, min, max *int) (any, error) {
 	switch t {
 	case TypeString:
-		if strings.ContainsAny(raw, "\"'\\;{}`$\n\r\t") || strings.ContainsFunc(raw, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		// checkChars also refuses C1 controls (U+009B is a terminal CSI)
+		// and bidi overrides: values end up in notes and plans on a terminal.
+		if strings.ContainsAny(raw, "\"'\\;{}`$\n\r\t") || checkChars(raw, false) != "" {
 			return nil, fmt.Errorf("%q contains a character that is not allowed", raw)
 		}
 		return raw, nil
