@@ -142,6 +142,9 @@ var hostileCases = []hostileCase{
 	{name: "/etc world-writable", mutate: replace("files:", "dirs:\n  - path: /etc\n    mode: \"0777\"\nfiles:"), want: "base system directory"},
 	{name: "sticky file", mutate: replace("    path: /usr/local/www/index.html", "    path: /usr/local/www/index.html\n    mode: \"1644\""), want: "the sticky bit is for directories"},
 	{name: "setuid file", mutate: replace("    path: /usr/local/www/index.html", "    path: /usr/local/www/index.html\n    mode: \"4755\""), want: "setuid"},
+	{name: "owner nobody creates", mutate: replace("    path: /usr/local/www/index.html", "    path: /usr/local/www/index.html\n    owner: bnid"), want: "owner bnid is not a user of the FreeBSD base system"},
+	{name: "group nobody creates", mutate: replace("    path: /usr/local/www/index.html", "    path: /usr/local/www/index.html\n    group: wheell"), want: "group wheell is not a group of the FreeBSD base system"},
+	{name: "account with a colon", mutate: host("accounts: [\"root:0\"]"), want: "accounts: \"root:0\" is not a valid user or group name"},
 	// Overrides are explicit.
 	{name: "file name is not the recipe name", mutate: replace("name: evil", "name: dns"), want: "name the file dns.yaml"},
 	{name: "two user recipes with one name", otherFile: true, files: map[string]hostileFile{"second/evil.yaml": {content: "dup"}, "second/evil/page.tmpl": {content: "x"}}, want: "is also defined by"},

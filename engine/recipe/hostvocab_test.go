@@ -61,8 +61,8 @@ func TestHostVocabularyAccepts(t *testing.T) {
 // with its reason and line.
 func TestHostVocabularyRefuses(t *testing.T) {
 	tests := []struct{ name, caps, host, want string }{
-		{"securelevel 2 is jailkit's", "", "  jail_params:\n    securelevel: \"2\"\n", "app.yaml:31: host.jail_params: securelevel = \"2\" is not a value jailkit writes"},
-		{"linux param without the capability", "", "  jail_params:\n    linux.osname: Linux\n", "app.yaml:31: host.jail_params linux.osname needs the capability linux"},
+		{"securelevel 2 is jailkit's", "", "  jail_params:\n    securelevel: \"2\"\n", "app.yaml:33: host.jail_params: securelevel = \"2\" is not a value jailkit writes"},
+		{"linux param without the capability", "", "  jail_params:\n    linux.osname: Linux\n", "app.yaml:33: host.jail_params linux.osname needs the capability linux"},
 		{"nullfs of a jail", "host_paths", "  mounts:\n    - {fstype: nullfs, source: /usr/local/jails/containers/dns, path: /srv/dns, options: ro}\n", "the host's /usr/local/jails is not shared"},
 		{"tmpfs size with a unit too many", "", "  mounts:\n    - {fstype: tmpfs, source: tmpfs, path: /srv/t, options: \"size=1gb\"}\n", "option \"size=1gb\" is not one jailkit writes for tmpfs"},
 		{"a linprocfs from elsewhere", "linux", "  mounts:\n    - {fstype: linprocfs, source: /proc, path: /compat/linux/proc}\n", "source must be linprocfs"},

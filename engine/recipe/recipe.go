@@ -48,6 +48,10 @@ type Recipe struct {
 	// Capabilities names the ways the recipe weakens its jail; the user
 	// grants each one (see capability.go).
 	Capabilities []string `yaml:"capabilities"`
+	// Accounts are the users and groups the recipe's packages create,
+	// which its files and directories may belong to besides the base
+	// system's own.
+	Accounts []string `yaml:"accounts"`
 
 	// Source is the file the recipe came from, for messages.
 	Source string `yaml:"-"`

@@ -23,6 +23,11 @@ func (r *Recipe) validate() inputerr.ErrorList {
 		errs = append(errs, r.errAt(1, "name %q must be lower-case letters, digits and hyphens", r.Name))
 	}
 	errs = append(errs, r.validateText()...)
+	for _, a := range r.Accounts {
+		if !ownerRE.MatchString(a) {
+			errs = append(errs, r.errAt(r.keyLine("accounts"), "accounts: %s is not a valid user or group name", quoteCut(a)))
+		}
+	}
 	all := r.withConditionals(&errs)
 	byName := map[string]Param{}
 	for _, p := range r.AllParams() {
@@ -197,6 +202,14 @@ func (r *Recipe) checkModeOwner(line int, mode, owner, group string, dir bool) i
 		if o != "" && !ownerRE.MatchString(o) {
 			errs = append(errs, r.errAt(line, "owner or group %s is not a valid user or group name", quoteCut(o)))
 		}
+	}
+	// An owner nobody creates makes chown fail halfway through an
+	// install; a typo (bnid) is caught here instead.
+	if owner != "" && ownerRE.MatchString(owner) && !r.knownAccount(owner, baseUsers) {
+		errs = append(errs, r.errAt(line, "owner %s is not a user of the FreeBSD base system; if a package of the recipe creates it, list it under accounts:", owner))
+	}
+	if group != "" && ownerRE.MatchString(group) && !r.knownAccount(group, baseGroups) {
+		errs = append(errs, r.errAt(line, "group %s is not a group of the FreeBSD base system; if a package of the recipe creates it, list it under accounts:", group))
 	}
 	return errs
 }
