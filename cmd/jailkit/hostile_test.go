@@ -333,3 +333,36 @@ func treeSum(t *testing.T, dir string) map[string]string {
 	}
 	return sums
 }
+
+// TestHostileOutputEscaped: a template may write any byte into a jail's
+// config file, but printing the plan, the lab plan or the notes never
+// hands a terminal escape to the terminal.
+func TestHostileOutputEscaped(t *testing.T) {
+	work := t.TempDir()
+	hostDir := filepath.Join(work, "host")
+	if _, err := fakehost.New(hostDir, fakehost.DefaultConfig()); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(work, "recipes")
+	writeHostile(t, dir, hostileCase{
+		mutate: host("notes: \"{{ printf \\\"%c]0;pwned%c\\\" 27 7 }}\""),
+		files:  map[string]hostileFile{"evil/page.tmpl": {content: "{{ printf \"%c[2J%c\" 27 0x9b }}\u202e\n"}},
+	})
+	for _, args := range [][]string{
+		{"--root", hostDir, "--recipes", dir, "install", "evil", "--ip", "192.0.2.66", "--dry-run"},
+		{"--recipes", dir, "show", "evil"},
+	} {
+		code, stdout, stderr := runJailkit(args)
+		all := stdout + stderr
+		if code != exitOK {
+			t.Fatalf("jailkit %s: exit %d\n%s", args[len(args)-2], code, all)
+		}
+		if strings.ContainsAny(all, "\x1b\x07\u009b\u202e") {
+			t.Errorf("jailkit %s printed a terminal escape: %q", strings.Join(args, " "), cut(all))
+		}
+	}
+	_, stdout, _ := runJailkit([]string{"--root", hostDir, "--recipes", dir, "install", "evil", "--ip", "192.0.2.66", "--dry-run"})
+	if !strings.Contains(stdout, `| \x1b[2J\x9b\u202e`) {
+		t.Errorf("the plan does not show the escapes as text:\n%s", cut(stdout))
+	}
+}

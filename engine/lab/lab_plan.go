@@ -271,7 +271,7 @@ func (p *Plan) Text() string {
 				continue
 			}
 			fmt.Fprintf(&b, "  write %s %s:%s %s\n", f.Mode, f.Owner, f.Group, f.Path)
-			for _, line := range strings.SplitAfter(strings.TrimSuffix(f.Content, "\n"), "\n") {
+			for _, line := range strings.SplitAfter(strings.TrimSuffix(plan.Printable(f.Content), "\n"), "\n") {
 				b.WriteString("    | ")
 				b.WriteString(line)
 			}

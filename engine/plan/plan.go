@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // The actions a Step can take. Every one is a single, typed side effect:
@@ -246,12 +247,12 @@ func writeStepBody(b *strings.Builder, s *Step, ind string) {
 	case ActWrite:
 		fmt.Fprintf(b, "%swrite %s %s %s\n", ind, s.Mode, ownerText(s), where(s, s.Path))
 		if s.Diff != "" {
-			for _, l := range strings.SplitAfter(strings.TrimSuffix(s.Diff, "\n"), "\n") {
+			for _, l := range strings.SplitAfter(strings.TrimSuffix(Printable(s.Diff), "\n"), "\n") {
 				fmt.Fprintf(b, "%s  %s", ind, l)
 			}
 			b.WriteString("\n")
 		} else if s.Content != nil {
-			for _, l := range strings.SplitAfter(strings.TrimSuffix(*s.Content, "\n"), "\n") {
+			for _, l := range strings.SplitAfter(strings.TrimSuffix(Printable(*s.Content), "\n"), "\n") {
 				fmt.Fprintf(b, "%s| %s", ind, l)
 			}
 			b.WriteString("\n")
@@ -284,4 +285,30 @@ func oneLine(s *Step) string {
 		return "write back the previous " + where(s, s.Path)
 	}
 	return s.Action + " " + where(s, s.Path)
+}
+
+// Printable shows each control character, C1 control and invisible
+// format character (a bidi override) of s as an escape such as \x1b or
+// \u202e, keeping tabs and newlines: a plan prints file contents a
+// recipe's templates made, and printing them must not drive the terminal.
+func Printable(s string) string {
+	if !strings.ContainsFunc(s, unprintable) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case !unprintable(r):
+			b.WriteRune(r)
+		case r < 0x100:
+			fmt.Fprintf(&b, "\\x%02x", r)
+		default:
+			fmt.Fprintf(&b, "\\u%04x", r)
+		}
+	}
+	return b.String()
+}
+
+func unprintable(r rune) bool {
+	return r != '\t' && r != '\n' && (unicode.IsControl(r) || unicode.Is(unicode.Cf, r))
 }

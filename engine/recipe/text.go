@@ -70,3 +70,8 @@ func quoteCut(s string) string {
 	r := []rune(s)
 	return fmt.Sprintf("%s... (%d bytes)", strconv.Quote(string(r[:maxQuotedEcho])), len(s))
 }
+
+// TextProblem says what makes s unfit to print (a control character, a
+// terminal escape, a bidi override, invalid UTF-8), or "" when it is fit;
+// newlines and tabs are fine.
+func TextProblem(s string) string { return checkText(s, maxTextField*4) }

@@ -317,5 +317,14 @@ func (v *Values) Listens() ([]recipe.Listen, error) {
 // Notes renders the recipe's notes (a template) for these values: what the
 // admin must do after the install.
 func (v *Values) Notes() (string, error) {
-	return v.engine.renderString(v.Recipe.Source, "notes", 0, v.Recipe.Notes, v.context())
+	out, err := v.engine.renderString(v.Recipe.Source, "notes", 0, v.Recipe.Notes, v.context())
+	if err != nil {
+		return "", err
+	}
+	// The notes are checked as written, but a template can still make
+	// a control character ({{ printf "%c" 27 }}): the text is printed.
+	if problem := recipe.TextProblem(out); problem != "" {
+		return "", &inputerr.PosError{File: v.Recipe.Source, Msg: "notes, as rendered, " + problem}
+	}
+	return out, nil
 }
