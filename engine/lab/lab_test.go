@@ -135,6 +135,10 @@ func TestParseLabErrors(t *testing.T) {
 		{"duplicate address", func(s string) string {
 			return strings.Replace(s, "recipe: dhcp\n    grant: [bpf]\n    address: auto", "recipe: dhcp\n    grant: [bpf]\n    address: 192.0.2.53", 1)
 		}, []string{`lab.yaml:16: jail dhcp: address: 192.0.2.53 is already the address of jail ns (line 12); give every jail its own address or write address: auto`}},
+		{"dhcp without its grant", func(s string) string { return strings.Replace(s, "    grant: [bpf]\n", "", 1) },
+			[]string{`lab.yaml:13: jail dhcp: grant: recipe dhcp needs the grant of bpf (see jailkit show dhcp); add grant: [bpf] to the jail if you accept it`}},
+		{"unknown grant", func(s string) string { return strings.Replace(s, "grant: [bpf]", "grant: [bpf, root]", 1) },
+			[]string{`lab.yaml:15: jail dhcp: grant: "root" is not a capability; grant one of bpf, host_paths, linux, mlock, raw_sockets, sysvipc`}},
 		{"outside subnet", func(s string) string { return strings.Replace(s, "192.0.2.53", "198.51.100.53", 1) },
 			[]string{`lab.yaml:12: jail ns: address: 198.51.100.53 is not a host address of the lab subnet 192.0.2.0/24; pick an address inside it or write address: auto`}},
 		{"broadcast", func(s string) string { return strings.Replace(s, "192.0.2.53", "192.0.2.255", 1) },
