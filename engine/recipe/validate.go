@@ -124,7 +124,7 @@ func (r *Recipe) validateTree() inputerr.ErrorList {
 	for _, d := range r.Dirs {
 		if err := CheckJailPath(d.Path); err != nil {
 			errs = append(errs, r.errAt(d.Line, "dir path: %v", err))
-		} else if slices.Contains(reservedMounts, d.Path) || d.Path == "/tmp" || d.Path == "/var/tmp" {
+		} else if slices.Contains(reservedMounts, d.Path) || slices.Contains(baseDirs, d.Path) {
 			errs = append(errs, r.errAt(d.Line, "dir path %s is a base system directory; its mode and owner are the release's", d.Path))
 		} else {
 			claim(d.Path, d.Line, "dir")
@@ -159,7 +159,9 @@ func (r *Recipe) validateRuntime(all runtimeParts, byName map[string]Param) inpu
 	}
 	for _, v := range all.rcConf {
 		if !rcNameRE.MatchString(v.Name) {
-			errs = append(errs, r.errAt(v.Line, "rc_conf name %q must be letters, digits and underscores", v.Name))
+			errs = append(errs, r.errAt(v.Line, "rc_conf name %s must be letters, digits and underscores", quoteCut(v.Name)))
+		} else if slices.Contains(baseRCVars, v.Name) {
+			errs = append(errs, r.errAt(v.Line, "rc_conf %s is the jail base's (it keeps the jail hardened); a recipe may not change it", v.Name))
 		}
 	}
 	for _, s := range all.services {
@@ -327,3 +329,19 @@ func (r *Recipe) checkTemplate(line int, name string) inputerr.ErrorList {
 	}
 	return errs
 }
+
+// baseDirs are directories of the base release (besides reservedMounts)
+// whose mode and owner a recipe's dirs: entry could otherwise change, as
+// install sets the mode of a directory that is already there: the
+// parents of the files the base writes and the system's shared ones.
+var baseDirs = []string{"/tmp", "/var/tmp", "/etc/ssh", "/etc/rc.conf.d", "/etc/periodic", "/etc/mail",
+	"/usr/local/etc/syslog.d", "/usr/local/etc/rc.d", "/usr/local/bin", "/usr/local/sbin", "/usr/local/lib",
+	"/usr/local/libexec", "/usr/local/share", "/usr/local/www", "/var/log", "/var/db", "/var/run", "/var/empty",
+	"/var/cron", "/var/mail", "/var/spool", "/home"}
+
+// baseRCVars are the rc.conf settings the jail base writes to keep the
+// jail hardened (templates/base/rc.conf.tmpl): a recipe's rc_conf comes
+// after them and would win. sshd_enable is not among them: the base
+// leaves it to a recipe that runs sshd.
+var baseRCVars = []string{"hostname", "rpcbind_enable", "sendmail_enable", "sendmail_submit_enable",
+	"sendmail_outbound_enable", "sendmail_msp_queue_enable", "syslogd_flags", "clear_tmp_enable"}
