@@ -369,3 +369,42 @@ func TestHostileOutputEscaped(t *testing.T) {
 		t.Errorf("the plan does not show the escapes as text:\n%s", cut(stdout))
 	}
 }
+
+// TestHostileLab: a lab file naming a hostile recipe, or one whose
+// capability it does not grant, is refused whole by lab plan and lab
+// apply, and the host stays as it was.
+func TestHostileLab(t *testing.T) {
+	for _, tc := range []struct {
+		name, hostYAML, grant, want string
+	}{
+		{"exec.prestart", "host:\n  jail_params:\n    exec.prestart: /bin/sh", "", "it runs commands on the host"},
+		{"sysvipc not granted", "capabilities: [sysvipc]", "", "needs the grant of sysvipc"},
+		{"another grant", "capabilities: [sysvipc]", "    grant: [raw_sockets]\n", "needs the grant of sysvipc"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			work := t.TempDir()
+			hostDir := filepath.Join(work, "host")
+			if _, err := fakehost.New(hostDir, fakehost.DefaultConfig()); err != nil {
+				t.Fatal(err)
+			}
+			dir := filepath.Join(work, "recipes")
+			writeHostile(t, dir, hostileCase{mutate: host(tc.hostYAML)})
+			labFile := filepath.Join(work, "lab.yaml")
+			lab := "apiVersion: jailkit/v1\nname: evil\nnetwork:\n  interface: em0\n  subnet: 192.0.2.0/24\n  gateway: 192.0.2.1\n  domain: test.lan\n" +
+				"jails:\n  - name: evil\n    recipe: evil\n" + tc.grant + "    address: 192.0.2.66\n"
+			if err := os.WriteFile(labFile, []byte(lab), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			before := treeSum(t, hostDir)
+			for _, verb := range []string{"plan", "apply"} {
+				code, stdout, stderr := runJailkit([]string{"--root", hostDir, "--recipes", dir, "lab", verb, labFile})
+				if code != exitUsage || !strings.Contains(stdout+stderr, tc.want) {
+					t.Errorf("lab %s: exit %d, want 2 and %q:\n%s%s", verb, code, tc.want, stdout, stderr)
+				}
+			}
+			if diff := cmp.Diff(before, treeSum(t, hostDir)); diff != "" {
+				t.Errorf("the host changed (-before +after):\n%s", diff)
+			}
+		})
+	}
+}
