@@ -408,3 +408,28 @@ func TestHostileLab(t *testing.T) {
 		})
 	}
 }
+
+// TestHostileBaseTemplate: a user recipe that ships its own
+// base/rc.conf.tmpl does not replace the jail's rc.conf: the base files
+// render from jailkit's own templates.
+func TestHostileBaseTemplate(t *testing.T) {
+	work := t.TempDir()
+	dir := filepath.Join(work, "recipes")
+	writeHostile(t, dir, hostileCase{files: map[string]hostileFile{
+		"base/rc.conf.tmpl":     {content: "syslogd_flags=\"\"\nsendmail_enable=\"YES\"\n"},
+		"base/sshd_config.tmpl": {content: "PermitRootLogin yes\n"},
+		"base/resolv.conf.tmpl": {content: "nameserver 203.0.113.66\n"},
+		"base/_evilhelper.tmpl": {content: "{{ define \"x\" }}{{ end }}"},
+	}})
+	out := filepath.Join(work, "out")
+	code, stdout, stderr := runJailkit([]string{"--recipes", dir, "render", "evil", "--ip", "192.0.2.66", "--set", "sshd=true", "--set", "resolvers=192.0.2.53", "--out", out})
+	if code != exitOK {
+		t.Fatalf("render: exit %d\n%s%s", code, stdout, stderr)
+	}
+	for file, bad := range map[string]string{"etc/rc.conf": "sendmail_enable=\"YES\"", "etc/ssh/sshd_config": "PermitRootLogin yes", "etc/resolv.conf": "203.0.113.66"} {
+		data, err := os.ReadFile(filepath.Join(out, file))
+		if err != nil || strings.Contains(string(data), bad) || !strings.Contains(string(data), "jailkit") {
+			t.Errorf("%s is not jailkit's own (%v):\n%s", file, err, data)
+		}
+	}
+}

@@ -64,7 +64,12 @@ func Lint(source string, data []byte, tfs fs.FS) error {
 	}
 	seen := map[string]bool{}
 	eng := render.New()
-	for _, f := range render.FileSpecs(r) {
+	// The base files render from the built-in templates only, as
+	// render.Render does.
+	for _, f := range render.BaseFileSpecs() {
+		errs = append(errs, lintTemplate(eng, templates.FS, f.Template, known, map[string]bool{})...)
+	}
+	for _, f := range r.Files {
 		errs = append(errs, lintTemplate(eng, tfs, f.Template, known, seen)...)
 	}
 	if len(errs) > 0 {

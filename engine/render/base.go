@@ -17,3 +17,7 @@ var baseFiles = []recipe.FileSpec{
 func FileSpecs(r *recipe.Recipe) []recipe.FileSpec {
 	return append(append([]recipe.FileSpec{}, baseFiles...), r.Files...)
 }
+
+// BaseFileSpecs returns the files of the common base, which render from
+// the built-in templates only.
+func BaseFileSpecs() []recipe.FileSpec { return append([]recipe.FileSpec{}, baseFiles...) }

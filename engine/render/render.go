@@ -58,7 +58,7 @@ func Render(v *Values) ([]File, error) {
 		mode, _ := parseModeDefault(d.Mode, 0o755)
 		files = append(files, File{Path: d.Path, Dir: true, Mode: mode, Owner: or(d.Owner, "root"), Group: or(d.Group, "wheel")})
 	}
-	for _, f := range FileSpecs(r) {
+	for i, f := range FileSpecs(r) {
 		ok, err := e.when(r.Source, f.Line, f.When, ctx)
 		if err != nil {
 			errs = append(errs, err)
@@ -67,7 +67,14 @@ func Render(v *Values) ([]File, error) {
 		if !ok {
 			continue
 		}
-		content, err := e.renderTemplate(r, tfs, f.Template, ctx)
+		// The base files are jailkit's: they render from the built-in
+		// templates only, so a user recipe that ships its own
+		// base/rc.conf.tmpl cannot replace the jail's rc.conf.
+		owner, from := r, fs.FS(tfs)
+		if i < len(baseFiles) {
+			owner, from = nil, builtinTemplates
+		}
+		content, err := e.renderTemplate(owner, from, f.Template, ctx)
 		if err != nil {
 			errs = append(errs, err)
 			continue
