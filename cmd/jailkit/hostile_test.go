@@ -434,3 +434,18 @@ func TestHostileBaseTemplate(t *testing.T) {
 		}
 	}
 }
+
+// TestHostileManyRecipes: a directory of more recipes than jailkit reads
+// is refused, not parsed file by file.
+func TestHostileManyRecipes(t *testing.T) {
+	dir := t.TempDir()
+	for i := range 1001 {
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("r%d.yaml", i)), []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, stdout, stderr := runJailkit([]string{"--recipes", dir, "recipes"})
+	if code != exitUsage || !strings.Contains(stderr, "holds 1001 recipes; jailkit reads at most 1000") {
+		t.Errorf("exit %d:\n%s%s", code, stdout, cut(stderr))
+	}
+}

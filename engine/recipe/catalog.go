@@ -36,6 +36,10 @@ func (c *Catalog) Close() error {
 	return nil
 }
 
+// MaxRecipesPerDir bounds how many recipes one directory may hold, so a
+// directory of a million files is refused instead of parsed.
+const MaxRecipesPerDir = 1000
+
 // Dir is a user recipe directory. A Required one must exist (--recipes);
 // the default directory may be missing.
 type Dir struct {
@@ -85,6 +89,10 @@ func (c *Catalog) addFS(fsys fs.FS, label string, user bool) inputerr.ErrorList 
 	names, err := fs.Glob(fsys, "*.yaml")
 	if err != nil {
 		return inputerr.ErrorList{&inputerr.PosError{File: label, Msg: "cannot list recipes: " + err.Error()}}
+	}
+	if len(names) > MaxRecipesPerDir {
+		return inputerr.ErrorList{&inputerr.PosError{File: label,
+			Msg: fmt.Sprintf("holds %d recipes; jailkit reads at most %d from one directory", len(names), MaxRecipesPerDir)}}
 	}
 	var errs inputerr.ErrorList
 	for _, n := range names {
