@@ -152,7 +152,7 @@ var hostileCases = []hostileCase{
 	{name: "file name is not the recipe name", mutate: replace("name: evil", "name: dns"), want: "name the file dns.yaml"},
 	{name: "two user recipes with one name", otherFile: true, files: map[string]hostileFile{"second/evil.yaml": {content: "dup"}, "second/evil/page.tmpl": {content: "x"}}, want: "is also defined by"},
 	// The YAML itself.
-	{name: "deep nesting", mutate: host("description2: "+strings.Repeat("[", 100_000)+strings.Repeat("]", 100_000)), want: "exceeded max depth"},
+	{name: "deep nesting", mutate: host("description2: " + strings.Repeat("[", 100_000) + strings.Repeat("]", 100_000)), want: "exceeded max depth"},
 	{name: "alias bomb", mutate: host("x: &a [1,1,1,1,1,1,1,1,1,1]\ny: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nz: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nw: [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]"), want: "unknown field"},
 }
 
