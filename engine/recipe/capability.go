@@ -25,7 +25,9 @@ type Capability struct {
 
 // capabilities is the closed set of capabilities. The parameter names and
 // their meaning are jail(8)'s (freebsd-src usr.sbin/jail/jail.8,
-// "allow.*" and the module parameters sysvmsg, sysvsem, sysvshm):
+// "allow.*" and the module parameters sysvmsg, sysvsem, sysvshm, which
+// sys/kern/sysv_shm.c and its siblings declare with
+// SYSCTL_JAIL_PARAM_SYS_NODE):
 // allow.sysvipc would share the host's IPC objects ("inherit"), so the
 // sysvipc capability gives the jail a key namespace of its own ("new").
 var capabilities = []Capability{

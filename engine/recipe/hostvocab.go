@@ -28,7 +28,9 @@ type vocabEntry struct {
 // jailParamVocab are the jail parameters a recipe may set. Names and
 // meanings are jail(8)'s (freebsd-src usr.sbin/jail/jail.8: osrelease,
 // osreldate, securelevel, stop.timeout, linux, linux.osname,
-// linux.osrelease, linux.oss_version). securelevel may only be raised
+// linux.osrelease, linux.oss_version); the linux.* ones are the Linux
+// module's (sys/compat/linux/linux_mib.c, SYSCTL_JAIL_PARAM_STRING(_linux,
+// osname ...)) and exist only once it is loaded. securelevel may only be raised
 // above the 2 jailkit writes; a jail never has a lower one than its
 // parent anyway.
 var jailParamVocab = map[string]vocabEntry{
