@@ -24,7 +24,7 @@ type installCmd struct {
 func (*installCmd) about() about {
 	return about{name: "install", summary: "install a recipe as a hardened jail on this FreeBSD host",
 		usage: "install RECIPE --ip IP [--name N] [--hostname H] [--set k=v]... [--dry-run] [--format text|json] [--force] [--thick]\n" +
-			"        [--release R] [--arch A] [--interface IF] [--bridge BRIDGE] [--mirror URL]",
+			"        [--grant CAP]... [--release R] [--arch A] [--interface IF] [--bridge BRIDGE] [--mirror URL]",
 		positional: 1,
 		help: `Installs RECIPE as a jail bound to --ip, in FreeBSD's order: pre-flight host
 checks, release media (base.txz, verified against the release MANIFEST and
@@ -62,6 +62,8 @@ Flags:
   --bridge BRIDGE   host bridge of a VNET jail's epair (default: bridge0, created when missing)
   --thick           a full copy of the base instead of a thin jail
   --mirror URL      FreeBSD mirror (default ` + install.DefaultMirror + `)
+  --grant CAP       grant the recipe a capability it declares (repeat, or use
+                    commas); jailkit show RECIPE says what each one allows
   --force           install even when a pre-flight check fails
   --dry-run         print the plan and change nothing
   --format F        text or json`}
@@ -69,6 +71,7 @@ Flags:
 
 func (c *installCmd) flags(fs *flag.FlagSet) {
 	c.jail.register(fs)
+	fs.Func("grant", "", func(s string) error { c.jail.spec.Grants = append(c.jail.spec.Grants, s); return nil })
 	fs.BoolVar(&c.dryRun, "dry-run", false, "")
 	fs.BoolVar(&c.force, "force", false, "")
 	fs.BoolVar(&c.thick, "thick", false, "")

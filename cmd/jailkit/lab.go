@@ -15,6 +15,7 @@ import (
 	"github.com/jailkit/jailkit/engine/install"
 	"github.com/jailkit/jailkit/engine/lab"
 	"github.com/jailkit/jailkit/engine/plan"
+	"github.com/jailkit/jailkit/engine/recipe"
 	"github.com/jailkit/jailkit/engine/state"
 	"github.com/jailkit/jailkit/engine/system"
 )
@@ -215,12 +216,14 @@ func (c *labCmd) change(ctx context.Context, a *app, verb string, l *lab.Lab, ho
 // loadLab reads and checks a lab file against the catalogue; warnings go
 // to stderr so a JSON plan on stdout stays clean.
 func (a *app) loadLab(file string) (*lab.Lab, error) {
-	data, err := os.ReadFile(file)
+	if _, err := os.Stat(file); errors.Is(err, fs.ErrNotExist) {
+		return nil, &usageError{msg: fmt.Sprintf("lab file %s does not exist", file), hint: "give the path of a lab file such as /usr/local/share/examples/jailkit/homelab.yaml"}
+	}
+	// A regular file of bounded size: a FIFO or a device named as the
+	// lab file must not hang or flood jailkit.
+	data, err := recipe.ReadRegularFile("lab file", file)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, &usageError{msg: fmt.Sprintf("lab file %s does not exist", file), hint: "give the path of a lab file such as /usr/local/share/examples/jailkit/homelab.yaml"}
-		}
-		return nil, &usageError{msg: fmt.Sprintf("read lab file %s: %v", file, errors.Unwrap(err)), hint: "give the path of a readable lab file"}
+		return nil, err
 	}
 	c, err := a.catalog()
 	if err != nil {

@@ -46,12 +46,16 @@ func (*lintCmd) flags(*flag.FlagSet) {}
 // and the recipes directories of jailkit.conf under --root, then each
 // --recipes directory: a later one overrides an earlier one by name.
 func (a *app) catalog() (*recipe.Catalog, error) {
-	dirs := []string{filepath.Join(a.root, "usr/local/etc/jailkit/recipes")}
+	// The default directory may be missing; one named in jailkit.conf or
+	// with --recipes must exist.
+	dirs := []recipe.Dir{{Path: filepath.Join(a.root, "usr/local/etc/jailkit/recipes")}}
 	for _, d := range a.conf.RecipeDirs {
-		dirs = append(dirs, filepath.Join(a.root, d))
+		dirs = append(dirs, recipe.Dir{Path: filepath.Join(a.root, d), Required: true})
 	}
-	dirs = append(dirs, a.recipeDirs...)
-	return recipe.LoadCatalog(dirs...)
+	for _, d := range a.recipeDirs {
+		dirs = append(dirs, recipe.Dir{Path: d, Required: true})
+	}
+	return recipe.LoadCatalogDirs(dirs)
 }
 
 // validFormat checks the --format of show, check and lab. Its message is
@@ -88,7 +92,14 @@ func (rc *recipesCmd) run(a *app, _ []string) error {
 	}
 	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
 	for _, r := range c.List() {
-		fmt.Fprintf(tw, "%s\t%s\n", r.Name, r.Summary)
+		summary := r.Summary
+		switch {
+		case r.Overrides != "":
+			summary += " [" + r.Source + ", overrides the built-in recipe]"
+		case r.User:
+			summary += " [" + r.Source + "]"
+		}
+		fmt.Fprintf(tw, "%s\t%s\n", r.Name, summary)
 	}
 	return tw.Flush()
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/jailkit/jailkit/engine/plan"
 	"github.com/jailkit/jailkit/engine/recipe"
 	"github.com/jailkit/jailkit/engine/render"
 )
@@ -61,8 +62,14 @@ type description struct {
 	Files       []string    `json:"files"`
 	OtherFiles  []string    `json:"other_files"`
 	HostNeeds   []string    `json:"host_needs"`
-	Notes       string      `json:"notes,omitempty"`
-	Example     exampleJail `json:"example"`
+	// Capabilities must each be granted with --grant to install.
+	Capabilities []string `json:"capabilities"`
+	// Source is a user recipe's file; Overrides says it replaces the
+	// built-in recipe of its name.
+	Source    string      `json:"source,omitempty"`
+	Overrides bool        `json:"overrides_builtin,omitempty"`
+	Notes     string      `json:"notes,omitempty"`
+	Example   exampleJail `json:"example"`
 }
 
 type paramDesc struct {
@@ -111,7 +118,11 @@ func describe(v *render.Values) (*description, error) {
 	d := &description{Schema: schemaShow, Name: r.Name, Version: r.Version, Summary: r.Summary,
 		Description: strings.TrimSpace(r.Description), Packages: v.Packages(), Services: v.Services(),
 		HostNeeds: hostNeeds(r, v), Params: []paramDesc{}, Files: []string{}, OtherFiles: []string{},
-		Example: exampleJail{Name: v.Jail.Name, Hostname: v.Jail.Hostname, Address: append(append([]string{}, v.Jail.IP4s...), v.Jail.IP6s...)}}
+		Example:      exampleJail{Name: v.Jail.Name, Hostname: v.Jail.Hostname, Address: append(append([]string{}, v.Jail.IP4s...), v.Jail.IP6s...)},
+		Capabilities: append([]string{}, r.Capabilities...), Overrides: r.Overrides != ""}
+	if r.User {
+		d.Source = r.Source
+	}
 	for _, p := range r.AllParams() {
 		d.Params = append(d.Params, paramDesc{p.Name, p.TypeString(), p.Default, v.Params[p.Name], p.Required, p.Choices, p.Description})
 	}
@@ -144,7 +155,9 @@ func describe(v *render.Values) (*description, error) {
 	if n := strings.TrimSpace(r.Notes); n != "" {
 		text, err := v.Notes()
 		if err != nil {
-			return nil, err
+			// install does not print the notes either: describe the
+			// rest, and say why the notes are left out.
+			text = "(not shown: " + plan.Printable(err.Error()) + ")"
 		}
 		d.Notes = strings.TrimSpace(text)
 	}
@@ -170,6 +183,13 @@ func dependsOn(when string) string {
 
 func (d *description) text(w io.Writer) {
 	fmt.Fprintf(w, "%s %s: %s\n", d.Name, d.Version, d.Summary)
+	if d.Source != "" {
+		fmt.Fprintf(w, "A user recipe from %s", d.Source)
+		if d.Overrides {
+			fmt.Fprint(w, "; it overrides the built-in recipe "+d.Name)
+		}
+		fmt.Fprintln(w)
+	}
 	if d.Description != "" {
 		fmt.Fprintf(w, "\n%s\n", d.Description)
 	}
@@ -192,6 +212,13 @@ func (d *description) text(w io.Writer) {
 		fmt.Fprintf(w, "  Files other values would add:\n")
 		for _, f := range d.OtherFiles {
 			fmt.Fprintf(w, "    %s\n", f)
+		}
+	}
+	if len(d.Capabilities) > 0 {
+		fmt.Fprintln(w, "\nCapabilities it weakens the jail with (install needs --grant for each):")
+		for _, c := range d.Capabilities {
+			cp, _ := recipe.LookupCapability(c)
+			fmt.Fprintf(w, "  %s: %s\n", c, cp.Summary)
 		}
 	}
 	if len(d.HostNeeds) > 0 {

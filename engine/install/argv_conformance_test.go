@@ -106,6 +106,8 @@ func collectInstallArgv(t *testing.T, h *fakehost.Host, recipeName string, spec 
 	opts := testOpts()
 	opts.Thick = thick
 	where := fmt.Sprintf("%s (thick=%v) ", recipeName, thick)
+	// Grant what the recipe declares (dhcp's bpf, linux's linux).
+	spec.Grants = loadRecipe(t, recipeName).Capabilities
 	var seen []getopt.SeenArgv
 	add := func(what string, argvs []getopt.SeenArgv) {
 		for _, s := range argvs {

@@ -73,7 +73,7 @@ func (p *planner) planDir(jsys system.System, f render.File) error {
 	if jsys != nil {
 		fi, err := jsys.Lstat(f.Path)
 		switch {
-		case err == nil && fi.IsDir() && fi.Mode().Perm() == f.Mode.Perm():
+		case err == nil && fi.IsDir() && permSticky(fi.Mode()) == permSticky(f.Mode):
 			return nil
 		case err == nil && fi.IsDir():
 			// There already: only its mode changes, and back.
@@ -177,3 +177,7 @@ func jailPathError(j render.Jail, p string, err error) error {
 	}
 	return fmt.Errorf("%s in jail %s: %w", p, j.Name, err)
 }
+
+// permSticky is a directory's permission bits with its sticky bit, which
+// a mode such as 1777 keeps.
+func permSticky(m fs.FileMode) fs.FileMode { return m & (fs.ModePerm | fs.ModeSticky) }

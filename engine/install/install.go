@@ -108,6 +108,9 @@ func (p *planner) exists(name string) bool {
 // unknown release, a refused pre-flight) wrap ErrInput.
 func PlanInstall(ctx context.Context, sys system.System, r *recipe.Recipe, spec render.JailSpec, opts Options) (*plan.Plan, error) {
 	opts.Defaults()
+	if err := checkGrants(r, spec); err != nil {
+		return nil, err
+	}
 	p := &planner{ctx: ctx, sys: sys, opts: opts, sets: spec.Sets, made: map[string]bool{}}
 	if spec.JailsDir == "" {
 		spec.JailsDir = opts.JailsDir
@@ -224,7 +227,14 @@ func (p *planner) newPlan(recipeName string, findings []plan.Finding, notes []st
 	j := &p.v.Jail
 	p.plan = &plan.Plan{Command: "install", Jail: j.Name, Recipe: recipeName, Release: j.Release, Arch: j.Arch,
 		Address: append(append([]string{}, j.IP4s...), j.IP6s...), Interface: j.Interface, Thin: !p.opts.Thick,
-		Preflight: findings, Notes: notes, VNet: p.vnet}
+		Preflight: findings, Notes: notes, VNet: p.vnet,
+		HostNeeds: p.v.Recipe.HostNeeds(), Grants: p.v.Recipe.Capabilities}
+	if r := p.v.Recipe; r.User {
+		p.plan.RecipeSource = r.Source
+		if r.Overrides != "" {
+			p.plan.Notes = append(p.plan.Notes, fmt.Sprintf("the user recipe %s overrides the built-in recipe %s", r.Source, r.Name))
+		}
+	}
 	if p.old != nil {
 		p.plan.Thin = p.old.Thin
 	}
@@ -265,6 +275,11 @@ func (p *planner) planSteps(files []render.File) error {
 // plan is returned even when applying it failed, for the report.
 func Install(ctx context.Context, sys system.System, r *recipe.Recipe, spec render.JailSpec, opts Options) (*plan.Plan, error) {
 	opts.Defaults()
+	// Refused before the lock is taken, so a refusal leaves nothing,
+	// not even the lock file.
+	if err := checkGrants(r, spec); err != nil {
+		return nil, err
+	}
 	unlock, err := plan.Lock(ctx, sys, opts.LockWait)
 	if err != nil {
 		return nil, err
@@ -275,4 +290,15 @@ func Install(ctx context.Context, sys system.System, r *recipe.Recipe, spec rend
 		return nil, err
 	}
 	return p, plan.Apply(ctx, sys, p, plan.ApplyOptions{Progress: opts.Progress, CheckTries: opts.CheckTries, CheckDelay: opts.CheckDelay, OnStep: opts.OnStep})
+}
+
+// checkGrants refuses a recipe that weakens its jail unless the user
+// granted every capability it declares; the refusal says what each one
+// would allow.
+func checkGrants(r *recipe.Recipe, spec render.JailSpec) error {
+	grants, err := recipe.ParseGrants("--grant", spec.Grants)
+	if err != nil {
+		return err
+	}
+	return r.CheckGrants(grants)
 }

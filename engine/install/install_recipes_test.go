@@ -31,7 +31,8 @@ func loadRecipe(t *testing.T, name string) *recipe.Recipe {
 }
 
 var dhcpSpec = render.JailSpec{Name: "dhcp", IPs: []string{"192.0.2.67"}, Sets: []string{
-	"subnet=192.0.2.0/24", "range_start=192.0.2.100", "range_end=192.0.2.200", "domain_name=home.lan"}}
+	"subnet=192.0.2.0/24", "range_start=192.0.2.100", "range_end=192.0.2.200", "domain_name=home.lan"},
+	Grants: []string{"bpf"}}
 
 // TestDevfsRuleset: a recipe that needs devices gets a new ruleset
 // appended to /etc/devfs.rules (never 5, above every number in use), the
@@ -76,7 +77,7 @@ func TestHostNeeds(t *testing.T) {
 	h := newFakeHost(t)
 	before := snapshot(t, h)
 	rec := system.NewRecorder(h)
-	spec := render.JailSpec{Name: "linux", IPs: []string{"192.0.2.70"}}
+	spec := render.JailSpec{Name: "linux", IPs: []string{"192.0.2.70"}, Grants: []string{"linux"}}
 	if _, err := Install(ctx, rec, loadRecipe(t, "linux"), spec, testOpts()); err != nil {
 		t.Fatal(err)
 	}

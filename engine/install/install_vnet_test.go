@@ -24,7 +24,7 @@ import (
 func dhcpVNet(name, ip string, sets ...string) render.JailSpec {
 	return render.JailSpec{Name: name, IPs: []string{ip + "/24"}, Sets: append([]string{
 		"subnet=192.0.2.0/24", "range_start=192.0.2.100", "range_end=192.0.2.200", "domain_name=home.lan",
-		"routers=192.0.2.1", "vnet=true"}, sets...)}
+		"routers=192.0.2.1", "vnet=true"}, sets...), Grants: []string{"bpf"}}
 }
 
 // TestVNetInstallLifecycle: a VNET dhcp jail gets vnet and its epair in

@@ -3,10 +3,12 @@ package install
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/jailkit/jailkit/engine/plan"
+	"github.com/jailkit/jailkit/engine/recipe"
 	"github.com/jailkit/jailkit/engine/render"
 	"github.com/jailkit/jailkit/engine/state"
 )
@@ -65,7 +67,7 @@ func renderJailConf(in jailConfInput) []byte {
 	c.WriteString("\texec.start = \"/bin/sh /etc/rc\";\n")
 	c.WriteString("\texec.stop = \"/bin/sh /etc/rc.shutdown jail\";\n")
 	c.WriteString("\texec.clean;\n")
-	c.hardening(v.Recipe.Host.JailParams)
+	c.hardening(v.Recipe)
 	c.WriteString("}\n")
 	return []byte(c.String())
 }
@@ -130,19 +132,31 @@ func (c *jailConf) mounts(in jailConfInput) {
 	}
 }
 
-// hardening writes the hardening parameters, then the recipe's own
-// jail_params in name order.
-func (c *jailConf) hardening(params map[string]string) {
+// hardening writes the hardening parameters, then what the recipe's
+// capabilities write in place of the lines they replace, then the
+// recipe's own jail_params in name order. Each of those is from the
+// recipe vocabulary (engine/recipe/hostvocab.go): securelevel may only
+// rise, and nothing else here can be loosened by a jail_param.
+func (c *jailConf) hardening(r *recipe.Recipe) {
+	params := r.Host.JailParams
+	capParams, replaced := r.CapabilityJailParams()
 	c.WriteString("\t# Hardening (jailkit check explains each line).\n")
 	for _, h := range []struct{ k, v string }{{"enforce_statfs", "2"}, {"securelevel", "2"}, {"children.max", "0"}} {
-		// A recipe that needs another value says so in jail_params.
 		if rv, ok := params[h.k]; ok && rv != "" {
 			h.v = rv
 		}
 		fmt.Fprintf(c, "\t%s = %s;\n", h.k, h.v)
 	}
 	for _, p := range []string{"allow.noset_hostname", "allow.nosysvipc", "allow.noraw_sockets", "allow.nochflags", "allow.nomount", "allow.nosocket_af"} {
-		fmt.Fprintf(c, "\t%s;\n", p)
+		if !slices.Contains(replaced, p) {
+			fmt.Fprintf(c, "\t%s;\n", p)
+		}
+	}
+	if len(capParams) > 0 {
+		fmt.Fprintf(c, "\t# Granted capabilities: %s.\n", strings.Join(r.Capabilities, ", "))
+		for _, p := range capParams {
+			fmt.Fprintf(c, "\t%s;\n", p)
+		}
 	}
 	keys := make([]string, 0, len(params))
 	for k := range params {

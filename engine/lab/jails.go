@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"reflect"
@@ -24,6 +25,7 @@ type labEntry struct {
 	numbered bool
 	ok       bool
 	badName  bool // the name has its error already
+	grants   []string
 }
 
 func (c *labCheck) jails(l *Lab, items []labJailYAML, cat *recipe.Catalog) {
@@ -49,7 +51,7 @@ func (c *labCheck) jails(l *Lab, items []labJailYAML, cat *recipe.Catalog) {
 		}
 		names := expandNames(e.y.Name, e.count, e.numbered)
 		for k, n := range names {
-			j := &Jail{Name: n, Recipe: e.r, Addr: addr4(u32(e.first) + uint32(k)), Params: e.y.Params,
+			j := &Jail{Name: n, Recipe: e.r, Addr: addr4(u32(e.first) + uint32(k)), Params: e.y.Params, Grants: e.grants,
 				Line: c.jailLine(e.idx, ""), Auto: e.auto}
 			if e.numbered {
 				j.Group = e.y.Name
@@ -111,8 +113,30 @@ func (c *labCheck) entry(l *Lab, i int, y *labJailYAML, cat *recipe.Catalog) *la
 	}
 	if e.r != nil {
 		c.params(e, label)
+		c.grants(e, label)
 	}
 	return e
+}
+
+// grants checks the entry's grant: list: known capabilities, and every
+// one its recipe declares, so a lab never weakens a jail unasked.
+func (c *labCheck) grants(e *labEntry, label string) {
+	line := c.jailLine(e.idx, "grant")
+	g, err := recipe.ParseGrants("grant", e.y.Grant)
+	if err != nil {
+		var fe *inputerr.FieldError
+		if errors.As(err, &fe) {
+			c.at(line, "jail %s: grant: %s; %s", label, fe.Problem, fe.Hint)
+		}
+		e.ok = false
+		return
+	}
+	e.grants = g
+	if missing := e.r.MissingGrants(g); len(missing) > 0 {
+		c.at(line, "jail %s: grant: recipe %s needs the grant of %s (see jailkit show %s); add grant: [%s] to the jail if you accept it",
+			label, e.r.Name, strings.Join(missing, ", "), e.r.Name, strings.Join(e.r.Capabilities, ", "))
+		e.ok = false
+	}
 }
 
 // uniqueNames checks the names after classroom expansion: each once, and

@@ -58,6 +58,8 @@ type Jail struct {
 	Group string
 	// Auto says the address was allocated rather than written.
 	Auto bool
+	// Grants are the capabilities the lab file grants the jail.
+	Grants []string
 }
 
 // Param is one recipe setting of a lab jail, already in --set form

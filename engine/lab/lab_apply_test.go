@@ -304,7 +304,7 @@ func TestLabApplyVNet(t *testing.T) {
 	before := labSnapshot(t, h)
 	ctx := context.Background()
 	l, err := labParse(t, strings.Replace(applyLab, "  domain: home.lan\n", "  domain: home.lan\n  vnet: true\n", 1)+
-		"  - name: dhcp\n    recipe: dhcp\n    address: 192.0.2.67\n")
+		"  - name: dhcp\n    recipe: dhcp\n    grant: [bpf]\n    address: 192.0.2.67\n")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -55,6 +55,12 @@ type JailPlan struct {
 	// Install is the "jailkit install" command line this jail amounts
 	// to, as argv: running it by hand gives the same jail.
 	Install []string `json:"install"`
+	// RecipeSource is the file of a user's recipe, "" for a built-in.
+	RecipeSource string `json:"recipe_source,omitempty"`
+	// HostNeeds is what the recipe asks of the host, one line each, and
+	// Grants the capabilities the lab file grants it.
+	HostNeeds []string `json:"host_needs,omitempty"`
+	Grants    []string `json:"grants,omitempty"`
 	// Files are the jail's rendered directories and files, in order;
 	// left out when Plan holds them.
 	Files []File `json:"files,omitempty"`
@@ -139,9 +145,13 @@ func planLabJail(l *Lab, s Spec) (*JailPlan, error) {
 		return nil, fail(err)
 	}
 	jp := &JailPlan{Name: j.Name, Recipe: s.Recipe.Name, Address: j.Addr.String(), Hostname: j.Hostname,
-		Stage: s.Stage, Group: j.Group, Install: InstallArgv(s), Files: make([]File, len(files)), Values: v}
+		Stage: s.Stage, Group: j.Group, Install: InstallArgv(s), Files: make([]File, len(files)), Values: v,
+		HostNeeds: s.Recipe.HostNeeds(), Grants: j.Grants}
+	if s.Recipe.User {
+		jp.RecipeSource = s.Recipe.Source
+	}
 	for i, f := range files {
-		jp.Files[i] = File{Path: f.Path, Dir: f.Dir, Mode: fmt.Sprintf("%04o", f.Mode.Perm()), Owner: f.Owner, Group: f.Group, Content: string(f.Content)}
+		jp.Files[i] = File{Path: f.Path, Dir: f.Dir, Mode: plan.ModeString(f.Mode), Owner: f.Owner, Group: f.Group, Content: string(f.Content)}
 	}
 	return jp, nil
 }
@@ -193,6 +203,9 @@ func InstallArgv(s Spec) []string {
 	for _, set := range s.Spec.Sets {
 		argv = append(argv, "--set", set)
 	}
+	if len(s.Spec.Grants) > 0 {
+		argv = append(argv, "--grant", strings.Join(s.Spec.Grants, ","))
+	}
 	return argv
 }
 
@@ -242,6 +255,8 @@ func (p *Plan) Text() string {
 		fmt.Fprintf(&b, "\n[%d/%d] jail %s (%s) %s %s\n", i+1, len(p.Jails), j.Name, j.Recipe, j.Address, j.Hostname)
 		fmt.Fprintf(&b, "  same as: %s\n", plan.QuoteArgv(j.Install))
 		if j.Plan != nil {
+			// The install plan starts with the recipe's source and
+			// host needs itself.
 			for _, line := range strings.SplitAfter(strings.TrimSuffix(j.Plan.Text(), "\n"), "\n") {
 				b.WriteString("  ")
 				b.WriteString(line)
@@ -249,13 +264,14 @@ func (p *Plan) Text() string {
 			b.WriteString("\n")
 			continue
 		}
+		writeHostNeeds(&b, j)
 		for _, f := range j.Files {
 			if f.Dir {
 				fmt.Fprintf(&b, "  mkdir %s %s:%s %s\n", f.Mode, f.Owner, f.Group, f.Path)
 				continue
 			}
 			fmt.Fprintf(&b, "  write %s %s:%s %s\n", f.Mode, f.Owner, f.Group, f.Path)
-			for _, line := range strings.SplitAfter(strings.TrimSuffix(f.Content, "\n"), "\n") {
+			for _, line := range strings.SplitAfter(strings.TrimSuffix(plan.Printable(f.Content), "\n"), "\n") {
 				b.WriteString("    | ")
 				b.WriteString(line)
 			}
@@ -277,4 +293,21 @@ func labCount(n int) string {
 func labVNetNote(uplink string) string {
 	return "network.vnet: the jails whose recipe offers VNET (dhcp) get their own network stack on an epair whose host side joins the bridge (lab apply --bridge, default bridge0, created with " +
 		uplink + " as a member when the host has none: that changes the host's networking); the other jails stay shared-IP jails on " + uplink
+}
+
+// writeHostNeeds writes where a jail's recipe comes from when it is a
+// user's, and what it asks of the host.
+func writeHostNeeds(b *strings.Builder, j *JailPlan) {
+	if j.RecipeSource != "" {
+		fmt.Fprintf(b, "  recipe from %s (a user recipe)\n", j.RecipeSource)
+	}
+	if len(j.HostNeeds) > 0 {
+		b.WriteString("  the recipe asks of the host:\n")
+		for _, h := range j.HostNeeds {
+			fmt.Fprintf(b, "    %s\n", h)
+		}
+	}
+	if len(j.Grants) > 0 {
+		fmt.Fprintf(b, "  granted: %s\n", strings.Join(j.Grants, ", "))
+	}
 }

@@ -27,6 +27,7 @@ jails:
     address: 192.0.2.53
   - name: dhcp
     recipe: dhcp
+    grant: [bpf]
     address: auto
   - name: pc
     recipe: www
@@ -130,8 +131,12 @@ func TestParseLabErrors(t *testing.T) {
 		want []string
 	}{
 		{"duplicate address", func(s string) string {
-			return strings.Replace(s, "recipe: dhcp\n    address: auto", "recipe: dhcp\n    address: 192.0.2.53", 1)
-		}, []string{`lab.yaml:15: jail dhcp: address: 192.0.2.53 is already the address of jail ns (line 12); give every jail its own address or write address: auto`}},
+			return strings.Replace(s, "recipe: dhcp\n    grant: [bpf]\n    address: auto", "recipe: dhcp\n    grant: [bpf]\n    address: 192.0.2.53", 1)
+		}, []string{`lab.yaml:16: jail dhcp: address: 192.0.2.53 is already the address of jail ns (line 12); give every jail its own address or write address: auto`}},
+		{"dhcp without its grant", func(s string) string { return strings.Replace(s, "    grant: [bpf]\n", "", 1) },
+			[]string{`lab.yaml:13: jail dhcp: grant: recipe dhcp needs the grant of bpf (see jailkit show dhcp); add grant: [bpf] to the jail if you accept it`}},
+		{"unknown grant", func(s string) string { return strings.Replace(s, "grant: [bpf]", "grant: [bpf, root]", 1) },
+			[]string{`lab.yaml:15: jail dhcp: grant: "root" is not a capability; grant one of bpf, host_paths, linux, mlock, raw_sockets, sysvipc`}},
 		{"outside subnet", func(s string) string { return strings.Replace(s, "192.0.2.53", "198.51.100.53", 1) },
 			[]string{`lab.yaml:12: jail ns: address: 198.51.100.53 is not a host address of the lab subnet 192.0.2.0/24; pick an address inside it or write address: auto`}},
 		{"broadcast", func(s string) string { return strings.Replace(s, "192.0.2.53", "192.0.2.255", 1) },
@@ -147,7 +152,7 @@ func TestParseLabErrors(t *testing.T) {
 		{"duplicate name", func(s string) string { return strings.Replace(s, "name: dhcp", "name: ns", 1) },
 			[]string{`lab.yaml:13: jail ns: name: "ns" is also the name of jail ns`}},
 		{"classroom name clash", func(s string) string { return strings.Replace(s, "name: ns", "name: pc02", 1) },
-			[]string{`lab.yaml:16: jail pc: name: "pc02" is also the name of jail pc02`}},
+			[]string{`lab.yaml:17: jail pc: name: "pc02" is also the name of jail pc02`}},
 		{"bad name", func(s string) string { return strings.Replace(s, "name: ns", "name: ../ns", 1) },
 			[]string{`lab.yaml:10: jail ../ns: name: "../ns" is not a valid jail name`}},
 		{"bad address", func(s string) string { return strings.Replace(s, "192.0.2.53", "192.0.2.300", 1) },
@@ -159,28 +164,28 @@ func TestParseLabErrors(t *testing.T) {
 		{"unknown network field", func(s string) string { return strings.Replace(s, "  vnet: true", "  vnett: true", 1) },
 			[]string{`lab.yaml:8: unknown field "vnett" (did you mean "vnet"?)`}},
 		{"unknown param", func(s string) string { return strings.Replace(s, "php: false", "phq: false", 1) },
-			[]string{`lab.yaml:21: jail pc: params.phq: recipe www has no parameter "phq" (did you mean "php"?)`}},
+			[]string{`lab.yaml:22: jail pc: params.phq: recipe www has no parameter "phq" (did you mean "php"?)`}},
 		{"bad param value", func(s string) string { return strings.Replace(s, "php: false", "php: maybe", 1) },
-			[]string{`lab.yaml:21: jail pc: params.php: "maybe" is not true or false; use true or false`}},
+			[]string{`lab.yaml:22: jail pc: params.php: "maybe" is not true or false; use true or false`}},
 		{"param set twice", func(s string) string { return strings.Replace(s, "php: false", "php: false\n      php: true", 1) },
-			[]string{`lab.yaml:22: jail pc: params.php: is set twice (also at line 21); keep one`}},
+			[]string{`lab.yaml:23: jail pc: params.php: is set twice (also at line 22); keep one`}},
 		{"two dhcp ranges overlap", func(s string) string {
-			return s + "  - name: dhcp2\n    recipe: dhcp\n    address: 192.0.2.60\n    params:\n      range_start: 192.0.2.150\n      range_end: 192.0.2.220\n"
-		}, []string{`lab.yaml:27: jail dhcp2: params.range_start: the dynamic range 192.0.2.150-192.0.2.220 overlaps 192.0.2.100-192.0.2.199 of DHCP jail dhcp`}},
+			return s + "  - name: dhcp2\n    recipe: dhcp\n    grant: [bpf]\n    address: 192.0.2.60\n    params:\n      range_start: 192.0.2.150\n      range_end: 192.0.2.220\n"
+		}, []string{`lab.yaml:29: jail dhcp2: params.range_start: the dynamic range 192.0.2.150-192.0.2.220 overlaps 192.0.2.100-192.0.2.199 of DHCP jail dhcp`}},
 		{"dhcp range outside the subnet", func(s string) string {
-			return strings.Replace(s, "recipe: dhcp\n    address: auto\n", "recipe: dhcp\n    address: auto\n    params:\n      range_start: 192.0.2.200\n      range_end: 192.0.3.20\n", 1)
-		}, []string{`lab.yaml:17: jail dhcp: params.range_start: the dynamic range 192.0.2.200-192.0.3.20 is not a range of host addresses of 192.0.2.0/24`}},
+			return strings.Replace(s, "recipe: dhcp\n    grant: [bpf]\n    address: auto\n", "recipe: dhcp\n    grant: [bpf]\n    address: auto\n    params:\n      range_start: 192.0.2.200\n      range_end: 192.0.3.20\n", 1)
+		}, []string{`lab.yaml:18: jail dhcp: params.range_start: the dynamic range 192.0.2.200-192.0.3.20 is not a range of host addresses of 192.0.2.0/24`}},
 		{"dhcp classroom", func(s string) string {
-			return strings.Replace(s, "recipe: www\n    count: 3\n    address: auto\n    params:\n      php: false\n", "recipe: dhcp\n    count: 3\n    address: auto\n    params:\n", 1)
+			return strings.Replace(s, "recipe: www\n    count: 3\n    address: auto\n    params:\n      php: false\n", "recipe: dhcp\n    grant: [bpf]\n    count: 3\n    address: auto\n    params:\n", 1)
 		},
-			[]string{`lab.yaml:18: jail pc: count: a classroom of DHCP servers would answer the same clients`}},
+			[]string{`lab.yaml:20: jail pc: count: a classroom of DHCP servers would answer the same clients`}},
 		{"bad count", func(s string) string { return strings.Replace(s, "count: 3", "count: 0", 1) },
-			[]string{`lab.yaml:18: jail pc: count: 0 is not a number of jails from 1 to 4096`}},
+			[]string{`lab.yaml:19: jail pc: count: 0 is not a number of jails from 1 to 4096`}},
 		{"subnet full", func(s string) string { return strings.Replace(s, "count: 3", "count: 200", 1) },
-			[]string{`lab.yaml:19: jail pc: address: auto finds no 200 consecutive free addresses left in 192.0.2.0/24`}},
+			[]string{`lab.yaml:20: jail pc: address: auto finds no 200 consecutive free addresses left in 192.0.2.0/24`}},
 		{"block past the end", func(s string) string {
 			return strings.Replace(s, "count: 3\n    address: auto", "count: 3\n    address: 192.0.2.253", 1)
-		}, []string{`lab.yaml:19: jail pc: address: 3 jails from 192.0.2.253 run past the end of 192.0.2.0/24`}},
+		}, []string{`lab.yaml:20: jail pc: address: 3 jails from 192.0.2.253 run past the end of 192.0.2.0/24`}},
 		{"bad subnet", func(s string) string { return strings.Replace(s, "192.0.2.0/24", "192.0.2.7/24", 1) },
 			[]string{`lab.yaml:5: network.subnet: 192.0.2.7/24 has host bits set; write the network as 192.0.2.0/24`}},
 		{"ipv6 subnet", func(s string) string { return strings.Replace(s, "192.0.2.0/24", "2001:db8::/64", 1) },
@@ -201,26 +206,26 @@ func TestParseLabErrors(t *testing.T) {
 			[]string{`lab.yaml:1: apiVersion is "jailkit/v0"; set apiVersion: jailkit/v1`}},
 		{"list item with comma", func(s string) string {
 			return strings.Replace(s, "php: false", "routers: [\"192.0.2.1,192.0.2.2\"]", 1)
-		}, []string{`lab.yaml:21: params.routers: list item "192.0.2.1,192.0.2.2" contains a comma`}},
+		}, []string{`lab.yaml:22: params.routers: list item "192.0.2.1,192.0.2.2" contains a comma`}},
 		{"primary and secondary on one host", func(s string) string {
 			return s + "  - name: ns2\n    recipe: dns\n    address: 192.0.2.54\n    params:\n      role: secondary\n      primary: 192.0.2.53\n"
-		}, []string{`lab.yaml:28: jail ns2: params.primary: 192.0.2.53 is lab jail ns, on the same host as this secondary; primary and secondary DNS never share a host`}},
+		}, []string{`lab.yaml:29: jail ns2: params.primary: 192.0.2.53 is lab jail ns, on the same host as this secondary; primary and secondary DNS never share a host`}},
 		{"secondary of an outside primary beside the lab primary", func(s string) string {
 			return s + "  - name: ns2\n    recipe: dns\n    address: 192.0.2.54\n    params:\n      role: secondary\n      primary: 198.51.100.53\n"
-		}, []string{`lab.yaml:27: jail ns2: params.role: secondary of test.lan on the same host as its primary ns (line 10)`}},
+		}, []string{`lab.yaml:28: jail ns2: params.role: secondary of test.lan on the same host as its primary ns (line 10)`}},
 		{"secondaries in the lab", func(s string) string {
 			return strings.Replace(s, "address: 192.0.2.53\n", "address: 192.0.2.53\n    params:\n      secondaries: [192.0.2.2]\n", 1)
 		}, []string{`lab.yaml:14: jail ns: params.secondaries: 192.0.2.2 is lab jail dhcp, on the same host as this primary`}},
 		{"two primaries", func(s string) string {
 			return s + "  - name: ns2\n    recipe: dns\n    address: 192.0.2.54\n"
-		}, []string{`lab.yaml:23: jail ns2: recipe: ns is already the primary of test.lan (line 10)`}},
+		}, []string{`lab.yaml:24: jail ns2: recipe: ns is already the primary of test.lan (line 10)`}},
 		{"zone not the domain", func(s string) string {
 			return strings.Replace(s, "address: 192.0.2.53\n", "address: 192.0.2.53\n    params:\n      zone: other.lan\n", 1)
 		}, []string{`lab.yaml:14: jail ns: params.zone: other.lan differs from network.domain test.lan`}},
 		{"every error at once", func(s string) string {
 			s = strings.Replace(s, "recipe: dns", "recipe: dnz", 1)
 			return strings.Replace(s, "php: false", "php: maybe", 1)
-		}, []string{`lab.yaml:11: jail ns: recipe: no recipe named "dnz"`, `lab.yaml:21: jail pc: params.php: "maybe"`}},
+		}, []string{`lab.yaml:11: jail ns: recipe: no recipe named "dnz"`, `lab.yaml:22: jail pc: params.php: "maybe"`}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

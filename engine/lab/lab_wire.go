@@ -128,7 +128,7 @@ func (l *Lab) spec(j *Jail, w *labWiring) render.JailSpec {
 		// subnet's prefix; a shared-IP jail gets a /32 alias.
 		ip += "/" + strconv.Itoa(n.Subnet.Bits())
 	}
-	s := render.JailSpec{Name: j.Name, Hostname: j.Hostname, IPs: []string{ip}, Interface: n.Interface, Release: l.Release}
+	s := render.JailSpec{Name: j.Name, Hostname: j.Hostname, IPs: []string{ip}, Interface: n.Interface, Release: l.Release, Grants: j.Grants}
 	var sets []string
 	set := func(name, value string) {
 		if name != "" && hasParam(j.Recipe, name) {

@@ -37,6 +37,9 @@ type labJailYAML struct {
 	Address string        `yaml:"address"`
 	Count   int           `yaml:"count"`
 	Params  labParamsYAML `yaml:"params"`
+	// Grant lists the capabilities the user grants the jail's recipe,
+	// the lab file's --grant.
+	Grant []string `yaml:"grant"`
 }
 
 // labParamsYAML keeps the order and lines of a params mapping; a slice

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"reflect"
@@ -29,11 +28,19 @@ var sampleValues = map[recipe.ParamType]string{
 // LintFile checks the recipe at file (a path on disk) and returns every
 // problem found, each as "file:line: message", or nil when it is clean.
 func LintFile(file string) error {
-	data, err := os.ReadFile(file)
+	// A regular file of bounded size: lint is how a downloaded recipe
+	// is first looked at, and a FIFO or /dev/zero must not hang it.
+	data, err := recipe.ReadRegularFile("PATH", file)
 	if err != nil {
-		return &inputerr.FieldError{Field: "PATH", Problem: fmt.Sprintf("cannot read %s: %v", file, errors.Unwrap(err)), Hint: "give the path of a recipe .yaml file"}
+		return err
 	}
-	local := os.DirFS(filepath.Dir(file))
+	// The templates beside it are read as install would read them:
+	// through os.Root, regular files only.
+	local, err := recipe.OpenDirFS(filepath.Dir(file))
+	if err != nil {
+		return err
+	}
+	defer local.Close()
 	return Lint(file, data, recipe.LayeredFS{local, templates.FS})
 }
 
@@ -54,13 +61,23 @@ func Lint(source string, data []byte, tfs fs.FS) error {
 		return err
 	}
 	errs = append(errs, schema...)
+	if strings.HasSuffix(source, ".yaml") {
+		if err := recipe.CheckFileName(source, r); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	known := map[string]bool{}
 	for _, p := range r.AllParams() {
 		known[p.Name] = true
 	}
 	seen := map[string]bool{}
 	eng := render.New()
-	for _, f := range render.FileSpecs(r) {
+	// The base files render from the built-in templates only, as
+	// render.Render does.
+	for _, f := range render.BaseFileSpecs() {
+		errs = append(errs, lintTemplate(eng, templates.FS, f.Template, known, map[string]bool{})...)
+	}
+	for _, f := range r.Files {
 		if len(schema) > 0 && !readable(tfs, f.Template) {
 			continue // the schema error names it already
 		}
@@ -139,7 +156,7 @@ var jailFields = func() map[string]bool {
 func lintTemplate(eng *render.Engine, tfs fs.FS, name string, known, seen map[string]bool) inputerr.ErrorList {
 	src, err := fs.ReadFile(tfs, name)
 	if err != nil {
-		return inputerr.ErrorList{&inputerr.PosError{File: "templates/" + name, Msg: "cannot read template"}}
+		return inputerr.ErrorList{&inputerr.PosError{File: recipe.TemplatePath(tfs, name), Msg: "cannot read template"}}
 	}
 	names := []string{name}
 	helpers, _ := fs.Glob(tfs, path.Join(path.Dir(name), "_*.tmpl"))
@@ -157,7 +174,7 @@ func lintTemplate(eng *render.Engine, tfs fs.FS, name string, known, seen map[st
 		}
 		trees, err := parse.Parse(n, string(src), "{{", "}}", eng.FuncMap(), builtinFuncs)
 		if err != nil {
-			errs = append(errs, render.TemplateError("templates/"+n, 0, err))
+			errs = append(errs, render.TemplateError(recipe.TemplatePath(tfs, n), 0, err))
 			continue
 		}
 		for _, t := range trees {
@@ -178,12 +195,12 @@ func lintTemplate(eng *render.Engine, tfs fs.FS, name string, known, seen map[st
 				switch idents[0] {
 				case "Params":
 					if !known[idents[1]] {
-						errs = append(errs, &inputerr.PosError{File: "templates/" + n, Line: line,
+						errs = append(errs, &inputerr.PosError{File: recipe.TemplatePath(tfs, n), Line: line,
 							Msg: fmt.Sprintf(".Params.%s is not a parameter of this recipe", idents[1])})
 					}
 				case "Jail":
 					if !jailFields[idents[1]] {
-						errs = append(errs, &inputerr.PosError{File: "templates/" + n, Line: line,
+						errs = append(errs, &inputerr.PosError{File: recipe.TemplatePath(tfs, n), Line: line,
 							Msg: fmt.Sprintf(".Jail.%s is not a built-in value (have %s)", idents[1], strings.Join(sortedKeys(jailFields), ", "))})
 					}
 				}

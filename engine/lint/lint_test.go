@@ -28,12 +28,12 @@ func TestLintFile(t *testing.T) {
 		{"clean", "listen {{ .Jail.IP }}:{{ .Params.port }} peer {{ .Params.peer }}\n", nil},
 		{"an unknown param in a branch never taken with the sample values",
 			"a\n{{ if false }}{{ .Params.nosuch }}{{ end }}\n",
-			[]string{"templates/app/app.conf.tmpl:2: .Params.nosuch is not a parameter of this recipe"}},
+			[]string{"/app/app.conf.tmpl:2: .Params.nosuch is not a parameter of this recipe"}},
 		{"an unknown built-in", "{{ .Jail.Nope }}\n",
-			[]string{"templates/app/app.conf.tmpl:1: .Jail.Nope is not a built-in value"}},
+			[]string{"/app/app.conf.tmpl:1: .Jail.Nope is not a built-in value"}},
 		{"every problem at once", "{{ .Params.a }}\n{{ .Params.b }}\n",
 			[]string{"app.conf.tmpl:1: .Params.a", "app.conf.tmpl:2: .Params.b"}},
-		{"a template that fails to render", "{{ fail \"no\" }}\n", []string{"templates/app/app.conf.tmpl:1: no"}},
+		{"a template that fails to render", "{{ fail \"no\" }}\n", []string{"/app/app.conf.tmpl:1: no"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // The actions a Step can take. Every one is a single, typed side effect:
@@ -102,6 +103,12 @@ type Plan struct {
 	VNet *VNet `json:"vnet,omitempty"`
 	// Thin says whether the jail shares a read-only base.
 	Thin bool `json:"thin"`
+	// RecipeSource is the file of a user's recipe; "" for a built-in one.
+	RecipeSource string `json:"recipe_source,omitempty"`
+	// HostNeeds is what the recipe asks of the host, one line each, and
+	// Grants the capabilities the user granted it.
+	HostNeeds []string `json:"host_needs,omitempty"`
+	Grants    []string `json:"grants,omitempty"`
 	// Preflight holds the host checks that were run and what they found.
 	Preflight []Finding `json:"preflight"`
 	// Notes are facts worth telling the user (host resolvers copied, a
@@ -179,6 +186,18 @@ func (p *Plan) Text() string {
 		}
 		fmt.Fprintf(&b, "  address %s on %s, FreeBSD %s %s, %s jail\n", strings.Join(p.Address, ", "), on, p.Release, p.Arch, kind)
 	}
+	if p.RecipeSource != "" {
+		fmt.Fprintf(&b, "  recipe from %s (a user recipe)\n", p.RecipeSource)
+	}
+	if len(p.HostNeeds) > 0 {
+		b.WriteString("the recipe asks of the host:\n")
+		for _, h := range p.HostNeeds {
+			fmt.Fprintf(&b, "  %s\n", h)
+		}
+	}
+	if len(p.Grants) > 0 {
+		fmt.Fprintf(&b, "granted: %s\n", strings.Join(p.Grants, ", "))
+	}
 	if len(p.Preflight) > 0 {
 		b.WriteString("pre-flight:\n")
 		for _, f := range p.Preflight {
@@ -233,12 +252,12 @@ func writeStepBody(b *strings.Builder, s *Step, ind string) {
 	case ActWrite:
 		fmt.Fprintf(b, "%swrite %s %s %s\n", ind, s.Mode, ownerText(s), where(s, s.Path))
 		if s.Diff != "" {
-			for _, l := range strings.SplitAfter(strings.TrimSuffix(s.Diff, "\n"), "\n") {
+			for _, l := range strings.SplitAfter(strings.TrimSuffix(Printable(s.Diff), "\n"), "\n") {
 				fmt.Fprintf(b, "%s  %s", ind, l)
 			}
 			b.WriteString("\n")
 		} else if s.Content != nil {
-			for _, l := range strings.SplitAfter(strings.TrimSuffix(*s.Content, "\n"), "\n") {
+			for _, l := range strings.SplitAfter(strings.TrimSuffix(Printable(*s.Content), "\n"), "\n") {
 				fmt.Fprintf(b, "%s| %s", ind, l)
 			}
 			b.WriteString("\n")
@@ -274,4 +293,30 @@ func oneLine(s *Step) string {
 		return "write back the previous " + where(s, s.Path)
 	}
 	return s.Action + " " + where(s, s.Path)
+}
+
+// Printable shows each control character, C1 control and invisible
+// format character (a bidi override) of s as an escape such as \x1b or
+// \u202e, keeping tabs and newlines: a plan prints file contents a
+// recipe's templates made, and printing them must not drive the terminal.
+func Printable(s string) string {
+	if !strings.ContainsFunc(s, unprintable) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case !unprintable(r):
+			b.WriteRune(r)
+		case r < 0x100:
+			fmt.Fprintf(&b, "\\x%02x", r)
+		default:
+			fmt.Fprintf(&b, "\\u%04x", r)
+		}
+	}
+	return b.String()
+}
+
+func unprintable(r rune) bool {
+	return r != '\t' && r != '\n' && (unicode.IsControl(r) || unicode.Is(unicode.Cf, r))
 }

@@ -59,3 +59,18 @@ func TestStepEnv(t *testing.T) {
 		t.Errorf("recorded calls = %+v, want one run with the env", calls)
 	}
 }
+
+// TestPrintable: what a plan prints of a file cannot drive a terminal.
+func TestPrintable(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain\tconfig\nline\n": "plain\tconfig\nline\n",
+		"\x1b[2J":               `\x1b[2J`,
+		"a\u009bb":              `a\x9bb`,
+		"\u202eevil":            `\u202eevil`,
+		"café \x00":             `café \x00`,
+	} {
+		if got := Printable(in); got != want {
+			t.Errorf("Printable(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -45,11 +45,36 @@ type Recipe struct {
 	// apply only when an expression holds (PHP for www when php is on).
 	Conditional []Conditional `yaml:"conditional"`
 	Notes       string        `yaml:"notes"`
+	// Capabilities names the ways the recipe weakens its jail; the user
+	// grants each one (see capability.go).
+	Capabilities []string `yaml:"capabilities"`
+	// Accounts are the users and groups the recipe's packages create,
+	// which its files and directories may belong to besides the base
+	// system's own.
+	Accounts []string `yaml:"accounts"`
 
 	// Source is the file the recipe came from, for messages.
 	Source string `yaml:"-"`
 	// Templates holds the templates the recipe's files name.
 	Templates fs.FS `yaml:"-"`
+	// Overrides is the built-in recipe's source when this user recipe
+	// takes its name, "" otherwise.
+	Overrides string `yaml:"-"`
+	// User says the recipe comes from a user's directory, not jailkit.
+	User bool `yaml:"-"`
+
+	// keyLines is the line of each top-level key and host key
+	// ("host.mounts"), for messages.
+	keyLines map[string]int
+}
+
+// keyLine returns the line of a top-level key such as "capabilities" or a
+// host key such as "host.mounts", or 1 when it is not in the file.
+func (r *Recipe) keyLine(key string) int {
+	if n := r.keyLines[key]; n > 0 {
+		return n
+	}
+	return 1
 }
 
 // Param is one typed, user-settable value of a recipe.
@@ -181,7 +206,6 @@ var (
 	rcNameRE     = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 	ownerRE      = regexp.MustCompile(`^[a-z_][a-z0-9_-]{0,31}$`)
 	pkgRE        = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9+._/-]*$`)
-	jailParamRE  = regexp.MustCompile(`^[a-z][a-z0-9_.]*$`)
 )
 
 // ParseRecipe decodes and validates one recipe. It reports every problem it
@@ -217,10 +241,17 @@ func recordLines(root *yaml.Node, r *Recipe) {
 	if root.Kind != yaml.MappingNode {
 		return
 	}
+	r.keyLines = map[string]int{}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		key, val := root.Content[i].Value, root.Content[i+1]
+		r.keyLines[key] = root.Content[i].Line
 		if key == "roles" {
 			r.Roles.Line = root.Content[i].Line
+		}
+		if key == "host" && val.Kind == yaml.MappingNode {
+			for j := 0; j+1 < len(val.Content); j += 2 {
+				r.keyLines["host."+val.Content[j].Value] = val.Content[j].Line
+			}
 		}
 		if val.Kind != yaml.SequenceNode {
 			continue
@@ -257,7 +288,13 @@ func ParseMode(s string) (fs.FileMode, error) {
 	if n&0o6000 != 0 {
 		return 0, errors.New("setuid and setgid bits are not allowed")
 	}
-	return fs.FileMode(n), nil
+	// The sticky bit is io/fs's own flag, not the octal 01000, so it
+	// survives Perm() nowhere and is written on purpose.
+	m := fs.FileMode(n & 0o777)
+	if n&0o1000 != 0 {
+		m |= fs.ModeSticky
+	}
+	return m, nil
 }
 
 // CheckJailPath makes sure a recipe path stays inside the jail: absolute
@@ -334,27 +371,69 @@ func ParseRecipeFile(fsys fs.FS, name string, fallback fs.FS) (*Recipe, error) {
 }
 
 // LayeredFS looks a name up in each FS in turn: a recipe's own templates
-// first, then the built-in ones.
+// first, then the built-in ones. Only a name that does not exist in one
+// layer falls through to the next: a user's template that is refused (a
+// symlink out, a FIFO) is an error, never silently a built-in one.
 type LayeredFS []fs.FS
 
 func (l LayeredFS) Open(name string) (fs.File, error) {
-	var firstErr error
 	for _, f := range l {
 		if f == nil {
 			continue
 		}
 		file, err := f.Open(name)
-		if err == nil {
-			return file, nil
-		}
-		if firstErr == nil {
-			firstErr = err
+		if err == nil || !errors.Is(err, fs.ErrNotExist) {
+			return file, err
 		}
 	}
-	if firstErr == nil {
-		firstErr = &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+	return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+}
+
+// Stat stats name in the first layer that has it, with the same
+// fall-through rule as Open, so a layer that refuses a name (DirFS
+// refuses directories and special files) is heard.
+func (l LayeredFS) Stat(name string) (fs.FileInfo, error) {
+	for _, f := range l {
+		if f == nil {
+			continue
+		}
+		fi, err := fs.Stat(f, name)
+		if err == nil || !errors.Is(err, fs.ErrNotExist) {
+			return fi, err
+		}
 	}
-	return nil, firstErr
+	return nil, &fs.PathError{Op: "stat", Path: name, Err: fs.ErrNotExist}
+}
+
+// Where names the file a template name resolves to, for messages: the
+// user's own path for a user recipe's template, templates/NAME for a
+// built-in one.
+func (l LayeredFS) Where(name string) (string, bool) {
+	for _, f := range l {
+		switch x := f.(type) {
+		case nil:
+			continue
+		case interface{ Where(string) (string, bool) }:
+			if w, ok := x.Where(name); ok {
+				return w, true
+			}
+		default:
+			if _, err := fs.Stat(f, name); err == nil {
+				return "templates/" + name, true
+			}
+		}
+	}
+	return "", false
+}
+
+// TemplatePath names template name of tfs for messages.
+func TemplatePath(tfs fs.FS, name string) string {
+	if w, ok := tfs.(interface{ Where(string) (string, bool) }); ok {
+		if p, ok := w.Where(name); ok {
+			return p
+		}
+	}
+	return "templates/" + name
 }
 
 func sortStrings(s []string) { slices.Sort(s) }

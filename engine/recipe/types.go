@@ -101,7 +101,9 @@ func ParseValue(t ParamType, raw string, choices []string, min, max *int) (any, 
 	}
 	switch t {
 	case TypeString:
-		if strings.ContainsAny(raw, "\"'\\;{}`$\n\r\t") || strings.ContainsFunc(raw, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		// checkChars also refuses C1 controls (U+009B is a terminal CSI)
+		// and bidi overrides: values end up in notes and plans on a terminal.
+		if strings.ContainsAny(raw, "\"'\\;{}`$\n\r\t") || checkChars(raw, false) != "" {
 			return nil, fmt.Errorf("%s contains a character that is not allowed", inputerr.Quote(raw))
 		}
 		return raw, nil

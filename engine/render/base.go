@@ -9,7 +9,7 @@ var baseFiles = []recipe.FileSpec{
 	{Template: "base/resolv.conf.tmpl", Path: "/etc/resolv.conf", Mode: "0644"},
 	{Template: "base/fstab.tmpl", Path: "/etc/fstab", Mode: "0644"},
 	{Template: "base/loghost.conf.tmpl", Path: "/usr/local/etc/syslog.d/jailkit-loghost.conf", Mode: "0644", When: "{{ .Params.loghost }}"},
-	{Template: "base/sshd_config.tmpl", Path: "/etc/ssh/sshd_config", Mode: "0644", When: "{{ .Params.sshd }}"},
+	{Template: "base/sshd_config.tmpl", Path: "/etc/ssh/sshd_config", Mode: "0644", When: "{{ or .Params.sshd .Recipe.SSHD }}"},
 }
 
 // FileSpecs returns every file a recipe renders: the common base first,
@@ -17,3 +17,7 @@ var baseFiles = []recipe.FileSpec{
 func FileSpecs(r *recipe.Recipe) []recipe.FileSpec {
 	return append(append([]recipe.FileSpec{}, baseFiles...), r.Files...)
 }
+
+// BaseFileSpecs returns the files of the common base, which render from
+// the built-in templates only.
+func BaseFileSpecs() []recipe.FileSpec { return append([]recipe.FileSpec{}, baseFiles...) }

@@ -117,20 +117,22 @@ func (e *Engine) renderTemplate(r *recipe.Recipe, tfs fs.FS, name string, ctx *C
 	}
 	out, err := e.execute(t, ctx)
 	if err != nil {
-		return nil, TemplateError("templates/"+name, 0, err)
+		return nil, TemplateError(recipe.TemplatePath(tfs, name), 0, err)
 	}
 	return out, nil
 }
 
 // parseTemplate parses a template file together with its helpers.
 func (e *Engine) parseTemplate(tfs fs.FS, name string) (*template.Template, error) {
+	// A user recipe's template is named by its own path in messages.
+	where := recipe.TemplatePath(tfs, name)
 	src, err := fs.ReadFile(tfs, name)
 	if err != nil {
-		return nil, &inputerr.PosError{File: "templates/" + name, Msg: "cannot read template: " + errors.Unwrap(err).Error()}
+		return nil, &inputerr.PosError{File: where, Msg: "cannot read template: " + unwrapAll(err).Error()}
 	}
 	t, err := e.newTemplate(name).Parse(string(src))
 	if err != nil {
-		return nil, TemplateError("templates/"+name, 0, err)
+		return nil, TemplateError(where, 0, err)
 	}
 	// Helpers, as in Helm: files named _*.tmpl beside the template hold
 	// {{ define }} blocks shared by the recipe's templates.
@@ -141,10 +143,10 @@ func (e *Engine) parseTemplate(tfs fs.FS, name string) (*template.Template, erro
 		}
 		hsrc, err := fs.ReadFile(tfs, h)
 		if err != nil {
-			return nil, &inputerr.PosError{File: "templates/" + h, Msg: "cannot read template helper"}
+			return nil, &inputerr.PosError{File: recipe.TemplatePath(tfs, h), Msg: "cannot read template helper: " + unwrapAll(err).Error()}
 		}
 		if _, err := t.New(h).Parse(string(hsrc)); err != nil {
-			return nil, TemplateError("templates/"+h, 0, err)
+			return nil, TemplateError(recipe.TemplatePath(tfs, h), 0, err)
 		}
 	}
 	return t, nil
@@ -237,3 +239,13 @@ func shortenAt(msg string) string {
 // builtinTemplates are the embedded templates, so a user recipe can name
 // built-in ones (the base files among them).
 var builtinTemplates fs.FS = templates.FS
+
+// unwrapAll returns the innermost reason of a file error, such as
+// "is not a regular file (a named pipe)".
+func unwrapAll(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}

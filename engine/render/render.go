@@ -3,6 +3,7 @@ package render
 import (
 	"fmt"
 	"io/fs"
+	"slices"
 
 	"github.com/jailkit/jailkit/engine/inputerr"
 	"github.com/jailkit/jailkit/engine/recipe"
@@ -22,7 +23,12 @@ type File struct {
 type Context struct {
 	Jail   Jail
 	Params map[string]any
-	Recipe struct{ Name, Version string }
+	Recipe struct {
+		Name, Version string
+		// SSHD says the recipe runs sshd as its service (x11), so the
+		// base writes sshd_config whatever the sshd param says.
+		SSHD bool
+	}
 	// RCConf is the recipe's rc.conf settings, already rendered; the base
 	// rc.conf template writes them.
 	RCConf []recipe.RCVar
@@ -54,7 +60,7 @@ func Render(v *Values) ([]File, error) {
 		mode, _ := parseModeDefault(d.Mode, 0o755)
 		files = append(files, File{Path: d.Path, Dir: true, Mode: mode, Owner: or(d.Owner, "root"), Group: or(d.Group, "wheel")})
 	}
-	for _, f := range FileSpecs(r) {
+	for i, f := range FileSpecs(r) {
 		ok, err := e.when(r.Source, f.Line, f.When, ctx)
 		if err != nil {
 			errs = append(errs, err)
@@ -63,7 +69,14 @@ func Render(v *Values) ([]File, error) {
 		if !ok {
 			continue
 		}
-		content, err := e.renderTemplate(r, tfs, f.Template, ctx)
+		// The base files are jailkit's: they render from the built-in
+		// templates only, so a user recipe that ships its own
+		// base/rc.conf.tmpl cannot replace the jail's rc.conf.
+		owner, from := r, fs.FS(tfs)
+		if i < len(baseFiles) {
+			owner, from = nil, builtinTemplates
+		}
+		content, err := e.renderTemplate(owner, from, f.Template, ctx)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -114,6 +127,7 @@ func (v *Values) renderRCConf(ctx *Context) error {
 func (v *Values) context() *Context {
 	ctx := &Context{Jail: v.Jail, Params: v.Params}
 	ctx.Recipe.Name, ctx.Recipe.Version = v.Recipe.Name, v.Recipe.Version
+	ctx.Recipe.SSHD = slices.Contains(v.Recipe.Services, "sshd")
 	return ctx
 }
 

@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"io/fs"
 	"os"
 	"path"
 	"strings"
@@ -52,7 +53,8 @@ func writeDir(root *os.Root, rel string, f File, uid, gid int) error {
 	if err := root.MkdirAll(rel, f.Mode.Perm()); err != nil {
 		return fmt.Errorf("create directory %s: %w", f.Path, describeRootErr(err))
 	}
-	if err := root.Chmod(rel, f.Mode.Perm()); err != nil {
+	// The sticky bit of a mode such as 1777 is kept, not dropped by Perm.
+	if err := root.Chmod(rel, f.Mode&(fs.ModePerm|fs.ModeSticky)); err != nil {
 		return fmt.Errorf("chmod %s: %w", f.Path, describeRootErr(err))
 	}
 	if uid >= 0 {

@@ -55,6 +55,10 @@ type JailSpec struct {
 	Arch      string   // --arch
 	JailsDir  string   // where containers live; freebsd.DefaultJailsDir when empty
 	Sets      []string // --set k=v, in order; a later one wins
+	// Grants are the capabilities the user grants the jail (--grant,
+	// grant: in a lab file); install refuses a recipe that declares one
+	// that is not among them.
+	Grants []string
 }
 
 // Values is a recipe's validated input: built-ins plus typed parameters.
@@ -324,5 +328,14 @@ func (v *Values) Listens() ([]recipe.Listen, error) {
 // Notes renders the recipe's notes (a template) for these values: what the
 // admin must do after the install.
 func (v *Values) Notes() (string, error) {
-	return v.engine.renderString(v.Recipe.Source, "notes", 0, v.Recipe.Notes, v.context())
+	out, err := v.engine.renderString(v.Recipe.Source, "notes", 0, v.Recipe.Notes, v.context())
+	if err != nil {
+		return "", err
+	}
+	// The notes are checked as written, but a template can still make
+	// a control character ({{ printf "%c" 27 }}): the text is printed.
+	if problem := recipe.TextProblem(out); problem != "" {
+		return "", &inputerr.PosError{File: v.Recipe.Source, Msg: "notes, as rendered, " + problem}
+	}
+	return out, nil
 }
