@@ -97,6 +97,7 @@ func commands() []command {
 		&recipesCmd{}, &showCmd{},
 		&renderCmd{},
 		&installCmd{}, &uninstallCmd{}, &listCmd{},
+		&powerCmd{verb: "start"}, &powerCmd{verb: "stop"}, &powerCmd{verb: "restart"},
 		&checkCmd{}, &collectCmd{},
 		&labCmd{},
 		&lintCmd{},

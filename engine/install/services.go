@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/jailkit/jailkit/engine/plan"
+	"github.com/jailkit/jailkit/engine/render"
 	"github.com/jailkit/jailkit/engine/state"
 )
 
@@ -91,11 +92,22 @@ func (p *planner) planServices() {
 // planPostCheck looks at the jail's sockets: each port of the recipe must
 // listen on the jail's address, and none on "*".
 func (p *planner) planPostCheck() {
-	ports := Planned(p.v).Ports
-	if len(ports) == 0 {
-		return
+	if s, ok := PostCheck(p.v, p.vnet != nil); ok {
+		p.add(s)
 	}
-	j := p.v.Jail
+}
+
+// PostCheck returns the check that every port the recipe listens on with
+// values v listens on the jail's addresses and none on "*"; ok is false
+// when the recipe listens on nothing. A VNET jail's sockets live in its
+// own network stack, which the host's sockstat does not see, so its
+// check looks from inside.
+func PostCheck(v *render.Values, vnet bool) (s plan.Step, ok bool) {
+	ports := Planned(v).Ports
+	if len(ports) == 0 {
+		return plan.Step{}, false
+	}
+	j := v.Jail
 	var want []string
 	expect := &plan.Listeners{}
 	for _, pt := range ports {
@@ -105,11 +117,9 @@ func (p *planner) planPostCheck() {
 	addrs := append(append([]string{}, j.IP4s...), j.IP6s...)
 	expect.Addrs = addrs
 	argv := []string{"sockstat", "-46l", "-j", j.Name}
-	if p.vnet != nil {
-		// The jail's sockets are in its own network stack, which the
-		// host's sockstat does not see: look from inside.
+	if vnet {
 		argv = []string{"jexec", j.Name, "sockstat", "-46l"}
 	}
-	p.add(plan.Step{Name: fmt.Sprintf("check that %s listens on %s only", strings.Join(want, ", "), strings.Join(addrs, ", ")),
-		Action: plan.ActCheck, Argv: argv, Expect: expect})
+	return plan.Step{Name: fmt.Sprintf("check that %s listens on %s only", strings.Join(want, ", "), strings.Join(addrs, ", ")),
+		Action: plan.ActCheck, Argv: argv, Expect: expect}, true
 }
