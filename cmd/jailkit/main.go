@@ -98,6 +98,7 @@ func commands() []command {
 		&renderCmd{},
 		&installCmd{}, &uninstallCmd{}, &listCmd{},
 		&powerCmd{verb: "start"}, &powerCmd{verb: "stop"}, &powerCmd{verb: "restart"},
+		&statusCmd{}, &diffCmd{},
 		&checkCmd{}, &collectCmd{},
 		&labCmd{},
 		&lintCmd{},

@@ -7,7 +7,12 @@ import (
 
 // jexec handles "jexec -l NAME /usr/sbin/pkg bootstrap -y".
 func (h *Host) jexec(a []string) ([]byte, error) {
-	args := slices.DeleteFunc(slices.Clone(a[1:]), func(s string) bool { return s == "-l" })
+	// jexec's getopt ("lnu:U:", usr.sbin/jexec/jexec.c) stops at the jail
+	// name: a -l after it belongs to the command.
+	args := slices.Clone(a[1:])
+	for len(args) > 0 && args[0] == "-l" {
+		args = args[1:]
+	}
 	if len(args) < 2 {
 		return nil, fail(a, "usage: jexec [-l] jail command ...")
 	}
@@ -25,6 +30,9 @@ func (h *Host) jexec(a []string) ([]byte, error) {
 		}
 		return []byte("Bootstrapping pkg from pkg+https://pkg.FreeBSD.org/FreeBSD:14:amd64/quarterly, please wait...\nInstalling pkg-2.1.2...\n"),
 			sub.WriteFile("/usr/local/sbin/pkg", []byte("fake pkg\n"), 0o755)
+	}
+	if args[1] == "/usr/local/sbin/pkg" && len(args) > 2 && args[2] == "version" {
+		return h.pkgVersion(a, args[2:], j)
 	}
 	if args[1] == "sockstat" || args[1] == "/usr/bin/sockstat" {
 		return h.sockstatIn(args[1:], j.Name)
