@@ -50,7 +50,9 @@ interface whose subnet holds the address as a member, now and in rc.conf;
 that changes the host's networking, and the plan says so.
 
 Running it again with the same values changes nothing; with a changed --set,
-only the files that change are rewritten and the service is restarted.
+only the files that change are rewritten and the service is restarted. A re-run
+that would overwrite a file changed in the jail since jailkit wrote it stops,
+shows the diff and changes nothing, unless --force (see jailkit diff).
 
 --dry-run prints the plan (every command as argv, every file with its content
 or a diff against what is there) and changes nothing; it works on any OS.
@@ -66,7 +68,8 @@ Flags:
   --bridge BRIDGE   host bridge of a VNET jail's epair (default: bridge0, created when missing)
   --thick           a full copy of the base instead of a thin jail
   --mirror URL      FreeBSD mirror (default ` + install.DefaultMirror + `)
-  --force           install even when a pre-flight check fails
+  --force           install even when a pre-flight check fails, and overwrite
+                    files changed in the jail since jailkit wrote them
   --dry-run         print the plan and change nothing
   --format F        text or json`}
 }

@@ -83,6 +83,7 @@ type planner struct {
 	backupDir   bool // a step made the backup directory
 	sets        []string
 	made        map[string]bool // directories an earlier step creates
+	edits       []string        // diffs of files edited in the jail that the install would overwrite
 
 	vnet         *plan.VNet // the jail's epair and bridge; nil for a shared-IP jail
 	bridgeExists bool       // the host has the VNET jail's bridge already
@@ -133,6 +134,9 @@ func PlanInstall(ctx context.Context, sys system.System, r *recipe.Recipe, spec 
 	p.newPlan(r.Name, findings, notes)
 	if err := p.planSteps(files); err != nil {
 		return nil, err
+	}
+	if len(p.edits) > 0 {
+		return nil, &LocalEditsError{Jail: p.v.Jail.Name, Diffs: p.edits}
 	}
 	return p.plan, nil
 }
