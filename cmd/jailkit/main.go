@@ -98,7 +98,7 @@ func commands() []command {
 		&renderCmd{},
 		&installCmd{}, &uninstallCmd{}, &listCmd{},
 		&powerCmd{verb: "start"}, &powerCmd{verb: "stop"}, &powerCmd{verb: "restart"},
-		&statusCmd{}, &diffCmd{},
+		&statusCmd{}, &diffCmd{}, &consoleCmd{},
 		&checkCmd{}, &collectCmd{},
 		&labCmd{},
 		&lintCmd{},
