@@ -30,6 +30,9 @@ func (h *Host) zfs(a []string) ([]byte, error) {
 		}
 		return -1
 	}
+	if out, err, ok := h.zfsSnapshots(a, all); ok {
+		return out, err
+	}
 	switch {
 	case len(a) >= 2 && a[1] == "list":
 		var b strings.Builder

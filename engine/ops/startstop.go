@@ -1,9 +1,7 @@
 package ops
 
 import (
-	"bytes"
 	"context"
-	"maps"
 	"slices"
 	"strings"
 
@@ -136,38 +134,20 @@ func postCheck(p *plan.Plan, st *state.State, opts Options) {
 }
 
 // mark records in the jail's state file whether jailkit stop stopped it,
-// when that changes; rolled back, the file is written back as it was.
+// when that changes.
 func mark(p *plan.Plan, sys system.System, st *state.State, stopped bool) error {
 	if (st.Extra[StoppedKey] != "") == stopped {
-		return nil
-	}
-	old, err := sys.ReadFile(state.StatePath(st.Name))
-	if err != nil {
-		return err
-	}
-	next := *st
-	next.Extra = maps.Clone(st.Extra)
-	if stopped {
-		if next.Extra == nil {
-			next.Extra = map[string]string{}
-		}
-		next.Extra[StoppedKey] = "by jailkit stop"
-	} else {
-		delete(next.Extra, StoppedKey)
-		if len(next.Extra) == 0 {
-			next.Extra = nil
-		}
-	}
-	data := next.Marshal()
-	if bytes.Equal(old, data) {
 		return nil
 	}
 	what := "record in " + state.StatePath(st.Name) + " that jail " + st.Name + " was stopped by jailkit"
 	if !stopped {
 		what = "clear the stopped mark of jail " + st.Name + " in " + state.StatePath(st.Name)
 	}
-	p.Steps = append(p.Steps, plan.Step{Name: what, Action: plan.ActWrite, Path: state.StatePath(st.Name), Mode: "0644",
-		Content: plan.Content(data), Diff: plan.UnifiedDiff(state.StatePath(st.Name), old, data),
-		Undo: []plan.Step{{Action: plan.ActWrite, Path: state.StatePath(st.Name), Mode: "0644", Content: plan.Content(old)}}})
-	return nil
+	return record(p, sys, st, what, func(extra map[string]string) {
+		if stopped {
+			extra[StoppedKey] = "by jailkit stop"
+		} else {
+			delete(extra, StoppedKey)
+		}
+	})
 }
