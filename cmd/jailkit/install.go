@@ -22,12 +22,13 @@ import (
 type installCmd struct {
 	jail                   jailFlags
 	dryRun, force, thick   bool
+	ports                  bool
 	format, mirror, bridge string
 }
 
 func (*installCmd) about() about {
 	return about{name: "install", summary: "install a recipe as a hardened jail on this FreeBSD host",
-		usage: "install RECIPE --ip IP [--name N] [--hostname H] [--set k=v]... [--dry-run] [--format text|json] [--force] [--thick]\n" +
+		usage: "install RECIPE --ip IP [--name N] [--hostname H] [--set k=v]... [--dry-run] [--format text|json] [--force] [--thick] [--ports]\n" +
 			"        [--release R] [--arch A] [--interface IF] [--bridge BRIDGE] [--mirror URL]",
 		positional: 1,
 		help: `Installs RECIPE as a jail bound to --ip, in FreeBSD's order: pre-flight host
@@ -67,6 +68,8 @@ Flags:
   --interface IF    host interface for the address (default: the one whose subnet holds it)
   --bridge BRIDGE   host bridge of a VNET jail's epair (default: bridge0, created when missing)
   --thick           a full copy of the base instead of a thin jail
+  --ports           mount the host's /usr/ports read-only in the jail (kept on
+                    re-runs; goes with uninstall)
   --mirror URL      FreeBSD mirror (default ` + install.DefaultMirror + `)
   --force           install even when a pre-flight check fails, and overwrite
                     files changed in the jail since jailkit wrote them
@@ -79,6 +82,7 @@ func (c *installCmd) flags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.dryRun, "dry-run", false, "")
 	fs.BoolVar(&c.force, "force", false, "")
 	fs.BoolVar(&c.thick, "thick", false, "")
+	fs.BoolVar(&c.ports, "ports", false, "")
 	fs.StringVar(&c.format, "format", "text", "")
 	fs.StringVar(&c.mirror, "mirror", "", "")
 	fs.StringVar(&c.bridge, "bridge", "", "")
@@ -147,7 +151,7 @@ func (c *installCmd) run(a *app, args []string) error {
 		return err
 	}
 	opts := install.Options{Thick: c.thick, Force: c.force, Mirror: c.mirror,
-		Version: versionString(), Progress: a.stderr, Bridge: c.bridge}
+		Version: versionString(), Progress: a.stderr, Bridge: c.bridge, Ports: c.ports}
 	if simulated {
 		opts.LockWait, opts.CheckTries = 2e9, 1
 	}

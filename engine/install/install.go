@@ -43,6 +43,9 @@ type Options struct {
 	// Bridge is the host bridge a VNET jail's epair joins: the one an
 	// earlier install recorded, else DefaultBridge, when empty.
 	Bridge string
+	// Ports mounts the host's ports tree read-only in the jail; an
+	// earlier install's choice is kept.
+	Ports bool
 }
 
 // Defaults fills in what the caller left empty.
@@ -236,6 +239,9 @@ func (p *planner) newPlan(recipeName string, findings []plan.Finding, notes []st
 // packages have made their users.
 func (p *planner) planSteps(files []render.File) error {
 	if err := p.planMedia(); err != nil {
+		return err
+	}
+	if err := p.planPorts(); err != nil {
 		return err
 	}
 	p.planHostConfig()

@@ -39,6 +39,7 @@ type jailConfInput struct {
 	devfsRuleset int
 	base         string // shared base for a thin jail, "" for thick
 	vnet         *plan.VNet
+	ports        bool // mount the host's ports tree read-only
 }
 
 // renderJailConf renders /etc/jail.conf.d/NAME.conf with the hardened
@@ -122,6 +123,10 @@ func (c *jailConf) mounts(in jailConfInput) {
 			opts = "rw"
 		}
 		fmt.Fprintf(c, "\tmount += %q;\n", fmt.Sprintf("%s %s%s %s %s 0 0", m.Source, j.Path, m.Path, m.FSType, opts))
+	}
+	if in.ports {
+		c.WriteString("\t# install --ports: the host's ports tree, read-only.\n")
+		fmt.Fprintf(c, "\tmount += %q;\n", fmt.Sprintf("%s %s%s nullfs ro 0 0", PortsDir, j.Path, PortsDir))
 	}
 }
 

@@ -49,6 +49,9 @@ type State struct {
 	Release        string            `json:"release"`
 	Arch           string            `json:"arch"`
 	Thin           bool              `json:"thin"`
+	// Ports says the host's /usr/ports is mounted read-only in the jail
+	// (install --ports); kept on re-runs like Thin.
+	Ports bool `json:"ports,omitempty"`
 	Path           string            `json:"path"`
 	Conf           string            `json:"conf"`
 	Sets           []string          `json:"sets"`
