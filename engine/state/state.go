@@ -37,32 +37,30 @@ func BackupDir(name string) string { return StateDir + "/backup/" + name }
 // re-run to see what changed and for uninstall to remove exactly what
 // jailkit created.
 type State struct {
-	Format         int      `json:"format"`
-	Name           string   `json:"name"`
-	Recipe         string   `json:"recipe"`
-	RecipeVersion  string   `json:"recipe_version"`
-	JailkitVersion string   `json:"jailkit_version,omitempty"`
-	Hostname       string   `json:"hostname"`
-	IP4            []string `json:"ip4"`
-	IP6            []string `json:"ip6"`
-	Interface      string   `json:"interface"`
-	Release        string   `json:"release"`
-	Arch           string   `json:"arch"`
-	Thin           bool     `json:"thin"`
-	// Ports says the host's /usr/ports is mounted read-only in the jail
-	// (install --ports); kept on re-runs like Thin.
-	Ports        bool              `json:"ports,omitempty"`
-	Path         string            `json:"path"`
-	Conf         string            `json:"conf"`
-	Sets         []string          `json:"sets"`
-	Params       map[string]any    `json:"params"`
-	DevfsRuleset int               `json:"devfs_ruleset"`
-	Packages     []string          `json:"packages"`
-	Services     []string          `json:"services"`
-	Files        []FileRecord      `json:"files"`
-	Resources    []Resource        `json:"resources"`
-	VNet         *plan.VNet        `json:"vnet,omitempty"`
-	Extra        map[string]string `json:"extra,omitempty"`
+	Format         int               `json:"format"`
+	Name           string            `json:"name"`
+	Recipe         string            `json:"recipe"`
+	RecipeVersion  string            `json:"recipe_version"`
+	JailkitVersion string            `json:"jailkit_version,omitempty"`
+	Hostname       string            `json:"hostname"`
+	IP4            []string          `json:"ip4"`
+	IP6            []string          `json:"ip6"`
+	Interface      string            `json:"interface"`
+	Release        string            `json:"release"`
+	Arch           string            `json:"arch"`
+	Thin           bool              `json:"thin"`
+	Ports          bool              `json:"ports,omitempty"` // install --ports: the host's /usr/ports mounted read-only
+	Path           string            `json:"path"`
+	Conf           string            `json:"conf"`
+	Sets           []string          `json:"sets"`
+	Params         map[string]any    `json:"params"`
+	DevfsRuleset   int               `json:"devfs_ruleset"`
+	Packages       []string          `json:"packages"`
+	Services       []string          `json:"services"`
+	Files          []FileRecord      `json:"files"`
+	Resources      []Resource        `json:"resources"`
+	VNet           *plan.VNet        `json:"vnet,omitempty"`
+	Extra          map[string]string `json:"extra,omitempty"`
 }
 
 // FileRecord is one file jailkit wrote inside the jail.
