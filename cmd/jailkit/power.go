@@ -110,12 +110,18 @@ func (c *powerCmd) run(a *app, args []string) error {
 	opts.OnStep = a.stepPrinter(c.verb)
 	p, err := doFn(ctx, host, args, c.all, opts)
 	if err != nil {
-		if p != nil && !errors.Is(err, inputerr.ErrInput) {
-			return fmt.Errorf("%s %s: %w", c.verb, p.Jail, err)
-		}
-		return err
+		return opFailed(c.verb, p, err)
 	}
 	return a.reportOp(p, c.format, map[string]string{"start": "started", "stop": "stopped", "restart": "restarted"}[c.verb])
+}
+
+// opFailed names the operation and its jails in the error of a plan that
+// failed to apply; bad input is shown as it is.
+func opFailed(verb string, p *plan.Plan, err error) error {
+	if p != nil && !errors.Is(err, inputerr.ErrInput) {
+		return fmt.Errorf("%s %s: %w", verb, p.Jail, err)
+	}
+	return err
 }
 
 // reportOp tells what a day-two operation did.

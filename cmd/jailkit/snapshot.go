@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -10,7 +9,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/jailkit/jailkit/engine/inputerr"
 	"github.com/jailkit/jailkit/engine/ops"
 	"github.com/jailkit/jailkit/engine/plan"
 	"github.com/jailkit/jailkit/engine/system"
@@ -100,10 +98,7 @@ func (c *snapshotCmd) run(a *app, args []string) error {
 		p, err = ops.Snapshot(ctx, host, name, label, opts)
 	}
 	if err != nil {
-		if p != nil && !errors.Is(err, inputerr.ErrInput) {
-			return fmt.Errorf("%s %s: %w", verb, name, err)
-		}
-		return err
+		return opFailed(verb, p, err)
 	}
 	if c.dryRun {
 		return a.printPlan(p, c.format)

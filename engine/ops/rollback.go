@@ -26,15 +26,7 @@ const rolledBackKey = "rolled_back_to"
 // with nothing written since the snapshot (zfs get written@LABEL is 0)
 // and no newer snapshots needs no change.
 func PlanRollback(ctx context.Context, sys system.System, name, label string, force bool, opts Options) (*plan.Plan, error) {
-	st, err := readState(sys, name)
-	if err != nil {
-		return nil, err
-	}
-	ds, err := dataset(st, label)
-	if err != nil {
-		return nil, err
-	}
-	have, err := snapshots(ctx, sys, ds)
+	st, ds, have, err := snapshotsOf(ctx, sys, name, label)
 	if err != nil {
 		return nil, err
 	}

@@ -39,6 +39,22 @@ func dataset(st *state.State, label string) (string, error) {
 		Hint: "snapshots need the jails directory on ZFS when the jail is installed"}
 }
 
+// snapshotsOf reads jail name's state and returns it with the dataset of
+// its root and that dataset's snapshots, oldest first; label must be a
+// valid snapshot label.
+func snapshotsOf(ctx context.Context, sys system.System, name, label string) (*state.State, string, []string, error) {
+	st, err := readState(sys, name)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	ds, err := dataset(st, label)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	have, err := snapshots(ctx, sys, ds)
+	return st, ds, have, err
+}
+
 // snapshots lists the snapshots of ds, oldest first.
 func snapshots(ctx context.Context, sys system.System, ds string) ([]string, error) {
 	out, err := sys.Run(ctx, system.Cmd{Argv: []string{"zfs", "list", "-H", "-t", "snapshot", "-o", "name", "-s", "createtxg", "-d", "1", ds}})
@@ -53,15 +69,7 @@ func snapshots(ctx context.Context, sys system.System, ds string) ([]string, err
 // in the state file. Rolled back, the snapshot is destroyed. A snapshot
 // that exists already is left alone, so a second run changes nothing.
 func PlanSnapshot(ctx context.Context, sys system.System, name, label string) (*plan.Plan, error) {
-	st, err := readState(sys, name)
-	if err != nil {
-		return nil, err
-	}
-	ds, err := dataset(st, label)
-	if err != nil {
-		return nil, err
-	}
-	have, err := snapshots(ctx, sys, ds)
+	st, ds, have, err := snapshotsOf(ctx, sys, name, label)
 	if err != nil {
 		return nil, err
 	}
