@@ -99,7 +99,7 @@ func commands() []command {
 		&installCmd{}, &uninstallCmd{}, &listCmd{},
 		&powerCmd{verb: "start"}, &powerCmd{verb: "stop"}, &powerCmd{verb: "restart"},
 		&statusCmd{}, &diffCmd{}, &consoleCmd{},
-		&snapshotCmd{}, &snapshotCmd{rollback: true},
+		&snapshotCmd{}, &snapshotCmd{rollback: true}, &updateCmd{},
 		&checkCmd{}, &collectCmd{},
 		&labCmd{},
 		&lintCmd{},

@@ -34,6 +34,9 @@ func (h *Host) jexec(a []string) ([]byte, error) {
 	if args[1] == "/usr/local/sbin/pkg" && len(args) > 2 && args[2] == "version" {
 		return h.pkgVersion(a, args[2:], j)
 	}
+	if args[1] == "/usr/local/sbin/pkg" && len(args) > 2 && args[2] == "upgrade" {
+		return h.pkgUpgrade(a, args[2:], j)
+	}
 	if args[1] == "sockstat" || args[1] == "/usr/bin/sockstat" {
 		return h.sockstatIn(args[1:], j.Name)
 	}

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/jailkit/jailkit/engine/system"
 )
 
 // PkgUpdates is the fake host's stand-in for the remote package
@@ -29,13 +31,49 @@ func (h *Host) pkgVersion(a, args []string, j Jail) ([]byte, error) {
 	if _, err := sub.Lstat("/usr/local/sbin/pkg"); err != nil {
 		return nil, fail(a, "jexec: execvp: /usr/local/sbin/pkg: No such file or directory")
 	}
-	installed, _ := sub.ReadFile("/var/db/pkg/installed")
-	newer, _ := os.ReadFile(filepath.Join(h.Dir, PkgUpdates))
 	var b strings.Builder
-	for _, p := range strings.Fields(string(installed)) {
-		if slices.Contains(strings.Fields(string(newer)), p) {
-			fmt.Fprintf(&b, "%s-1.0 <\n", p)
-		}
+	for _, p := range h.outdated(sub) {
+		fmt.Fprintf(&b, "%s-1.0 <\n", p)
 	}
 	return []byte(b.String()), nil
+}
+
+// outdated returns the packages installed in the jail under sub that
+// PkgUpdates names and the jail has not upgraded yet.
+func (h *Host) outdated(sub system.System) []string {
+	installed, _ := sub.ReadFile("/var/db/pkg/installed")
+	upgraded, _ := sub.ReadFile(pkgUpgraded)
+	newer, _ := os.ReadFile(filepath.Join(h.Dir, PkgUpdates))
+	var out []string
+	for _, p := range strings.Fields(string(installed)) {
+		if slices.Contains(strings.Fields(string(newer)), p) && !slices.Contains(strings.Fields(string(upgraded)), p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// pkgUpgraded lists, in a jail, the packages pkg upgrade brought to the
+// repository's version.
+const pkgUpgraded = "/var/db/pkg/upgraded"
+
+// pkgUpgrade handles "pkg upgrade -y" run in jail j through jexec: every
+// outdated package is upgraded (freebsd/pkg src/upgrade.c: getopt
+// "+CfFgiInqr:Uxyv"; -y answers yes; with nothing to do it prints "Your
+// packages are up to date." and exits 0).
+func (h *Host) pkgUpgrade(a, args []string, j Jail) ([]byte, error) {
+	if !slices.Equal(args, []string{"upgrade", "-y"}) {
+		return nil, fail(a, "fakehost: only pkg upgrade -y is simulated")
+	}
+	sub, err := h.files.OpenRoot(j.Path)
+	if err != nil {
+		return nil, err
+	}
+	todo := h.outdated(sub)
+	if len(todo) == 0 {
+		return []byte("Your packages are up to date.\n"), nil
+	}
+	upgraded, _ := sub.ReadFile(pkgUpgraded)
+	list := append(strings.Fields(string(upgraded)), todo...)
+	return []byte("Upgrading " + strings.Join(todo, " ") + "\n"), sub.WriteFile(pkgUpgraded, []byte(strings.Join(list, "\n")+"\n"), 0o644)
 }
