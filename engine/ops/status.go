@@ -159,11 +159,21 @@ func Userland(sys system.System, st *state.State) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	m := userlandRE.FindSubmatch(data)
-	if m == nil {
+	v, ok := ParseUserland(data)
+	if !ok {
 		return "", fmt.Errorf("%s/bin/freebsd-version holds no USERLAND_VERSION", root)
 	}
-	return string(m[1]), nil
+	return v, nil
+}
+
+// ParseUserland returns the USERLAND_VERSION a freebsd-version script
+// holds, such as 14.3-RELEASE-p2.
+func ParseUserland(script []byte) (string, bool) {
+	m := userlandRE.FindSubmatch(script)
+	if m == nil {
+		return "", false
+	}
+	return string(m[1]), true
 }
 
 // PendingUpdates asks the jail's own pkg which installed packages its
@@ -178,6 +188,13 @@ func PendingUpdates(ctx context.Context, sys system.System, jail string) ([]stri
 	if err != nil {
 		return nil, err
 	}
+	return ParsePkgVersion(out), nil
+}
+
+// ParsePkgVersion returns the packages "pkg version -l <" lists as
+// needing an update, each "name-version" ("%n-%v %S" per line, with -v
+// a comment after: freebsd/pkg src/version.c, print_version).
+func ParsePkgVersion(out []byte) []string {
 	updates := []string{}
 	for _, line := range strings.Split(string(out), "\n") {
 		f := strings.Fields(line)
@@ -185,5 +202,5 @@ func PendingUpdates(ctx context.Context, sys system.System, jail string) ([]stri
 			updates = append(updates, f[0])
 		}
 	}
-	return updates, nil
+	return updates
 }
