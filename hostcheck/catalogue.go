@@ -98,7 +98,7 @@ var catalogue = []Check{
 	{
 		ID: "JK-JAIL-030", Title: "jail may change its host name",
 		Severity: "warn",
-		What:     "allow.set_hostname of each jail (on by default, from security.jail.set_hostname_allowed).",
+		What:     "allow.set_hostname of each jail: on unless the jail sets allow.noset_hostname, whatever security.jail.set_hostname_allowed says (kern_jail.c's JAIL_DEFAULT_ALLOW).",
 		Why:      "The article's first MIB: a jail's root should not be able to rename the jail, which other tools and logs identify it by.",
 		Fix:      "allow.noset_hostname;",
 		Needs:    []string{FactJails},
@@ -157,9 +157,9 @@ var catalogue = []Check{
 	},
 	{
 		ID: "JK-JAIL-090", Title: "deprecated security.jail sysctl at an unsafe value",
-		Severity: "warn",
-		What:     "The article's MIBs (security.jail.set_hostname_allowed, socket_unixiproute_only, sysvipc_allowed, allow_raw_sockets, enforce_statfs, chflags_allowed, mount_allowed) against their safe values.",
-		Why:      "These old global knobs still set the defaults for every jail that does not set the matching jail.conf parameter.",
+		Severity: "warn for security.jail.enforce_statfs; info for the others",
+		What:     "The old global jail knobs (security.jail.set_hostname_allowed, socket_unixiproute_only, sysvipc_allowed, allow_raw_sockets, enforce_statfs, chflags_allowed, mount_allowed) against their safe values.",
+		Why:      "security.jail.enforce_statfs is still the default of every new jail that does not set enforce_statfs, while the *_allowed knobs only set what jails made with the old jail(2) call (jail(8)'s four-argument form) may do: jails from jail.conf start with set_hostname, reserved_ports, unprivileged_proc_debug and suser whatever they say.",
 		Fix:      "sysctl NAME=SAFE && sysrc -f /etc/sysctl.conf NAME=SAFE, and set the parameter in each jail's block",
 		Needs:    []string{FactSysctl},
 		Pass:     "the deprecated security.jail sysctls hold safe values",
@@ -254,6 +254,16 @@ var catalogue = []Check{
 		Needs: []string{FactRCConf},
 		Pass:  "the host rc.conf has what the planned jail needs",
 		run:   checkHostRC,
+	},
+	{
+		ID: "JK-HOST-090", Title: "host securelevel above 0",
+		Severity: "info; fail when a planned jail needs a new base",
+		What:     "kern.securelevel of the host, and whether a planned install extracts and patches a FreeBSD base.",
+		Why:      "Above 0 nobody, root included, can clear the system immutable (schg) flags a base's files carry: freebsd-update refuses to install patches, and rollback and uninstall cannot remove the base.",
+		Fix:      "sysrc kern_securelevel_enable=NO, reboot, install, then raise it again (it only rises while the host runs)",
+		Needs:    []string{FactSysctl},
+		Pass:     "kern.securelevel is 0 or below",
+		run:      checkHostSecurelevel,
 	},
 	{
 		ID: "JK-USERS-010", Title: "jail account shares a name or UID with the host",

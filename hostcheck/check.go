@@ -127,6 +127,10 @@ type Planned struct {
 	VNet string
 	// Role is what the recipe declares the jail to be; "" for none.
 	Role Role
+	// NewBase says the install extracts a FreeBSD base (a thick jail's, or
+	// the first thin jail's shared one) and patches it with
+	// freebsd-update: both need a host securelevel of 0 or below.
+	NewBase bool
 }
 
 // Role is what a planned jail is to the service checks, as its recipe's

@@ -135,7 +135,7 @@ func TestSampleAcceptance(t *testing.T) {
 	want(t, r, "JK-JAIL-030", Warn, "jail www", "allow.set_hostname = true")
 	want(t, r, "JK-JAIL-060", Warn, "jail www", "enforce_statfs = 1")
 	want(t, r, "JK-JAIL-080", Warn, "jail www", "securelevel = -1")
-	want(t, r, "JK-JAIL-090", Warn, "security.jail.set_hostname_allowed is 1")
+	want(t, r, "JK-JAIL-090", Info, "security.jail.set_hostname_allowed is 1", "only affects jails made with the old jail(2) call")
 	want(t, r, "JK-HOST-010", Warn, "security.bsd.see_other_uids is 1")
 	want(t, r, "JK-HOST-020", Warn, "kern.randompid is 0")
 	want(t, r, "JK-USERS-010", Warn, "alice", "pw -R /usr/local/jails/containers/www usermod alice")
@@ -325,10 +325,19 @@ func TestChecksTable(t *testing.T) {
 		{"two rulesets share a number", "JK-DEVFS-020", func(f *Facts) {
 			f.Devfs.Parse("/etc/devfs.rules", []byte("[a=20]\n[b=20]\n"))
 		}, Warn, []string{"ruleset number 20 is used by a (/etc/devfs.rules:1) and b (/etc/devfs.rules:2)"}},
-		{"configured jail inherits an unsafe default", "JK-JAIL-030", func(f *Facts) {
-			f.Sysctl["security.jail.set_hostname_allowed"] = "1"
+		// kern_jail_set gives every jail from jail.conf set_hostname
+		// (JAIL_DEFAULT_ALLOW), whatever the deprecated sysctl says.
+		{"configured jail may rename itself despite the sysctl", "JK-JAIL-030", func(f *Facts) {
+			f.Sysctl["security.jail.set_hostname_allowed"] = "0"
 			f.Configured = append(f.Configured, *jailOf("/etc/jail.conf.d/new.conf", "new"))
-		}, Warn, []string{"jail new (/etc/jail.conf.d/new.conf, not running): allow.set_hostname = true (the default, from security.jail.set_hostname_allowed)"}},
+		}, Warn, []string{"jail new (/etc/jail.conf.d/new.conf, not running): allow.set_hostname = true (jail(8)'s default when the jail does not set it)"}},
+		{"enforce_statfs sysctl is every jail's default", "JK-JAIL-060", func(f *Facts) {
+			f.Sysctl["security.jail.enforce_statfs"] = "1"
+			f.Configured = append(f.Configured, *jailOf("/etc/jail.conf.d/new.conf", "new"))
+		}, Warn, []string{"jail new (/etc/jail.conf.d/new.conf, not running): enforce_statfs = 1"}},
+		{"unsafe enforce_statfs sysctl", "JK-JAIL-090", func(f *Facts) {
+			f.Sysctl["security.jail.enforce_statfs"] = "0"
+		}, Warn, []string{"security.jail.enforce_statfs is 0", "every new jail that does not set its own"}},
 		{"sysvshm new", "JK-JAIL-020", func(f *Facts) {
 			f.Jails[0].Params["sysvshm"] = "new"
 		}, Warn, []string{"jail dns (jid 1): sysvshm = new", "sysvshm = disable;"}},
@@ -467,6 +476,61 @@ func TestCatalogueIDs(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("group %s has no check", g)
+		}
+	}
+}
+
+func TestHostSecurelevel(t *testing.T) {
+	tests := []struct {
+		level   string
+		newBase bool
+		want    Severity
+	}{
+		{"-1", true, Pass},
+		{"0", true, Pass},
+		{"1", false, Info},
+		{"1", true, Fail},
+		{"3", true, Fail},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%s/%v", tt.level, tt.newBase), func(t *testing.T) {
+			f := factsWith(t, func(f *Facts) { f.Sysctl["kern.securelevel"] = tt.level })
+			opts := Options{Only: []string{"JK-HOST-090"}}
+			if tt.newBase {
+				opts.Planned = []Planned{{Name: "dns", Recipe: "dns", NewBase: true}}
+			}
+			r := Run(f, opts)
+			if len(r.Findings) != 1 || r.Findings[0].Severity != tt.want {
+				t.Errorf("%s", dump(r.Findings))
+			}
+		})
+	}
+}
+
+// TestJailDefaultsIgnoreAllowedSysctls: the security.jail.*_allowed knobs
+// feed only the old jail(2) call (kern_jail in sys/kern/kern_jail.c), so
+// a jail from jail.conf gets no raw sockets, SysV IPC, chflags or mount
+// however they are set, and set_hostname however they are set.
+func TestJailDefaultsIgnoreAllowedSysctls(t *testing.T) {
+	f := factsWith(t, func(f *Facts) {
+		for _, k := range []string{"security.jail.allow_raw_sockets", "security.jail.sysvipc_allowed",
+			"security.jail.chflags_allowed", "security.jail.mount_allowed"} {
+			f.Sysctl[k] = "1"
+		}
+		f.Sysctl["security.jail.set_hostname_allowed"] = "0"
+		f.Configured = append(f.Configured, *jailOf("/etc/jail.conf.d/new.conf", "new"))
+	})
+	r := Run(f, Options{Only: []string{"JK-JAIL-010", "JK-JAIL-020", "JK-JAIL-030", "JK-JAIL-040", "JK-JAIL-050"}})
+	for _, fd := range r.Findings {
+		onNew := strings.Contains(fd.Found, "jail new ")
+		if fd.ID == "JK-JAIL-030" {
+			if fd.Severity != Warn || !onNew {
+				t.Errorf("JK-JAIL-030 should warn that jail new may rename itself: %+v", fd)
+			}
+			continue
+		}
+		if onNew {
+			t.Errorf("%s reports the jail.conf jail from a sysctl jail_set(2) ignores: %s", fd.ID, fd.Found)
 		}
 	}
 }

@@ -262,3 +262,30 @@ func checkHostRC(c *runCtx) []Finding {
 	}
 	return out
 }
+
+// checkHostSecurelevel follows usr.sbin/freebsd-update/freebsd-update.sh
+// (install_check_params refuses when kern.securelevel > 0) and
+// chflags(2) (schg may not be cleared above securelevel 0, see
+// sys/ufs/ufs/ufs_vnops.c and securelevel_gt in sys/kern/kern_prot.c).
+func checkHostSecurelevel(c *runCtx) []Finding {
+	v, ok := c.f.Sysctl["kern.securelevel"]
+	if !ok {
+		return []Finding{c.finding(Info, "kern.securelevel could not be read", "sysctl kern.securelevel")}
+	}
+	level, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || level <= 0 {
+		return []Finding{c.finding(Pass, "kern.securelevel is "+strings.TrimSpace(v), "")}
+	}
+	const fix = "sysrc kern_securelevel_enable=NO, reboot, install, then sysrc kern_securelevel_enable=YES and reboot"
+	var out []Finding
+	for i := range c.planned {
+		if p := &c.planned[i]; p.NewBase {
+			out = append(out, c.finding(Fail, fmt.Sprintf("kern.securelevel is %d: the planned %s jail needs a new base, "+
+				"and freebsd-update cannot patch it nor chflags clear its schg flags for a rollback or uninstall", level, plannedName(p)), fix))
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, c.finding(Info, fmt.Sprintf("kern.securelevel is %d: new jail bases cannot be patched or removed until it is 0 again", level), fix))
+	}
+	return out
+}

@@ -34,21 +34,29 @@ func (c *runCtx) auditJails() []*freebsd.Jail {
 	return out
 }
 
-// jailDefaults maps a parameter to the deprecated sysctl whose value
-// jail(8) uses for a jail that does not set it.
-var jailDefaults = map[string]struct {
-	sysctl, def string
-}{
-	"allow.set_hostname": {"security.jail.set_hostname_allowed", "1"},
-	"allow.raw_sockets":  {"security.jail.allow_raw_sockets", "0"},
-	"allow.sysvipc":      {"security.jail.sysvipc_allowed", "0"},
-	"allow.chflags":      {"security.jail.chflags_allowed", "0"},
-	"allow.mount":        {"security.jail.mount_allowed", "0"},
-	"enforce_statfs":     {"security.jail.enforce_statfs", "2"},
+// jailDefaults are the parameters a jail made by jail(8) from jail.conf
+// gets when it does not set them. jail(8) creates jails with jail_set(2),
+// where kern_jail_set (sys/kern/kern_jail.c) starts a new jail with
+// JAIL_DEFAULT_ALLOW (set_hostname, reserved_ports,
+// unprivileged_proc_debug, suser) ANDed with its parent's, children.max 0
+// and its parent's securelevel. The security.jail.*_allowed sysctls do not
+// count: only the old jail(2) call (kern_jail) reads them.
+var jailDefaults = map[string]string{
+	"allow.set_hostname":            "true",
+	"allow.reserved_ports":          "true",
+	"allow.unprivileged_proc_debug": "true",
+	"allow.suser":                   "true",
+	"allow.raw_sockets":             "false",
+	"allow.sysvipc":                 "false",
+	"allow.chflags":                 "false",
+	"allow.mount":                   "false",
+	"allow.socket_af":               "false",
+	"children.max":                  "0",
 }
 
 // param returns a jail's effective parameter: its own value, else for a
-// configured jail the default jail(8) would apply; ok is false when unknown.
+// configured jail the one jail_set(2) would give it; ok is false when
+// unknown.
 func (c *runCtx) param(j *freebsd.Jail, name string) (string, bool) {
 	if v, ok := j.Params[name]; ok {
 		return v, true
@@ -57,14 +65,17 @@ func (c *runCtx) param(j *freebsd.Jail, name string) (string, bool) {
 		return "", false
 	}
 	if d, ok := jailDefaults[name]; ok {
-		if v, ok := c.f.Sysctl[d.sysctl]; ok {
-			return boolText(v), true
-		}
-		return boolText(d.def), true
+		return d, true
 	}
 	switch name {
-	case "children.max":
-		return "0", true
+	case "enforce_statfs":
+		// The one default a sysctl still sets: kern_jail_set gives
+		// new jails jail_default_enforce_statfs, which
+		// security.jail.enforce_statfs writes.
+		if v, ok := c.f.Sysctl["security.jail.enforce_statfs"]; ok {
+			return v, true
+		}
+		return "2", true
 	case "securelevel":
 		if v, ok := c.f.Sysctl["kern.securelevel"]; ok {
 			return v, true
@@ -122,7 +133,7 @@ func boolParamCheck(param, line string) func(c *runCtx) []Finding {
 			}
 			src := ""
 			if _, own := j.Params[param]; !own {
-				src = " (the default, from " + jailDefaults[param].sysctl + ")"
+				src = " (jail(8)'s default when the jail does not set it)"
 			}
 			out = append(out, c.finding(Warn, fmt.Sprintf("%s: %s = %s%s", jailWhere(j), param, boolText(v), src), c.jailFix(j, line)))
 		}
@@ -240,15 +251,22 @@ func checkSecurelevel(c *runCtx) []Finding {
 	return out
 }
 
-// deprecatedSysctls are the article's MIBs with their safe values.
-var deprecatedSysctls = []struct{ name, safe, param string }{
-	{"security.jail.set_hostname_allowed", "0", "allow.noset_hostname"},
-	{"security.jail.socket_unixiproute_only", "1", "allow.nosocket_af"},
-	{"security.jail.sysvipc_allowed", "0", "allow.nosysvipc"},
-	{"security.jail.allow_raw_sockets", "0", "allow.noraw_sockets"},
-	{"security.jail.enforce_statfs", "2", "enforce_statfs = 2"},
-	{"security.jail.chflags_allowed", "0", "allow.nochflags"},
-	{"security.jail.mount_allowed", "0", "allow.nomount"},
+// deprecatedSysctls are the old global jail knobs with their safe
+// values. Only enforce_statfs still sets a default for jails made from
+// jail.conf; the *_allowed ones feed the old jail(2) call alone
+// (kern_jail in sys/kern/kern_jail.c), which jail(8) uses only for its
+// four-argument form "jail path hostname ip command" (usr.sbin/jail/jail.c).
+var deprecatedSysctls = []struct {
+	name, safe, param string
+	everyJail         bool // the sysctl is the default of every new jail
+}{
+	{"security.jail.set_hostname_allowed", "0", "allow.noset_hostname", false},
+	{"security.jail.socket_unixiproute_only", "1", "allow.nosocket_af", false},
+	{"security.jail.sysvipc_allowed", "0", "allow.nosysvipc", false},
+	{"security.jail.allow_raw_sockets", "0", "allow.noraw_sockets", false},
+	{"security.jail.enforce_statfs", "2", "enforce_statfs = 2", true},
+	{"security.jail.chflags_allowed", "0", "allow.nochflags", false},
+	{"security.jail.mount_allowed", "0", "allow.nomount", false},
 }
 
 func checkDeprecatedSysctls(c *runCtx) []Finding {
@@ -258,8 +276,14 @@ func checkDeprecatedSysctls(c *runCtx) []Finding {
 		if !ok || v == d.safe {
 			continue
 		}
-		out = append(out, c.finding(Warn, fmt.Sprintf("%s is %s (safe: %s); jails that do not set %s get the unsafe default", d.name, v, d.safe, d.param),
-			sysctlFix(d.name, d.safe)+fmt.Sprintf(", and write %s; in each jail's jail.conf block", d.param)))
+		if d.everyJail {
+			out = append(out, c.finding(Warn, fmt.Sprintf("%s is %s (safe: %s); it is the value of every new jail that does not set its own", d.name, v, d.safe),
+				sysctlFix(d.name, d.safe)+fmt.Sprintf(", and write %s; in each jail's jail.conf block", d.param)))
+			continue
+		}
+		out = append(out, c.finding(Info, fmt.Sprintf("%s is %s (safe: %s); it only affects jails made with the old jail(2) call, "+
+			"such as jail(8)'s four-argument form, not jails from jail.conf", d.name, v, d.safe),
+			sysctlFix(d.name, d.safe)))
 	}
 	return out
 }

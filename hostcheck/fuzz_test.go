@@ -8,17 +8,6 @@ import (
 	"github.com/jailkit/jailkit/hostcheck/freebsd"
 )
 
-// FuzzSysctlText feeds odd raw values through the decoding of what
-// System.Sysctl returns.
-func FuzzSysctlText(f *testing.F) {
-	for _, s := range []string{"14.3-RELEASE", "\x01\x00\x00", "\xff\xff\xff\xff", "\x00\x00\x00\x00\x00\x00\x00\x80", "a\x00b"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, v string) {
-		_ = sysctlText(v)
-	})
-}
-
 // FuzzRun feeds odd facts through every check: the input is split on
 // "\n--\n" into sockstat text, jls JSON, jail.conf, devfs.rules, rc.conf
 // and passwd, and the report must come out without a panic, with counts

@@ -46,7 +46,7 @@ type CommandSpec struct {
 // SysctlNames through System.Sysctl and prints "name: value" lines.
 var Commands = []CommandSpec{
 	{"sockstat-json", "sockstat.json", []string{"sockstat", "--libxo", "json", "-46l"}},
-	{"sockstat", "sockstat.txt", []string{"sockstat", "-46l"}},
+	{"sockstat", "sockstat.txt", []string{"sockstat", "-46lw"}},
 	{"jls-json", "jls.json", []string{"jls", "--libxo", "json", "-n"}},
 	{"jls", "jls.txt", []string{"jls"}},
 	{"sysctl", "sysctl.txt", nil},
@@ -59,7 +59,7 @@ var Commands = []CommandSpec{
 // jailSockstat names the per-jail sockstat command for a JID.
 func jailSockstat(jid int) CommandSpec {
 	j := strconv.Itoa(jid)
-	return CommandSpec{"sockstat-jail-" + j, "sockstat-jail-" + j + ".txt", []string{"sockstat", "-46l", "-j", j}}
+	return CommandSpec{"sockstat-jail-" + j, "sockstat-jail-" + j + ".txt", []string{"sockstat", "-46lw", "-j", j}}
 }
 
 func commandSpec(name string) (CommandSpec, bool) {
@@ -157,7 +157,7 @@ func (l *LiveSource) Output(ctx context.Context, name string) ([]byte, error) {
 			if err != nil {
 				continue // an unknown sysctl on this release
 			}
-			fmt.Fprintf(&b, "%s: %s\n", n, sysctlText(v))
+			fmt.Fprintf(&b, "%s: %s\n", n, strings.TrimSpace(v))
 		}
 		return []byte(b.String()), nil
 	}
@@ -179,34 +179,6 @@ func (l *LiveSource) Output(ctx context.Context, name string) ([]byte, error) {
 		}
 	}
 	return l.Sys.Run(ctx, system.Cmd{Argv: spec.Argv})
-}
-
-// sysctlText turns what System.Sysctl returned into text. x/sys/unix's
-// Sysctl hands back the raw bytes of an integer sysctl (1 becomes
-// "\x01\x00\x00" once its last NUL is trimmed), so a short value that is
-// not printable is read as a little-endian integer of 4 or 8 bytes.
-func sysctlText(v string) string {
-	printable := true
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if (c < 0x20 && c != '\n' && c != '\t' && c != '\r') || c > 0x7e {
-			printable = false
-			break
-		}
-	}
-	if printable || len(v) > 8 {
-		return strings.TrimSpace(v)
-	}
-	b := make([]byte, 8)
-	copy(b, v)
-	var u uint64
-	for i := 7; i >= 0; i-- {
-		u = u<<8 | uint64(b[i])
-	}
-	if len(v) <= 4 {
-		return strconv.FormatInt(int64(int32(uint32(u))), 10)
-	}
-	return strconv.FormatInt(int64(u), 10)
 }
 
 // SnapshotFormat is the version written to and expected in snapshot.json.

@@ -459,7 +459,9 @@ var leaseRE = regexp.MustCompile(`(?m)^lease ([0-9.]+) \{(?:\n[^}]*)*?\n  hardwa
 // address for a known MAC. A second link of the server namespace, not in
 // dhcpd_ifaces, must get no answer at all: dhcpd_ifaces is what keeps a
 // jail's dhcpd to its own link (ISC dhcpd reads frames through bpf or
-// LPF, and its one UDP socket is the wildcard fallback on port 67).
+// LPF, and its one UDP socket, the fallback on port 67, is bound to the
+// jail's address by local-address: a wildcard there would be *:67 in the
+// post-check).
 func TestDHCPConformanceServe(t *testing.T) {
 	requireTool(t, "dhcpd")
 	const fixedMAC = "02:6a:6b:00:00:20"
@@ -495,7 +497,12 @@ func TestDHCPConformanceServe(t *testing.T) {
 	d := server.start(t, dhcpdArgv(t, root, leases, filepath.Join(state, "dhcpd.pid"))...)
 	// dhcpd_flags="-q" silences the log, so readiness is read from the
 	// kernel: the fallback UDP socket comes after the link's packet socket.
-	server.waitListen(t, d, "udp", "0.0.0.0:67", 20*time.Second)
+	server.waitListen(t, d, "udp", "192.0.2.67:67", 20*time.Second)
+	for _, a := range server.listening(t, "udp", 67) {
+		if a.IsUnspecified() {
+			t.Errorf("dhcpd also listens on %s:67, a wildcard the post-check refuses", a)
+		}
+	}
 	if got, want := dhcpPacketLinks(t, server), []string{"jk0"}; !slices.Equal(got, want) {
 		t.Fatalf("dhcpd reads frames on %v, want only %v (dhcpd_ifaces)", got, want)
 	}

@@ -350,10 +350,19 @@ func (ns *namespace) mustRun(t testing.TB, timeout time.Duration, argv ...string
 // test can show that the other address gets no answer.
 func (ns *namespace) addAddr(t testing.TB, dev, cidr string) {
 	t.Helper()
-	if _, err := netip.ParsePrefix(cidr); err != nil {
+	pr, err := netip.ParsePrefix(cidr)
+	if err != nil {
 		t.Fatalf("addAddr: %v", err)
 	}
-	ns.mustRun(t, 10*time.Second, "ip", "addr", "add", cidr, "dev", dev)
+	argv := []string{"ip", "addr", "add", cidr, "dev", dev}
+	if pr.Addr().Is6() {
+		// Without nodad an IPv6 address stays "tentative" until
+		// duplicate address detection ends (about a second), and a
+		// daemon started at once fails to bind it (EADDRNOTAVAIL): the
+		// dual-stack tests failed now and then that way.
+		argv = append(argv, "nodad")
+	}
+	ns.mustRun(t, 10*time.Second, argv...)
 }
 
 // bindMount bind-mounts src (a host path, say ROOT/usr/local) onto dst

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"os"
 	"testing"
 
@@ -8,6 +9,8 @@ import (
 	"github.com/jailkit/jailkit/engine/system"
 	"github.com/rogpeppe/go-internal/testscript"
 )
+
+var update = flag.Bool("update", false, "rewrite the files the scripts compare output with")
 
 // fakeHostEnv names the environment variable that makes the jailkit of the
 // scripts open --root as a fakehost (a simulated FreeBSD host), so they can
@@ -42,6 +45,8 @@ func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
+		// go test ./... -update rewrites the files cmp compares with.
+		UpdateScripts: *update,
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("NO_COLOR", "1")
 			return nil

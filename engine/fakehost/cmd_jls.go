@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -26,8 +27,11 @@ func (h *Host) jls(a []string) ([]byte, error) {
 		}
 		return []byte(b.String()), nil
 	}
+	// As usr.sbin/jls/jls.c emits -n through libxo: every value but the
+	// booleans and the address lists is printed with "%s", which libxo
+	// quotes (xo_format_is_numeric), so the jid is a string.
 	type jl struct {
-		JID      int      `json:"jid"`
+		JID      string   `json:"jid"`
 		Name     string   `json:"name"`
 		Hostname string   `json:"host.hostname"`
 		Path     string   `json:"path"`
@@ -44,7 +48,7 @@ func (h *Host) jls(a []string) ([]byte, error) {
 	}{Version: "2"}
 	out.Info.Jail = []jl{}
 	for _, j := range st.Jails {
-		out.Info.Jail = append(out.Info.Jail, jl{JID: j.JID, Name: j.Name, Hostname: j.Hostname, Path: j.Path,
+		out.Info.Jail = append(out.Info.Jail, jl{JID: strconv.Itoa(j.JID), Name: j.Name, Hostname: j.Hostname, Path: j.Path,
 			IP4: nonNil(j.IP4), IP6: nonNil(j.IP6), Persist: true})
 		if j.VNet {
 			// A VNET jail's addresses are its own stack's, not jail

@@ -5,28 +5,107 @@ import (
 	"io"
 	"slices"
 	"strings"
+
+	"github.com/jailkit/jailkit/engine/system"
 )
 
-// pkg handles "pkg -j NAME install -y PKG...".
-func (h *Host) pkg(a []string, progress io.Writer) ([]byte, error) {
-	if len(a) < 5 || a[1] != "-j" || a[3] != "install" {
-		return nil, fail(a, "usage: pkg -j jail install -y pkg ...")
+// pkgNonInteractive is what the bootstrapper prints when pkg is missing
+// and stdin is not a terminal (usr.sbin/pkg/pkg.c, non_interactive_message).
+const pkgNonInteractive = "The package management tool is not yet installed on your system.\n" +
+	"Please set ASSUME_ALWAYS_YES=yes environment variable to be able to bootstrap in non-interactive (stdin not being a tty)"
+
+// pkg is the host's pkg. On a host that never bootstrapped pkg it is the
+// bootstrapper /usr/sbin/pkg; once bootstrapped, the real pkg, of which
+// "-j NAME" runs the host's binary attached to the jail (freebsd/pkg
+// src/main.c: jail_getid, jail_attach) with the jail's db and config.
+func (h *Host) pkg(cmd system.Cmd) ([]byte, error) {
+	cfg, err := h.Config()
+	if err != nil {
+		return nil, err
+	}
+	a := cmd.Argv
+	if !cfg.HostPkg {
+		// The bootstrapper's getopt "+:dN46" skips -j without an
+		// argument and stops at the jail name, so the sub-getopt "+:y"
+		// starts at the name: "pkg -j NAME install -y" never sees -y.
+		if !pkgBootstrapperYes(a[1:]) && !envYes(cmd.Env, "ASSUME_ALWAYS_YES") {
+			return nil, fail(a, "%s", pkgNonInteractive)
+		}
+		// Bootstrapping would install pkg on the host: jailkit must
+		// never ask for that, so the fake host treats it as an error.
+		return nil, fail(a, "fakehost: pkg would bootstrap itself on the host")
+	}
+	if len(a) < 4 || a[1] != "-j" {
+		return nil, fail(a, "usage: pkg -j jail command ...")
 	}
 	j, err := h.running(a[2])
 	if err != nil {
 		return nil, fail(a, "pkg: %v", err)
 	}
+	return h.pkgIn(j, a, a[3:], cmd.Progress)
+}
+
+// pkgBootstrapperYes says whether the bootstrapper sees -y: it skips the
+// global options of "+:dN46" (an unknown one is skipped alone), takes the
+// subcommand, and reads "+:y" (or "+:fr:y" for bootstrap and add) from
+// the words after it, stopping at the first non-option.
+func pkgBootstrapperYes(args []string) bool {
+	i := 0
+	for i < len(args) && strings.HasPrefix(args[i], "-") && args[i] != "-" {
+		if args[i] == "--" {
+			i++
+			break
+		}
+		i++
+	}
+	if i >= len(args) {
+		return false
+	}
+	sub, rest := args[i], args[i+1:]
+	for k := 0; k < len(rest); k++ {
+		w := rest[k]
+		if !strings.HasPrefix(w, "-") || w == "-" || w == "--" {
+			break
+		}
+		if w == "--yes" || strings.ContainsRune(w[1:], 'y') {
+			return true
+		}
+		if (sub == "bootstrap" || sub == "add") && strings.HasSuffix(w, "r") {
+			k++ // -r takes the repository name
+		}
+	}
+	return false
+}
+
+// envYes reads a pkg boolean from the environment the way
+// usr.sbin/pkg/config.c's boolstr_to_bool does.
+func envYes(env []string, name string) bool {
+	for _, e := range env {
+		if v, ok := strings.CutPrefix(e, name+"="); ok {
+			v = strings.ToLower(v)
+			return v == "yes" || v == "true" || v == "on" || strings.HasPrefix(v, "1")
+		}
+	}
+	return false
+}
+
+// pkgIn runs the real pkg's install or delete with the jail's database.
+func (h *Host) pkgIn(j Jail, a, args []string, progress io.Writer) ([]byte, error) {
+	if len(args) < 2 || (args[0] != "install" && args[0] != "delete") {
+		return nil, fail(a, "usage: pkg install|delete -y pkg ...")
+	}
 	sub, err := h.files.OpenRoot(j.Path)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := sub.Lstat("/usr/local/sbin/pkg"); err != nil {
-		return nil, fail(a, "pkg: pkg is not bootstrapped in jail %s", j.Name)
-	}
 	old, _ := sub.ReadFile("/var/db/pkg/installed")
 	have := strings.Fields(string(old))
-	for _, p := range a[4:] {
-		if p == "-y" {
+	for _, p := range args[1:] {
+		if strings.HasPrefix(p, "-") {
+			continue
+		}
+		if args[0] == "delete" {
+			have = slices.DeleteFunc(have, func(s string) bool { return s == p })
 			continue
 		}
 		if progress != nil {
@@ -40,4 +119,38 @@ func (h *Host) pkg(a []string, progress io.Writer) ([]byte, error) {
 		return nil, err
 	}
 	return nil, sub.WriteFile("/var/db/pkg/installed", []byte(strings.Join(have, "\n")+"\n"), 0o644)
+}
+
+// pkgInJail is pkg run inside j by jexec: the jail's own /usr/sbin/pkg
+// bootstrapper, or its /usr/local/sbin/pkg once bootstrapped. jexec -l
+// starts it with a clean environment (usr.sbin/jexec/jexec.c), so only
+// -y after the subcommand answers the bootstrapper.
+func (h *Host) pkgInJail(j Jail, a, args []string, progress io.Writer) ([]byte, error) {
+	sub, err := h.files.OpenRoot(j.Path)
+	if err != nil {
+		return nil, err
+	}
+	_, statErr := sub.Lstat("/usr/local/sbin/pkg")
+	bootstrapped := statErr == nil
+	if args[0] == "/usr/local/sbin/pkg" && !bootstrapped {
+		return nil, fail(a, "jexec: execvp: /usr/local/sbin/pkg: No such file or directory")
+	}
+	rest := args[1:]
+	if len(rest) > 0 && rest[0] == "bootstrap" {
+		if bootstrapped {
+			return []byte("pkg already bootstrapped at /usr/local/sbin/pkg\n"), nil
+		}
+		if !pkgBootstrapperYes(rest) {
+			return nil, fail(a, "%s", pkgNonInteractive)
+		}
+		if err := sub.MkdirAll("/usr/local/sbin", 0o755); err != nil {
+			return nil, err
+		}
+		return []byte("Bootstrapping pkg from pkg+https://pkg.FreeBSD.org/FreeBSD:14:amd64/quarterly, please wait...\nInstalling pkg-2.1.2...\n"),
+			sub.WriteFile("/usr/local/sbin/pkg", []byte("fake pkg\n"), 0o755)
+	}
+	if !bootstrapped {
+		return nil, fail(a, "%s", pkgNonInteractive)
+	}
+	return h.pkgIn(j, a, rest, progress)
 }

@@ -9,7 +9,10 @@
 //   - service -j JAIL NAME start needs the package and NAME_enable=YES in
 //     the jail's rc.conf, and makes sockstat show the listener on the
 //     jail's address;
-//   - pkg -j JAIL install records the packages inside the jail root;
+//   - jexec -l JAIL pkg bootstrap -y puts pkg in the jail, and the jail's
+//     pkg install/delete record the packages inside the jail root; the
+//     host's own pkg is the bootstrapper unless Config.HostPkg, and
+//     refuses to run without a terminal as usr.sbin/pkg/pkg.c does;
 //   - fetch serves a small base.txz and a MANIFEST carrying its sha256 for
 //     the releases in Config.Releases, and "Not Found" for others;
 //   - tar -xf extracts such an archive, confined to the target directory.

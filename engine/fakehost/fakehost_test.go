@@ -69,7 +69,8 @@ func TestJailLifecycle(t *testing.T) {
 		[]byte("dns {\n\tpath = \"/jails/dns\";\n\thost.hostname = \"dns.lan\";\n\tip4.addr = \"em0|192.0.2.53/32\";\n}\n"), 0o644)
 	os.WriteFile(filepath.Join(h.Dir, "jails/dns/etc/rc.conf"), []byte("named_enable=\"YES\"\n"), 0o644)
 	h.mustRun(t, true, "jail", "-f", "/etc/jail.conf.d/dns.conf", "-c", "dns")
-	if jls := h.mustRun(t, false, "jls", "--libxo", "json", "-n"); !strings.Contains(jls, `"ip4.addr":["192.0.2.53"]`) || !strings.Contains(jls, `"name":"dns"`) {
+	if jls := h.mustRun(t, false, "jls", "--libxo", "json", "-n"); !strings.Contains(jls, `"ip4.addr":["192.0.2.53"]`) || !strings.Contains(jls, `"name":"dns"`) ||
+		!strings.Contains(jls, `"jid":"1"`) || !strings.Contains(jls, `"__version":"2"`) {
 		t.Errorf("jls: %s", jls)
 	}
 	if ifc := h.mustRun(t, false, "ifconfig", "-a"); !strings.Contains(ifc, "inet 192.0.2.53 netmask 0xffffffff") {
@@ -82,11 +83,11 @@ func TestJailLifecycle(t *testing.T) {
 	if _, err := h.Run(context.Background(), system.Cmd{Argv: []string{"service", "-j", "dns", "named", "start"}, Mutates: true}); err == nil {
 		t.Error("named started without bind920")
 	}
-	if _, err := h.Run(context.Background(), system.Cmd{Argv: []string{"pkg", "-j", "dns", "install", "-y", "bind920"}, Mutates: true}); err == nil {
+	if _, err := h.Run(context.Background(), system.Cmd{Argv: []string{"jexec", "-l", "dns", "/usr/local/sbin/pkg", "install", "-y", "bind920"}, Mutates: true}); err == nil {
 		t.Error("pkg ran before its bootstrap")
 	}
 	h.mustRun(t, true, "jexec", "-l", "dns", "/usr/sbin/pkg", "bootstrap", "-y")
-	h.mustRun(t, true, "pkg", "-j", "dns", "install", "-y", "bind920")
+	h.mustRun(t, true, "jexec", "-l", "dns", "/usr/local/sbin/pkg", "install", "-y", "bind920")
 	h.mustRun(t, true, "service", "-j", "dns", "named", "start")
 	sock := h.mustRun(t, false, "sockstat", "-46l", "-j", "dns")
 	if !strings.Contains(sock, "udp4   192.0.2.53:53") || !strings.Contains(sock, "tcp4   192.0.2.53:53") {

@@ -2,6 +2,7 @@ package fakehost
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -44,6 +45,11 @@ type Service struct {
 	RCVar   string `json:"rcvar,omitempty"`
 	Command string `json:"command"`
 	Ports   []Port `json:"ports"`
+	// BindFrom is a file in the jail whose "local-address ADDR;" line is
+	// the one address the service binds; without that line it binds the
+	// wildcard, as ISC dhcpd's fallback socket does (common/socket.c,
+	// if_register_socket binds local_address, INADDR_ANY by default).
+	BindFrom string `json:"bind_from,omitempty"`
 }
 
 // Config is the fake host's fixed configuration.
@@ -63,6 +69,13 @@ type Config struct {
 	// MemberIfaddrs is net.link.bridge.member_ifaddrs: on 15+ a bridge
 	// member may keep its address only when it is set.
 	MemberIfaddrs bool `json:"member_ifaddrs,omitempty"`
+	// Securelevel is kern.securelevel: above 0, freebsd-update install
+	// refuses (usr.sbin/freebsd-update/freebsd-update.sh,
+	// install_check_params) and schg flags cannot be cleared.
+	Securelevel int `json:"securelevel,omitempty"`
+	// HostPkg says the host's pkg is bootstrapped (/usr/local/sbin/pkg
+	// exists); a fresh host has only the bootstrapper /usr/sbin/pkg.
+	HostPkg bool `json:"host_pkg,omitempty"`
 }
 
 // Dataset is a ZFS dataset and where it is mounted.
@@ -127,11 +140,12 @@ func DefaultConfig() Config {
 		},
 		Releases: []string{"14.2-RELEASE", "14.3-RELEASE", "15.0-RELEASE"},
 		Services: map[string]Service{
-			"named":     {Package: "bind920", Command: "named", Ports: []Port{{"udp", 53}, {"tcp", 53}}},
-			"apache24":  {Package: "apache24", Command: "httpd", Ports: []Port{{"tcp", 80}}},
-			"isc-dhcpd": {Package: "isc-dhcp44-server", Command: "dhcpd", RCVar: "dhcpd_enable", Ports: []Port{{"udp", 67}}},
-			"postfix":   {Package: "postfix", Command: "master", Ports: []Port{{"tcp", 25}}},
-			"sshd":      {Package: "", Command: "sshd", Ports: []Port{{"tcp", 22}}},
+			"named":    {Package: "bind920", Command: "named", Ports: []Port{{"udp", 53}, {"tcp", 53}}},
+			"apache24": {Package: "apache24", Command: "httpd", Ports: []Port{{"tcp", 80}}},
+			"isc-dhcpd": {Package: "isc-dhcp44-server", Command: "dhcpd", RCVar: "dhcpd_enable", Ports: []Port{{"udp", 67}},
+				BindFrom: "/usr/local/etc/dhcpd.conf"},
+			"postfix": {Package: "postfix", Command: "master", Ports: []Port{{"tcp", 25}}},
+			"sshd":    {Package: "", Command: "sshd", Ports: []Port{{"tcp", 22}}},
 		},
 	}
 }
@@ -337,23 +351,56 @@ func (h *Host) fault(c system.Call) error {
 	return h.Fault(c)
 }
 
-// Sysctl answers kern.osrelease and hw.machine_arch from the config.
+// Sysctl answers from the config the way the kernel does: it hands out
+// each OID's kind and raw bytes (an int is four little-endian bytes, as
+// x/sys/unix.SysctlRaw returns it) and decodes them with the same
+// system.SysctlText the real System uses, so a caller that compared raw
+// bytes with "1" fails here as it would on FreeBSD.
 func (h *Host) Sysctl(name string) (string, error) {
 	cfg, err := h.Config()
 	if err != nil {
 		return "", err
 	}
+	kind, raw, ok := cfg.sysctlRaw(name)
+	if !ok {
+		return "", fmt.Errorf("sysctl: unknown oid '%s'", name)
+	}
+	return system.SysctlText(kind, raw, 8)
+}
+
+// sysctlRaw is the kernel side of Sysctl: an OID's kind and its bytes.
+func (c Config) sysctlRaw(name string) (uint32, []byte, bool) {
+	str := func(v string) (uint32, []byte, bool) { return system.CtlTypeString, append([]byte(v), 0), true }
+	num := func(v int) (uint32, []byte, bool) {
+		return system.CtlTypeInt, binary.LittleEndian.AppendUint32(nil, uint32(int32(v))), true
+	}
 	switch name {
 	case "kern.osrelease":
-		return cfg.OSRelease, nil
-	case "hw.machine_arch", "hw.machine":
-		return cfg.Arch, nil
+		return str(c.OSRelease)
+	case "hw.machine":
+		return str(c.machine())
+	case "hw.machine_arch":
+		return str(c.Arch)
+	case "kern.securelevel":
+		return num(c.Securelevel)
 	case "security.jail.jailed":
-		return "0", nil
+		return num(0)
 	case "net.link.bridge.member_ifaddrs":
-		return map[bool]string{true: "1", false: "0"}[cfg.MemberIfaddrs], nil
+		return num(map[bool]int{true: 1, false: 0}[c.MemberIfaddrs])
 	}
-	return "", fmt.Errorf("sysctl: unknown oid '%s'", name)
+	return 0, nil, false
+}
+
+// machine is hw.machine for the host's hw.machine_arch (sys/kern/kern_mib.c:
+// MACHINE is the platform, MACHINE_ARCH the processor architecture).
+func (c Config) machine() string {
+	switch c.Arch {
+	case "aarch64":
+		return "arm64"
+	case "armv7":
+		return "arm"
+	}
+	return c.Arch
 }
 
 // TryLock takes a real flock on a file under the fake root, so two

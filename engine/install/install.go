@@ -89,6 +89,7 @@ type planner struct {
 	edits       []string        // diffs of files edited in the jail that the install would overwrite
 
 	vnet         *plan.VNet // the jail's epair and bridge; nil for a shared-IP jail
+	loopback     string     // the jail's primary loopback address (host.loopback), or ""
 	bridgeExists bool       // the host has the VNET jail's bridge already
 }
 
@@ -190,8 +191,15 @@ func (p *planner) checkJail(hostRelease, hostArch string, notes *[]string) ([]pl
 	if err := p.planVNet(notes); err != nil {
 		return nil, err
 	}
+	if err := p.pickLoopback(notes); err != nil {
+		return nil, err
+	}
 	*notes = append(*notes, p.fillResolvers()...)
-	findings, err := preflight(p.facts, p.v, p.opts.Force)
+	pl := Planned(p.v)
+	// A new jail root gets base files, some with schg (var/empty).
+	_, statErr := p.sys.Lstat(p.v.Jail.Path)
+	pl.NewBase = statErr != nil
+	findings, err := preflight(p.facts, p.v, pl, p.opts.Force)
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package install
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/jailkit/jailkit/engine/system"
@@ -69,13 +70,15 @@ func TestInstallCommandCount(t *testing.T) {
 			switch c.Argv[0] {
 			case "sysrc":
 				sysrc++
-			case "pkg":
-				pkg++
+			case "jexec":
+				if slices.Contains(c.Argv, "install") {
+					pkg++
+				}
 			}
 		}
 	}
 	if sysrc != 1 || pkg != 1 {
-		t.Errorf("want one sysrc and one pkg call, got %d and %d", sysrc, pkg)
+		t.Errorf("want one sysrc and one pkg install call, got %d and %d", sysrc, pkg)
 	}
 	if len(mutating) != 9 {
 		t.Errorf("a dns install runs %d mutating commands, want 9:\n%v", len(mutating), mutating)

@@ -45,7 +45,7 @@ func TestMailTurnsHostSendmailOff(t *testing.T) {
 		h := newHost(t)
 		before := snapshot(t, h)
 		h.Fault = func(c system.Call) error {
-			if c.Op == "run" && len(c.Argv) > 2 && c.Argv[0] == "pkg" && c.Argv[3] == "install" {
+			if c.Op == "run" && isPkgInstall(c.Argv) {
 				return errors.New("injected pkg failure")
 			}
 			return nil

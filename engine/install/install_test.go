@@ -323,7 +323,7 @@ func TestInstallPostCheckFails(t *testing.T) {
 func TestRollbackReportsWhatStays(t *testing.T) {
 	h := newFakeHost(t)
 	h.Fault = func(c system.Call) error {
-		if c.Op == "run" && len(c.Argv) > 1 && c.Argv[0] == "service" && c.Argv[len(c.Argv)-1] == "start" {
+		if c.Op == "run" && len(c.Argv) > 1 && c.Argv[0] == "service" && c.Argv[len(c.Argv)-1] == "restart" {
 			return errors.New("service refuses")
 		}
 		if c.Op == "run" && c.Argv[0] == "jail" && c.Argv[len(c.Argv)-2] == "-r" {
@@ -568,12 +568,12 @@ func TestDryRunChangesNothing(t *testing.T) {
 	for _, want := range []string{
 		"run: fetch -o /usr/local/jails/media/14.3-RELEASE-amd64/base.txz https://download.freebsd.org/releases/amd64/amd64/14.3-RELEASE/base.txz",
 		"run: jail -f /etc/jail.conf.d/dns.conf -c dns",
-		"run: pkg -j dns install -y bind920",
-		"run: service -j dns named start",
+		"run: jexec -l dns /usr/local/sbin/pkg install -y bind920",
+		"run: service -j dns named restart",
 		"run: sysrc jail_enable=YES",
 		"| 	ip4.addr = \"em0|192.0.2.53/32\";",
 		"listen-on	{ 192.0.2.53; };",
-		"check: sockstat -46l -j dns",
+		"check: sockstat -46lw -j dns",
 		"| .include \"/etc/jail.conf.d/*.conf\";",
 	} {
 		if !strings.Contains(text, want) {
@@ -581,7 +581,7 @@ func TestDryRunChangesNothing(t *testing.T) {
 		}
 	}
 	// The order FreeBSD needs: media, root, config, files, start, pkg, service, check, state.
-	order := []string{"fetch base.txz", "extract the jail's own", "write /etc/jail.conf.d/dns.conf", "write /etc/resolv.conf in the jail",
+	order := []string{"fetch base.txz", "copy the jail's own", "write /etc/jail.conf.d/dns.conf", "write /etc/resolv.conf in the jail",
 		"start jail dns", "bootstrap pkg", "install bind920", "write /usr/local/etc/namedb/named.conf in the jail", "start named", "check that", "record the jail"}
 	last := -1
 	for _, o := range order {
@@ -795,7 +795,7 @@ func TestInterruptedInstallRollsBack(t *testing.T) {
 	before := snapshot(t, h)
 	ctx, cancel := context.WithCancel(context.Background())
 	h.Fault = func(c system.Call) error {
-		if c.Op == "run" && c.Argv[0] == "pkg" {
+		if c.Op == "run" && isPkgInstall(c.Argv) {
 			cancel()
 			return context.Canceled
 		}
@@ -810,4 +810,9 @@ func TestInterruptedInstallRollsBack(t *testing.T) {
 	if diff := cmp.Diff(before, snapshot(t, h)); diff != "" {
 		t.Errorf("host changed:\n%s", diff)
 	}
+}
+
+// isPkgInstall says argv is the jail's pkg installing packages.
+func isPkgInstall(argv []string) bool {
+	return len(argv) > 4 && argv[0] == "jexec" && argv[3] == "/usr/local/sbin/pkg" && argv[4] == "install"
 }

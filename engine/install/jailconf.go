@@ -28,8 +28,8 @@ func HasInclude(jailConf []byte) bool { return includeRE.Match(jailConf) }
 var thinMounts = []string{"/bin", "/boot", "/lib", "/libexec", "/rescue", "/sbin",
 	"/usr/bin", "/usr/include", "/usr/lib", "/usr/libdata", "/usr/libexec", "/usr/sbin", "/usr/share"}
 
-// thinOwn are the members of base.txz a thin jail extracts into its own,
-// writable root.
+// thinOwn are the directories of the base a thin jail has its own,
+// writable copy of (copied from the patched shared base).
 var thinOwn = []string{"./etc", "./var", "./root", "./tmp", "./dev"}
 
 // jailConfInput is what the jail.conf file is made from.
@@ -39,7 +39,8 @@ type jailConfInput struct {
 	devfsRuleset int
 	base         string // shared base for a thin jail, "" for thick
 	vnet         *plan.VNet
-	ports        bool // mount the host's ports tree read-only
+	loopback     string // first IPv4 address, on lo0 (see pickLoopback)
+	ports        bool   // mount the host's ports tree read-only
 }
 
 // renderJailConf renders /etc/jail.conf.d/NAME.conf with the hardened
@@ -58,8 +59,8 @@ func renderJailConf(in jailConfInput) []byte {
 	if in.vnet != nil {
 		c.vnet(in.vnet)
 	} else {
-		c.addrs("ip4.addr", in.iface, j.IP4s, 32)
-		c.addrs("ip6.addr", in.iface, j.IP6s, 128)
+		c.addrs("ip4.addr", in.iface, j.IP4s, 32, in.loopback)
+		c.addrs("ip6.addr", in.iface, j.IP6s, 128, "")
 	}
 	c.mounts(in)
 	c.WriteString("\texec.start = \"/bin/sh /etc/rc\";\n")
@@ -77,15 +78,19 @@ type jailConf struct{ strings.Builder }
 func (c *jailConf) param(k, val string) { fmt.Fprintf(c, "\t%s = %q;\n", k, val) }
 
 // addrs writes a shared-IP jail's addresses of one family as
-// "IF|ADDR/bits", or disables the family when it has none.
-func (c *jailConf) addrs(key, iface string, ips []string, bits int) {
+// "IF|ADDR/bits", or disables the family when it has none. A loopback
+// address goes first, on lo0: the first address is the jail's primary.
+func (c *jailConf) addrs(key, iface string, ips []string, bits int, loopback string) {
 	if len(ips) == 0 {
 		fmt.Fprintf(c, "\t%s = disable;\n", strings.TrimSuffix(key, ".addr"))
 		return
 	}
-	parts := make([]string, len(ips))
-	for i, ip := range ips {
-		parts[i] = fmt.Sprintf("%q", fmt.Sprintf("%s|%s/%d", iface, ip, bits))
+	var parts []string
+	if loopback != "" {
+		parts = append(parts, fmt.Sprintf("%q", fmt.Sprintf("lo0|%s/%d", loopback, bits)))
+	}
+	for _, ip := range ips {
+		parts = append(parts, fmt.Sprintf("%q", fmt.Sprintf("%s|%s/%d", iface, ip, bits)))
 	}
 	fmt.Fprintf(c, "\t%s = %s;\n", key, strings.Join(parts, ", "))
 }

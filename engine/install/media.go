@@ -228,15 +228,26 @@ func (p *planner) planRoot() {
 	p.st.Resources = append(p.st.Resources, state.Resource{Kind: state.ResDataset, Name: name, Path: j.Path})
 }
 
-// planExtract extracts base.txz into the jail root (only the jail's own
-// part for a thin jail) and makes the mount points.
+// planExtract puts the jail's files in its root and makes the mount
+// points. A thick jail gets all of base.txz, patched in place. A thin
+// jail copies its own etc, var, root, tmp and dev from the shared base,
+// which freebsd-update patched just after extracting it: taken from
+// base.txz they would be the release as shipped (-p0), and a later
+// freebsd-update -b of the jail root would have to merge /etc while
+// jailkit's files are in it. cp -Rp keeps modes, owners, flags and
+// symlinks (bin/cp/cp.c: -R copies links as links, -p sets the rest).
 func (p *planner) planExtract(basePath string) {
 	j := p.v.Jail
 	argv := []string{"tar", "-xf", basePath, "-C", j.Path, "--unlink"}
 	what := "extract base.txz into the jail root"
 	if !p.opts.Thick {
-		argv = append(argv, thinOwn...)
-		what = "extract the jail's own etc, var, root, tmp and dev"
+		base := BaseDir(p.opts.JailsDir, j.Release, j.Arch)
+		argv = []string{"cp", "-Rp"}
+		for _, own := range thinOwn {
+			argv = append(argv, path.Join(base, own))
+		}
+		argv = append(argv, j.Path)
+		what = "copy the jail's own etc, var, root, tmp and dev from the patched shared base"
 	}
 	p.add(plan.Step{Name: what, Action: plan.ActRun, Argv: argv, Progress: p.opts.Thick,
 		Undo: []plan.Step{{Action: plan.ActRun, Argv: []string{"chflags", "-R", "0", j.Path}}}})
@@ -285,6 +296,12 @@ func (p *planner) update(root string) {
 	if !strings.Contains(r, "-RELEASE") && !strings.Contains(r, "-BETA") && !strings.Contains(r, "-RC") {
 		return
 	}
+	// freebsd-update takes the machine from uname -m, which UNAME_m
+	// overrides (usr.bin/uname/uname.c), so an i386 base on an amd64
+	// host would get amd64 files without it; it pages its file lists
+	// through $PAGER (less by default).
+	m, ma := machine(p.v.Jail.Arch)
 	p.add(plan.Step{Name: "apply the security patches of " + r + " to " + root, Action: plan.ActRun, Progress: true,
+		Env:  []string{"PAGER=cat", "UNAME_m=" + m, "UNAME_p=" + ma},
 		Argv: []string{"freebsd-update", "-b", root, "--currently-running", r, "--not-running-from-cron", "fetch", "install"}})
 }

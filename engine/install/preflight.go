@@ -14,9 +14,10 @@ import (
 // PreflightChecks are the hostcheck checks that decide whether an install
 // may go ahead: wildcard listeners on the recipe's ports, the address
 // already in use, the address outside every subnet and sendmail for a mail
-// jail. The devfs and kernel module checks are left out: the install adds
+// jail, and a host securelevel that would stop a new base being patched
+// or rolled back. The devfs and kernel module checks are left out: the install adds
 // the ruleset and loads the modules itself.
-var PreflightChecks = []string{"JK-NET-010", "JK-NET-020", "JK-NET-030", "JK-MAIL-010"}
+var PreflightChecks = []string{"JK-NET-010", "JK-NET-020", "JK-NET-030", "JK-MAIL-010", "JK-HOST-090"}
 
 // PreflightError is an install refused by its pre-flight checks: bad
 // input (exit status 2), named after the check, with every fix as the hint.
@@ -68,8 +69,8 @@ func Planned(v *render.Values) hostcheck.Planned {
 
 // preflight runs the checks for v against the facts and returns every
 // finding, plus an error when one failed and force is not set.
-func preflight(f *hostcheck.Facts, v *render.Values, force bool) ([]plan.Finding, error) {
-	rep := hostcheck.Run(f, hostcheck.Options{Planned: []hostcheck.Planned{Planned(v)}, Only: PreflightChecks})
+func preflight(f *hostcheck.Facts, v *render.Values, pl hostcheck.Planned, force bool) ([]plan.Finding, error) {
+	rep := hostcheck.Run(f, hostcheck.Options{Planned: []hostcheck.Planned{pl}, Only: PreflightChecks})
 	var all, failed []plan.Finding
 	for _, fd := range rep.Findings {
 		if fd.ID == "JK-MAIL-010" && fd.Severity == hostcheck.Fail && v.Recipe.Host.SendmailOff {

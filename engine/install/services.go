@@ -8,6 +8,7 @@ import (
 	"github.com/jailkit/jailkit/engine/plan"
 	"github.com/jailkit/jailkit/engine/render"
 	"github.com/jailkit/jailkit/engine/state"
+	"github.com/jailkit/jailkit/hostcheck/freebsd"
 )
 
 // planStart starts the jail and installs the packages.
@@ -44,7 +45,23 @@ func (p *planner) planPackages() {
 	}
 	p.add(plan.Step{Name: "bootstrap pkg in the jail", Action: plan.ActRun, Argv: []string{"jexec", "-l", j.Name, "/usr/sbin/pkg", "bootstrap", "-y"}, Progress: true})
 	p.add(plan.Step{Name: "install " + strings.Join(pkgs, " ") + " in the jail", Action: plan.ActRun,
-		Argv: append([]string{"pkg", "-j", j.Name, "install", "-y"}, pkgs...), Progress: true})
+		Argv: append(jailPkg(j.Name, "install"), pkgs...), Progress: true})
+}
+
+// jailPkg is the argv of the jail's own pkg running sub with -y.
+//
+// It is not "pkg -j NAME": that runs the host's pkg attached to the jail
+// (freebsd/pkg src/main.c), and on a host whose pkg was never
+// bootstrapped /usr/sbin/pkg is the bootstrapper, whose getopt "+:dN46"
+// stops at NAME, so it never sees -y and, stdin not being a terminal,
+// exits 1 asking for ASSUME_ALWAYS_YES (usr.sbin/pkg/pkg.c). Bootstrapping
+// the host's pkg instead would change the host for a jail's sake and tie
+// the jail to the host pkg's version. The jail's own pkg, bootstrapped in
+// the jail by the step before, uses the jail's ABI, repositories and
+// database and leaves the host alone; jexec -l gives it a clean login
+// environment (usr.sbin/jexec/jexec.c).
+func jailPkg(jail, sub string) []string {
+	return []string{"jexec", "-l", jail, "/usr/local/sbin/pkg", sub, "-y"}
 }
 
 // planNewPackages installs, in a jail an earlier install made, the
@@ -61,8 +78,8 @@ func (p *planner) planNewPackages() {
 		return
 	}
 	p.add(plan.Step{Name: "install " + strings.Join(missing, " ") + " in the jail", Action: plan.ActRun,
-		Argv: append([]string{"pkg", "-j", j.Name, "install", "-y"}, missing...), Progress: true,
-		Undo: []plan.Step{{Action: plan.ActRun, Argv: append([]string{"pkg", "-j", j.Name, "delete", "-y"}, missing...)}}})
+		Argv: append(jailPkg(j.Name, "install"), missing...), Progress: true,
+		Undo: []plan.Step{{Action: plan.ActRun, Argv: append(jailPkg(j.Name, "delete"), missing...)}}})
 	p.changed = true
 }
 
@@ -73,9 +90,13 @@ func (p *planner) planServices() {
 	for _, svc := range p.v.Services() {
 		switch {
 		case p.jailStarted && !p.restarted && !p.rootExists:
-			// A new jail: the service was not installed when the jail
-			// started, so nothing runs it yet.
-			p.add(plan.Step{Name: "start " + svc + " in the jail", Action: plan.ActRun, Argv: []string{"service", "-j", j.Name, svc, "start"},
+			// A new jail: a service from a package was not installed
+			// when the jail started, so nothing runs it yet; but one of
+			// the base system (sshd) has its rc.d script already, and
+			// the jail's exec.start (/etc/rc) started it, so "start"
+			// would fail with "already running?" (libexec/rc/rc.subr).
+			// restart starts it either way: rc.subr ignores its stop.
+			p.add(plan.Step{Name: "start " + svc + " in the jail", Action: plan.ActRun, Argv: []string{"service", "-j", j.Name, svc, "restart"},
 				Undo: []plan.Step{{Action: plan.ActRun, Argv: []string{"service", "-j", j.Name, svc, "stop"}}}})
 		case p.jailStarted || p.restarted || p.changed:
 			// A jail that existed and is (re)started ran its rc.d
@@ -92,7 +113,7 @@ func (p *planner) planServices() {
 // planPostCheck looks at the jail's sockets: each port of the recipe must
 // listen on the jail's address, and none on "*".
 func (p *planner) planPostCheck() {
-	if s, ok := PostCheck(p.v, p.vnet != nil); ok {
+	if s, ok := PostCheck(p.v, p.vnet != nil, p.facts.Release); ok {
 		p.add(s)
 	}
 }
@@ -102,7 +123,7 @@ func (p *planner) planPostCheck() {
 // when the recipe listens on nothing. A VNET jail's sockets live in its
 // own network stack, which the host's sockstat does not see, so its
 // check looks from inside.
-func PostCheck(v *render.Values, vnet bool) (s plan.Step, ok bool) {
+func PostCheck(v *render.Values, vnet bool, hostRelease string) (s plan.Step, ok bool) {
 	ports := Planned(v).Ports
 	if len(ports) == 0 {
 		return plan.Step{}, false
@@ -116,9 +137,13 @@ func PostCheck(v *render.Values, vnet bool) (s plan.Step, ok bool) {
 	}
 	addrs := append(append([]string{}, j.IP4s...), j.IP6s...)
 	expect.Addrs = addrs
-	argv := []string{"sockstat", "-46l", "-j", j.Name}
+	// The host's sockstat, in the host's output format.
+	argv := append(freebsd.SockstatListenArgv(hostRelease), "-j", j.Name)
 	if vnet {
-		argv = []string{"jexec", j.Name, "sockstat", "-46l"}
+		// The jail's sockets are in its own network stack, which the
+		// host's sockstat does not see: look from inside, with the
+		// jail's own sockstat and its release's format.
+		argv = append([]string{"jexec", j.Name}, freebsd.SockstatListenArgv(j.Release)...)
 	}
 	return plan.Step{Name: fmt.Sprintf("check that %s listens on %s only", strings.Join(want, ", "), strings.Join(addrs, ", ")),
 		Action: plan.ActCheck, Argv: argv, Expect: expect}, true

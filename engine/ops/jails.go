@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jailkit/jailkit/engine/inputerr"
@@ -154,6 +155,16 @@ func Running(ctx context.Context, sys system.System) (jails map[string]freebsd.J
 		jails[j.Name] = j
 	}
 	return jails, true, ""
+}
+
+// hostRelease is the host's kern.osrelease, "" when it cannot be read:
+// the post-check's sockstat argv depends on the release's output format.
+func hostRelease(sys system.System) string {
+	r, err := sys.Sysctl("kern.osrelease")
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(r)
 }
 
 // apply takes the host lock, plans with planFn and applies the plan. The

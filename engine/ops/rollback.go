@@ -73,7 +73,7 @@ func PlanRollback(ctx context.Context, sys system.System, name, label string, fo
 	p.Steps = append(p.Steps, plan.Step{Name: "roll the jail root back to " + snap + " (this cannot be undone)", Action: plan.ActRun, Argv: argv})
 	if up {
 		startJail(p, st)
-		postCheck(p, st, opts)
+		postCheck(p, sys, st, opts)
 	}
 	return p, nil
 }

@@ -80,11 +80,11 @@ func planPower(ctx context.Context, sys system.System, verb string, names []stri
 			stopJail(p, st)
 		case verb != "stop" && !up:
 			startJail(p, st)
-			postCheck(p, st, opts)
+			postCheck(p, sys, st, opts)
 		case verb == "restart":
 			conf := state.JailConfPath(st.Name)
 			p.Steps = append(p.Steps, plan.Step{Name: "restart jail " + st.Name, Action: plan.ActRun, Argv: []string{"jail", "-f", conf, "-rc", st.Name}})
-			postCheck(p, st, opts)
+			postCheck(p, sys, st, opts)
 		}
 		if err := mark(p, sys, st, verb == "stop"); err != nil {
 			return nil, err
@@ -116,7 +116,7 @@ func stopJail(p *plan.Plan, st *state.State) {
 
 // postCheck adds the install's post-check of the jail's listeners, or a
 // note when the jail's recipe is not in the catalogue any more.
-func postCheck(p *plan.Plan, st *state.State, opts Options) {
+func postCheck(p *plan.Plan, sys system.System, st *state.State, opts Options) {
 	r := lookup(opts.Recipes, st)
 	if r == nil {
 		p.Notes = append(p.Notes, "recipe "+st.Recipe+" of jail "+st.Name+" is not known here: its listeners are not checked")
@@ -127,7 +127,7 @@ func postCheck(p *plan.Plan, st *state.State, opts Options) {
 		p.Notes = append(p.Notes, err.Error()+": its listeners are not checked")
 		return
 	}
-	if s, ok := install.PostCheck(v, st.VNet != nil); ok {
+	if s, ok := install.PostCheck(v, st.VNet != nil, hostRelease(sys)); ok {
 		s.Name = st.Name + ": " + s.Name
 		p.Steps = append(p.Steps, s)
 	}

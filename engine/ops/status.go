@@ -98,7 +98,7 @@ func (js *JailStatus) look(ctx context.Context, sys system.System, st *state.Sta
 		js.Problems = append(js.Problems, err.Error())
 		return
 	}
-	if s, ok := install.PostCheck(v, st.VNet != nil); ok && js.State == "running" {
+	if s, ok := install.PostCheck(v, st.VNet != nil, hostRelease(sys)); ok && js.State == "running" {
 		js.Listeners = "ok"
 		out, err := sys.Run(ctx, system.Cmd{Argv: s.Argv})
 		if err == nil {

@@ -84,7 +84,7 @@ func planJailUpdate(p *plan.Plan, sys system.System, st *state.State, label stri
 	for _, svc := range st.Services {
 		p.Steps = append(p.Steps, plan.Step{Name: "restart " + svc + " in jail " + st.Name, Action: plan.ActRun, Argv: []string{"service", "-j", st.Name, svc, "restart"}})
 	}
-	postCheck(p, st, opts)
+	postCheck(p, sys, st, opts)
 	return nil
 }
 

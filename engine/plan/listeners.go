@@ -10,7 +10,8 @@ import (
 )
 
 // Listeners is what a post-check requires of a jail's sockets, as
-// sockstat -46l lists them: every port listens on one of Addrs, and none
+// sockstat lists them (libxo JSON or -w text, see
+// freebsd.SockstatListenArgv): every port listens on one of Addrs, and none
 // on a wildcard address.
 type Listeners struct {
 	Ports []Port   `json:"ports"`
@@ -29,7 +30,10 @@ func (p Port) String() string { return fmt.Sprintf("%s/%d", p.Proto, p.Port) }
 // Judge checks sockstat output against l and says every port that is
 // missing or also listens on "*".
 func (l *Listeners) Judge(out []byte) error {
-	socks, _ := freebsd.ParseSockstat(out)
+	socks, err := freebsd.ParseSockstatOutput(out)
+	if err != nil {
+		return err
+	}
 	var problems []string
 	for _, pt := range l.Ports {
 		found := false

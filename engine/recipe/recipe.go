@@ -158,6 +158,11 @@ type HostNeeds struct {
 	VNet string `yaml:"vnet"`
 	// SendmailOff means the host's sendmail must be fully off.
 	SendmailOff bool `yaml:"sendmail_off"`
+	// Loopback means the jail's services bind 127.0.0.1 (sshd's X11
+	// displays): a shared-IP jail then gets a loopback address as its
+	// primary IPv4, where the kernel moves those binds (in_jail.c), so
+	// they do not land on its LAN address.
+	Loopback bool `yaml:"loopback"`
 }
 
 // Mount is one line of the jail's fstab, mounted from the host.

@@ -66,7 +66,7 @@ func FuzzSockstatJSON(f *testing.F) {
 }
 
 func FuzzJls(f *testing.F) {
-	seed(f, []string{"jls.json", "jls.txt"},
+	seed(f, []string{"jls.json", "jls-n.json", "jls.txt"},
 		`{"jail-information": {"jail": [{"jid": 1, "ip4.addr": [[1], {"a": 2}, null], "vnet": true}]}}`,
 		`devfs_ruleset=4 nodying host.hostname="a \"b\" c" allow.noraw_sockets ip4.addr=1.2.3.4,5.6.7.8 jid=3 name=x`,
 		"   JID  IP Address      Hostname                      Path\n     3                  h                  /p\n")

@@ -256,6 +256,22 @@ func TestParseJls(t *testing.T) {
 			t.Error("running/vnet wrong")
 		}
 	})
+	// jls -n as jls.c and libxo emit it: numbers as strings, address
+	// lists as arrays, booleans as booleans (see testdata/README.md).
+	t.Run("json -n as jls.c emits it", func(t *testing.T) {
+		js, err := ParseJlsJSON(readTestdata(t, "jls-n.json"))
+		if err != nil || len(js) != 2 {
+			t.Fatal(err, js)
+		}
+		dns, dhcp := js[0], js[1]
+		wantIP4 := []netip.Addr{netip.MustParseAddr("192.168.1.53"), netip.MustParseAddr("192.168.1.54")}
+		if dns.JID != 1 || !reflect.DeepEqual(dns.IP4, wantIP4) || len(dns.IP6) != 1 || dns.Params["allow.set_hostname"] != "false" {
+			t.Errorf("dns = %+v", dns)
+		}
+		if dhcp.JID != 2 || len(dhcp.IP4) != 0 || !dhcp.VNet() || dhcp.Params["securelevel"] != "-1" || dhcp.Params["allow.raw_sockets"] != "true" {
+			t.Errorf("dhcp = %+v", dhcp)
+		}
+	})
 	t.Run("json with several addresses and vnet", func(t *testing.T) {
 		js, err := ParseJlsJSON([]byte(`{"jail-information": {"jail": [{"jid": 7, "name": "r", "ip4.addr": ["10.0.0.1", "10.0.0.2"], "ip6.addr": ["2001:db8::1"], "vnet": "new", "sysvshm": "new"}]}}`))
 		if err != nil || len(js) != 1 {
