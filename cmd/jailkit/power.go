@@ -132,6 +132,10 @@ func (a *app) reportOp(p *plan.Plan, format, done string) error {
 	for _, n := range p.Notes {
 		fmt.Fprintf(a.stderr, "jailkit: note: %s\n", n)
 	}
+	if p.Jail == "" {
+		fmt.Fprintln(a.stderr, "jailkit: no jails installed by jailkit")
+		return nil
+	}
 	if p.Changes() == 0 {
 		fmt.Fprintf(a.stdout, "%s: no changes\n", p.Jail)
 		return nil

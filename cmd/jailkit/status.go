@@ -79,6 +79,9 @@ func (c *statusCmd) run(a *app, args []string) error {
 		for _, s := range sts {
 			a.printStatus(a.stdout, s)
 		}
+		if len(sts) == 0 {
+			fmt.Fprintln(a.stderr, "jailkit: no jails installed by jailkit")
+		}
 	}
 	if !ok {
 		return &exitError{code: exitFailure}
