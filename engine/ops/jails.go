@@ -119,20 +119,30 @@ func lookup(cat *recipe.Catalog, st *state.State) *recipe.Recipe {
 }
 
 // Values rebuilds the values a jail was installed with from its state:
-// the same name, addresses, release and --set values. Install filled an
-// empty resolvers list from the host's resolv.conf, so the recorded list
-// stands in for an empty one. The address prefix lengths are not
-// recorded: a recipe that renders them sees the defaults.
+// the same name, addresses (the first of each family with its recorded
+// prefix length), release and --set values. Install fills some lists the
+// user left empty (resolvers from the host's resolv.conf, a VNET jail's
+// interfaces with its epair), so a recorded list stands in for an empty
+// one.
 func Values(st *state.State, r *recipe.Recipe) (*render.Values, error) {
-	spec := render.JailSpec{Name: st.Name, Hostname: st.Hostname, IPs: append(append([]string{}, st.IP4...), st.IP6...),
+	ips := append(append([]string{}, st.IP4...), st.IP6...)
+	if len(st.IP4) > 0 && st.Prefix4 > 0 {
+		ips[0] = fmt.Sprintf("%s/%d", ips[0], st.Prefix4)
+	}
+	if len(st.IP6) > 0 && st.Prefix6 > 0 {
+		ips[len(st.IP4)] = fmt.Sprintf("%s/%d", ips[len(st.IP4)], st.Prefix6)
+	}
+	spec := render.JailSpec{Name: st.Name, Hostname: st.Hostname, IPs: ips,
 		Interface: st.Interface, Release: st.Release, Arch: st.Arch, JailsDir: path.Dir(path.Dir(st.Path)), Sets: st.Sets}
 	v, err := render.NewValues(r, spec)
 	if err != nil {
 		return nil, fmt.Errorf("the recorded values of jail %s no longer fit recipe %s: %w", st.Name, r.Name, err)
 	}
-	if cur, ok := v.Params["resolvers"].([]any); ok && len(cur) == 0 {
-		if rec, ok := st.Params["resolvers"].([]any); ok && len(rec) > 0 {
-			v.Params["resolvers"] = rec
+	for k, val := range v.Params {
+		if cur, ok := val.([]any); ok && len(cur) == 0 {
+			if rec, ok := st.Params[k].([]any); ok && len(rec) > 0 {
+				v.Params[k] = rec
+			}
 		}
 	}
 	return v, nil

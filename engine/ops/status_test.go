@@ -9,6 +9,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/jailkit/jailkit/engine/fakehost"
+	"github.com/jailkit/jailkit/engine/install"
+	"github.com/jailkit/jailkit/engine/render"
 	"github.com/jailkit/jailkit/engine/system"
 )
 
@@ -140,5 +142,25 @@ func TestDrift(t *testing.T) {
 	d, err = DiffJail(ctx, h, catalog(t), "dns")
 	if err == nil || strings.Contains(err.Error(), "secret") {
 		t.Errorf("a link out of the jail was followed: %v %+v", err, d)
+	}
+}
+
+// TestDriftVNet: a VNET jail's rc.conf.d/netif carries the prefix length
+// install chose from the host's subnet; the state records it, so a fresh
+// install has no drift.
+func TestDriftVNet(t *testing.T) {
+	h := installed(t)
+	r, _ := catalog(t).Get("dhcp")
+	spec := render.JailSpec{Name: "dhcp", IPs: []string{"192.0.2.67"}, Sets: []string{"subnet=192.0.2.0/24", "range_start=192.0.2.100",
+		"range_end=192.0.2.200", "domain_name=home.lan", "routers=192.0.2.1", "vnet=true"}}
+	if _, err := install.Install(context.Background(), h, r, spec, install.Options{CheckTries: 1, Version: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	d, err := DiffJail(context.Background(), h, catalog(t), "dhcp")
+	if err != nil || len(d.Files) != 0 {
+		t.Fatalf("a fresh VNET install drifted: %v %+v", err, d)
+	}
+	if s := statusOf(t, h)["dhcp"]; len(s.Problems) != 0 || s.Listeners != "ok" {
+		t.Errorf("status: %+v", s)
 	}
 }
