@@ -9,7 +9,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/jailkit/jailkit/engine/fakehost"
+	"github.com/jailkit/jailkit/engine/install"
 	"github.com/jailkit/jailkit/engine/plan"
+	"github.com/jailkit/jailkit/engine/render"
 	"github.com/jailkit/jailkit/engine/system"
 )
 
@@ -182,4 +184,32 @@ func TestPowerDryRun(t *testing.T) {
 	if diff := cmp.Diff(before, snapshot(t, h)); diff != "" {
 		t.Errorf("a dry run changed the host:\n%s", diff)
 	}
+}
+
+// vnetInstalled returns a fake host with the VNET dhcp jail installed:
+// jail -r destroys its epair (exec.poststop) and jail -c makes it again
+// (exec.prestart).
+func vnetInstalled(t testing.TB) *fakehost.Host {
+	t.Helper()
+	h := installed(t)
+	r, _ := catalog(t).Get("dhcp")
+	spec := render.JailSpec{Name: "dhcp", IPs: []string{"192.0.2.67"}, Sets: []string{"subnet=192.0.2.0/24", "range_start=192.0.2.100",
+		"range_end=192.0.2.200", "domain_name=home.lan", "routers=192.0.2.1", "vnet=true"}}
+	if _, err := install.Install(context.Background(), h, r, spec, install.Options{CheckTries: 1, Version: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+func TestVNetPowerFaultInjection(t *testing.T) {
+	stopped := func(t testing.TB) *fakehost.Host {
+		h := vnetInstalled(t)
+		if _, err := Stop(context.Background(), h, []string{"dhcp"}, false, testOpts(t)); err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	t.Run("stop", func(t *testing.T) { faultEveryMutation(t, vnetInstalled, Stop, []string{"dhcp"}, false) })
+	t.Run("start", func(t *testing.T) { faultEveryMutation(t, stopped, Start, []string{"dhcp"}, false) })
+	t.Run("restart", func(t *testing.T) { faultEveryMutation(t, vnetInstalled, Restart, []string{"dhcp"}, false) })
 }
