@@ -18,12 +18,13 @@ import (
 type installCmd struct {
 	jail                   jailFlags
 	dryRun, force, thick   bool
+	ports                  bool
 	format, mirror, bridge string
 }
 
 func (*installCmd) about() about {
 	return about{name: "install", summary: "install a recipe as a hardened jail on this FreeBSD host",
-		usage: "install RECIPE --ip IP [--name N] [--hostname H] [--set k=v]... [--dry-run] [--format text|json] [--force] [--thick]\n" +
+		usage: "install RECIPE --ip IP [--name N] [--hostname H] [--set k=v]... [--dry-run] [--format text|json] [--force] [--thick] [--ports]\n" +
 			"        [--grant CAP]... [--release R] [--arch A] [--interface IF] [--bridge BRIDGE] [--mirror URL]",
 		positional: 1,
 		help: `Installs RECIPE as a jail bound to --ip, in FreeBSD's order: pre-flight host
@@ -46,7 +47,9 @@ interface whose subnet holds the address as a member, now and in rc.conf;
 that changes the host's networking, and the plan says so.
 
 Running it again with the same values changes nothing; with a changed --set,
-only the files that change are rewritten and the service is restarted.
+only the files that change are rewritten and the service is restarted. A re-run
+that would overwrite a file changed in the jail since jailkit wrote it stops,
+shows the diff and changes nothing, unless --force (see jailkit diff).
 
 --dry-run prints the plan (every command as argv, every file with its content
 or a diff against what is there) and changes nothing; it works on any OS.
@@ -61,10 +64,13 @@ Flags:
   --interface IF    host interface for the address (default: the one whose subnet holds it)
   --bridge BRIDGE   host bridge of a VNET jail's epair (default: bridge0, created when missing)
   --thick           a full copy of the base instead of a thin jail
+  --ports           mount the host's /usr/ports read-only in the jail (kept on
+                    re-runs; goes with uninstall)
   --mirror URL      FreeBSD mirror (default ` + install.DefaultMirror + `)
   --grant CAP       grant the recipe a capability it declares (repeat, or use
                     commas); jailkit show RECIPE says what each one allows
-  --force           install even when a pre-flight check fails
+  --force           install even when a pre-flight check fails, and overwrite
+                    files changed in the jail since jailkit wrote them
   --dry-run         print the plan and change nothing
   --format F        text or json`}
 }
@@ -75,6 +81,7 @@ func (c *installCmd) flags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.dryRun, "dry-run", false, "")
 	fs.BoolVar(&c.force, "force", false, "")
 	fs.BoolVar(&c.thick, "thick", false, "")
+	fs.BoolVar(&c.ports, "ports", false, "")
 	fs.StringVar(&c.format, "format", "text", "")
 	fs.StringVar(&c.mirror, "mirror", "", "")
 	fs.StringVar(&c.bridge, "bridge", "", "")
@@ -136,7 +143,7 @@ func (c *installCmd) run(a *app, args []string) error {
 		return err
 	}
 	opts := a.installOptions(c.bridge)
-	opts.Thick, opts.Force, opts.Mirror = c.thick, c.force, c.mirror
+	opts.Thick, opts.Force, opts.Mirror, opts.Ports = c.thick, c.force, c.mirror, c.ports
 	spec := a.withConfig(c.jail.spec)
 	if simulated {
 		opts.LockWait, opts.CheckTries = 2e9, 1

@@ -166,6 +166,9 @@ func (h *Host) createJail(st *State, a []string, conf, name string) ([]byte, err
 	} else if len(spec.prestart) > 0 || spec.vnetIface != "" {
 		return nil, fail(a, "fakehost: jail %s: exec.prestart and vnet.interface are simulated for VNET jails only", name)
 	}
+	if spec.rc {
+		h.rcStart(j)
+	}
 	st.Jails = append(st.Jails, *j)
 	return []byte(name + ": created\n"), h.saveState(*st)
 }
@@ -175,6 +178,7 @@ type jailSpec struct {
 	jail      Jail
 	prestart  [][]string // exec.prestart, as ifconfig argv
 	vnetIface string
+	rc        bool // exec.start runs /etc/rc (see rcStart)
 }
 
 // parseJailConf reads the block of jail name in conf; found says
@@ -222,6 +226,8 @@ func (s *jailSpec) param(a []string, t string) error {
 		if len(strs) > 0 {
 			s.vnetIface = strs[0][1]
 		}
+	case "exec.start":
+		s.rc = len(strs) > 0 && strs[0][1] == "/bin/sh /etc/rc"
 	case "exec.prestart", "exec.poststop":
 		if len(strs) == 0 {
 			return nil

@@ -18,6 +18,12 @@ func (h *Host) jexec(a []string, progress io.Writer) ([]byte, error) {
 		return nil, fail(a, "jexec: %v", err)
 	}
 	cmd := p.Operands[1:]
+	if cmd[0] == "/usr/local/sbin/pkg" && len(cmd) > 1 && cmd[1] == "version" {
+		return h.pkgVersion(a, cmd[1:], j)
+	}
+	if cmd[0] == "/usr/local/sbin/pkg" && len(cmd) > 1 && cmd[1] == "upgrade" {
+		return h.pkgUpgrade(a, cmd[1:], j)
+	}
 	switch cmd[0] {
 	case "pkg", "/usr/sbin/pkg", "/usr/local/sbin/pkg":
 		return h.pkgInJail(j, a, cmd, progress)

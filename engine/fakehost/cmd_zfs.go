@@ -32,6 +32,9 @@ func (h *Host) zfs(a []string) ([]byte, error) {
 		}
 		return -1
 	}
+	if out, err, ok := h.zfsSnapshots(a, all); ok {
+		return out, err
+	}
 	p := mustParse(a)
 	switch {
 	case p.Sub == "list":

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"strings"
 
+	"github.com/jailkit/jailkit/engine/inputerr"
 	"github.com/jailkit/jailkit/engine/plan"
 	"github.com/jailkit/jailkit/engine/recipe"
 	"github.com/jailkit/jailkit/engine/render"
@@ -113,6 +114,9 @@ func (p *planner) planFile(jsys system.System, f render.File) error {
 	if existed {
 		s.Name = "rewrite " + f.Path + " in the jail"
 		s.Diff = plan.UnifiedDiff(f.Path, old, f.Content)
+		if p.editedLocally(f.Path, old) && !p.opts.Force {
+			p.edits = append(p.edits, s.Diff)
+		}
 		s.Undo = []plan.Step{{Action: plan.ActWrite, Root: j.Path, Path: f.Path, Mode: mode, Owner: f.Owner, Group: f.Group, Content: plan.Content(old)}}
 	} else {
 		s.Undo = []plan.Step{{Action: plan.ActRemove, Root: j.Path, Path: f.Path}}
@@ -181,3 +185,39 @@ func jailPathError(j render.Jail, p string, err error) error {
 // permSticky is a directory's permission bits with its sticky bit, which
 // a mode such as 1777 keeps.
 func permSticky(m fs.FileMode) fs.FileMode { return m & (fs.ModePerm | fs.ModeSticky) }
+
+// editedLocally says whether the file at p in the jail, which holds data,
+// changed since an earlier install wrote it: its sum is not the recorded
+// one.
+func (p *planner) editedLocally(path string, data []byte) bool {
+	if p.old == nil {
+		return false
+	}
+	sum := sha256.Sum256(data)
+	for _, rec := range p.old.Files {
+		if rec.Path == path && !rec.Dir {
+			return rec.SHA256 != hex.EncodeToString(sum[:])
+		}
+	}
+	return false
+}
+
+// LocalEditsError is a re-install refused because it would overwrite
+// files the jail's admin changed since jailkit wrote them. It is bad
+// input: nothing was changed, and --force overwrites them.
+type LocalEditsError struct {
+	Jail string
+	// Diffs are unified diffs from each edited file to what the install
+	// would write.
+	Diffs []string
+}
+
+// Error names the jail, says what to do and shows the diffs.
+func (e *LocalEditsError) Error() string {
+	return fmt.Sprintf("jail %s: %d file(s) changed in the jail since jailkit wrote them; install would overwrite the local edits "+
+		"(lines starting with -), so nothing was changed; keep them in the recipe's values, or give --force:\n%s",
+		e.Jail, len(e.Diffs), strings.TrimSuffix(strings.Join(e.Diffs, ""), "\n"))
+}
+
+// Unwrap makes the refusal bad input (exit status 2).
+func (e *LocalEditsError) Unwrap() error { return inputerr.ErrInput }

@@ -88,7 +88,7 @@ func (p *planner) planJailConf(rs int) {
 	if p.st.Thin {
 		base = BaseDir(p.opts.JailsDir, j.Release, j.Arch)
 	}
-	conf := renderJailConf(jailConfInput{v: p.v, iface: j.Interface, devfsRuleset: rs, base: base, vnet: p.vnet, loopback: p.loopback})
+	conf := renderJailConf(jailConfInput{v: p.v, iface: j.Interface, devfsRuleset: rs, base: base, vnet: p.vnet, loopback: p.loopback, ports: p.st.Ports})
 	confPath := state.JailConfPath(j.Name)
 	p.mkdir("create "+state.JailConfDir, state.JailConfDir, 0o755, false, true)
 	old, err := p.sys.ReadFile(confPath)

@@ -43,6 +43,9 @@ type Options struct {
 	// Bridge is the host bridge a VNET jail's epair joins: the one an
 	// earlier install recorded, else DefaultBridge, when empty.
 	Bridge string
+	// Ports mounts the host's ports tree read-only in the jail; an
+	// earlier install's choice is kept.
+	Ports bool
 }
 
 // Defaults fills in what the caller left empty.
@@ -83,6 +86,7 @@ type planner struct {
 	backupDir   bool // a step made the backup directory
 	sets        []string
 	made        map[string]bool // directories an earlier step creates
+	edits       []string        // diffs of files edited in the jail that the install would overwrite
 
 	vnet         *plan.VNet // the jail's epair and bridge; nil for a shared-IP jail
 	loopback     string     // the jail's primary loopback address (host.loopback), or ""
@@ -137,6 +141,9 @@ func PlanInstall(ctx context.Context, sys system.System, r *recipe.Recipe, spec 
 	p.newPlan(r.Name, findings, notes)
 	if err := p.planSteps(files); err != nil {
 		return nil, err
+	}
+	if len(p.edits) > 0 {
+		return nil, &LocalEditsError{Jail: p.v.Jail.Name, Diffs: p.edits}
 	}
 	return p.plan, nil
 }
@@ -253,6 +260,9 @@ func (p *planner) newPlan(recipeName string, findings []plan.Finding, notes []st
 // packages have made their users.
 func (p *planner) planSteps(files []render.File) error {
 	if err := p.planMedia(); err != nil {
+		return err
+	}
+	if err := p.planPorts(); err != nil {
 		return err
 	}
 	p.planHostConfig()

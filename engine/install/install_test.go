@@ -323,7 +323,7 @@ func TestInstallPostCheckFails(t *testing.T) {
 func TestRollbackReportsWhatStays(t *testing.T) {
 	h := newFakeHost(t)
 	h.Fault = func(c system.Call) error {
-		if c.Op == "run" && len(c.Argv) > 1 && c.Argv[0] == "service" && c.Argv[len(c.Argv)-1] == "start" {
+		if c.Op == "run" && len(c.Argv) > 1 && c.Argv[0] == "service" && c.Argv[len(c.Argv)-1] == "restart" {
 			return errors.New("service refuses")
 		}
 		if c.Op == "run" && c.Argv[0] == "jail" && c.Argv[len(c.Argv)-2] == "-r" {
@@ -569,7 +569,7 @@ func TestDryRunChangesNothing(t *testing.T) {
 		"run: fetch -o /usr/local/jails/media/14.3-RELEASE-amd64/base.txz https://download.freebsd.org/releases/amd64/amd64/14.3-RELEASE/base.txz",
 		"run: jail -f /etc/jail.conf.d/dns.conf -c dns",
 		"run: jexec -l dns /usr/local/sbin/pkg install -y bind920",
-		"run: service -j dns named start",
+		"run: service -j dns named restart",
 		"run: sysrc jail_enable=YES",
 		"| 	ip4.addr = \"em0|192.0.2.53/32\";",
 		"listen-on	{ 192.0.2.53; };",

@@ -42,6 +42,7 @@ type jailConfInput struct {
 	base         string // shared base for a thin jail, "" for thick
 	vnet         *plan.VNet
 	loopback     string // first IPv4 address, on lo0 (see pickLoopback)
+	ports        bool   // mount the host's ports tree read-only
 }
 
 // renderJailConf renders /etc/jail.conf.d/NAME.conf with the hardened
@@ -129,6 +130,10 @@ func (c *jailConf) mounts(in jailConfInput) {
 			opts = "rw"
 		}
 		fmt.Fprintf(c, "\tmount += %q;\n", fmt.Sprintf("%s %s%s %s %s 0 0", m.Source, j.Path, m.Path, m.FSType, opts))
+	}
+	if in.ports {
+		c.WriteString("\t# install --ports: the host's ports tree, read-only.\n")
+		fmt.Fprintf(c, "\tmount += %q;\n", fmt.Sprintf("%s %s%s nullfs ro 0 0", PortsDir, j.Path, PortsDir))
 	}
 }
 

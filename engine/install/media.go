@@ -262,6 +262,9 @@ func (p *planner) planExtract(basePath string) {
 	for _, m := range p.v.Recipe.Host.Mounts {
 		dirs = append(dirs, m.Path)
 	}
+	if p.st.Ports {
+		dirs = append(dirs, PortsDir)
+	}
 	if len(dirs) > 0 {
 		p.add(plan.Step{Name: "create the mount points in the jail root", Action: plan.ActMkdir, Root: j.Path, Paths: dirs, Mode: "0755"})
 	}

@@ -19,9 +19,16 @@ func (p *planner) newState() *state.State {
 		JailkitVersion: p.opts.Version, Hostname: j.Hostname, IP4: nonNilStrings(j.IP4s), IP6: nonNilStrings(j.IP6s),
 		Interface: j.Interface, Release: j.Release, Arch: j.Arch, Thin: !p.opts.Thick, Path: j.Path,
 		Conf: state.JailConfPath(j.Name), Params: p.v.Params, DevfsRuleset: 4,
-		Packages: nonNilStrings(p.v.Packages()), Services: nonNilStrings(p.v.Services()), VNet: p.vnet}
+		Packages: nonNilStrings(p.v.Packages()), Services: nonNilStrings(p.v.Services()), VNet: p.vnet, Ports: p.opts.Ports}
+	if j.Prefix4 != 32 {
+		st.Prefix4 = j.Prefix4
+	}
+	if j.Prefix6 != 128 {
+		st.Prefix6 = j.Prefix6
+	}
 	if p.old != nil {
 		st.Thin = p.old.Thin
+		st.Ports = st.Ports || p.old.Ports
 		st.Resources = append(st.Resources, p.old.Resources...)
 		st.DevfsRuleset = p.old.DevfsRuleset
 		if p.old.JailkitVersion != "" && p.opts.Version == "" {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/jailkit/jailkit/engine/plan"
+	"github.com/jailkit/jailkit/engine/render"
 	"github.com/jailkit/jailkit/engine/state"
 	"github.com/jailkit/jailkit/hostcheck/freebsd"
 )
@@ -89,9 +90,13 @@ func (p *planner) planServices() {
 	for _, svc := range p.v.Services() {
 		switch {
 		case p.jailStarted && !p.restarted && !p.rootExists:
-			// A new jail: the service was not installed when the jail
-			// started, so nothing runs it yet.
-			p.add(plan.Step{Name: "start " + svc + " in the jail", Action: plan.ActRun, Argv: []string{"service", "-j", j.Name, svc, "start"},
+			// A new jail: a service from a package was not installed
+			// when the jail started, so nothing runs it yet; but one of
+			// the base system (sshd) has its rc.d script already, and
+			// the jail's exec.start (/etc/rc) started it, so "start"
+			// would fail with "already running?" (libexec/rc/rc.subr).
+			// restart starts it either way: rc.subr ignores its stop.
+			p.add(plan.Step{Name: "start " + svc + " in the jail", Action: plan.ActRun, Argv: []string{"service", "-j", j.Name, svc, "restart"},
 				Undo: []plan.Step{{Action: plan.ActRun, Argv: []string{"service", "-j", j.Name, svc, "stop"}}}})
 		case p.jailStarted || p.restarted || p.changed:
 			// A jail that existed and is (re)started ran its rc.d
@@ -108,11 +113,22 @@ func (p *planner) planServices() {
 // planPostCheck looks at the jail's sockets: each port of the recipe must
 // listen on the jail's address, and none on "*".
 func (p *planner) planPostCheck() {
-	ports := Planned(p.v).Ports
-	if len(ports) == 0 {
-		return
+	if s, ok := PostCheck(p.v, p.vnet != nil, p.facts.Release); ok {
+		p.add(s)
 	}
-	j := p.v.Jail
+}
+
+// PostCheck returns the check that every port the recipe listens on with
+// values v listens on the jail's addresses and none on "*"; ok is false
+// when the recipe listens on nothing. A VNET jail's sockets live in its
+// own network stack, which the host's sockstat does not see, so its
+// check looks from inside.
+func PostCheck(v *render.Values, vnet bool, hostRelease string) (s plan.Step, ok bool) {
+	ports := Planned(v).Ports
+	if len(ports) == 0 {
+		return plan.Step{}, false
+	}
+	j := v.Jail
 	var want []string
 	expect := &plan.Listeners{}
 	for _, pt := range ports {
@@ -122,13 +138,13 @@ func (p *planner) planPostCheck() {
 	addrs := append(append([]string{}, j.IP4s...), j.IP6s...)
 	expect.Addrs = addrs
 	// The host's sockstat, in the host's output format.
-	argv := append(freebsd.SockstatListenArgv(p.facts.Release), "-j", j.Name)
-	if p.vnet != nil {
+	argv := append(freebsd.SockstatListenArgv(hostRelease), "-j", j.Name)
+	if vnet {
 		// The jail's sockets are in its own network stack, which the
 		// host's sockstat does not see: look from inside, with the
 		// jail's own sockstat and its release's format.
-		argv = append([]string{"jexec", j.Name}, freebsd.SockstatListenArgv(p.v.Jail.Release)...)
+		argv = append([]string{"jexec", j.Name}, freebsd.SockstatListenArgv(j.Release)...)
 	}
-	p.add(plan.Step{Name: fmt.Sprintf("check that %s listens on %s only", strings.Join(want, ", "), strings.Join(addrs, ", ")),
-		Action: plan.ActCheck, Argv: argv, Expect: expect})
+	return plan.Step{Name: fmt.Sprintf("check that %s listens on %s only", strings.Join(want, ", "), strings.Join(addrs, ", ")),
+		Action: plan.ActCheck, Argv: argv, Expect: expect}, true
 }

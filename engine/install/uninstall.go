@@ -167,13 +167,11 @@ func (u *uninstaller) backup(file string) {
 	u.add(plan.Step{Name: "back up " + file, Action: plan.ActBackup, Path: file, Target: target, Undo: undo})
 }
 
-// stopJail stops the running jail; rolled back, it starts again with its
-// services.
+// stopJail stops the running jail; rolled back, it starts again, and its
+// exec.start (/etc/rc) starts its services: a "service start" after it
+// would find them running and fail (rc.subr: "already running?").
 func (u *uninstaller) stopJail() {
 	undo := []plan.Step{{Action: plan.ActRun, Argv: []string{"jail", "-f", u.st.Conf, "-c", u.name}}}
-	for _, svc := range u.st.Services {
-		undo = append(undo, plan.Step{Action: plan.ActRun, Argv: []string{"service", "-j", u.name, svc, "start"}})
-	}
 	u.add(plan.Step{Name: "stop jail " + u.name, Action: plan.ActRun, Argv: []string{"jail", "-f", u.st.Conf, "-r", u.name}, Undo: undo})
 }
 

@@ -45,10 +45,13 @@ type State struct {
 	Hostname       string            `json:"hostname"`
 	IP4            []string          `json:"ip4"`
 	IP6            []string          `json:"ip6"`
+	Prefix4        int               `json:"prefix4,omitempty"` // the first IPv4 address's prefix length, when not 32
+	Prefix6        int               `json:"prefix6,omitempty"` // the first IPv6 address's prefix length, when not 128
 	Interface      string            `json:"interface"`
 	Release        string            `json:"release"`
 	Arch           string            `json:"arch"`
 	Thin           bool              `json:"thin"`
+	Ports          bool              `json:"ports,omitempty"` // install --ports: the host's /usr/ports mounted read-only
 	Path           string            `json:"path"`
 	Conf           string            `json:"conf"`
 	Sets           []string          `json:"sets"`

@@ -1,0 +1,145 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/jailkit/jailkit/engine/inputerr"
+	"github.com/jailkit/jailkit/engine/ops"
+	"github.com/jailkit/jailkit/engine/plan"
+	"github.com/jailkit/jailkit/engine/system"
+)
+
+// powerCmd is "jailkit start", "stop" or "restart": verb says which; it
+// holds the values of its flags.
+type powerCmd struct {
+	verb        string
+	all, dryRun bool
+	format      string
+}
+
+var powerAbout = map[string]struct{ summary, help string }{
+	"start": {"start jails jailkit installed, name servers first",
+		`Starts each NAME that is not running with jail(8) and its own file:
+jail -f /etc/jail.conf.d/NAME.conf -c NAME. The jail's exec.start (/etc/rc)
+starts its enabled services; a post-check then makes sure the recipe's ports
+listen on the jail's address and not on *. With --all, every jail jailkit
+manages starts, the name servers (recipes with the dns role) first. If a
+step fails, the jails started so far are stopped again. A running jail is left
+alone, so a second run changes nothing.`},
+	"stop": {"stop jails jailkit installed, name servers last",
+		`Stops each NAME that runs: jail -f /etc/jail.conf.d/NAME.conf -r NAME (its
+exec.stop runs /etc/rc.shutdown). The state file records that jailkit stop
+stopped it, so jailkit status does not report it as down by accident;
+rc.d/jail still starts it at boot. With --all, every jail jailkit manages
+stops, the name servers last. If a step fails, the jails stopped so far are
+started again.`},
+	"restart": {"restart jails jailkit installed",
+		`Restarts each NAME: jail -f /etc/jail.conf.d/NAME.conf -rc NAME removes and
+creates a running jail again (a stopped one is started with -c: jail(8) -rc
+refuses a jail that does not run), then the post-check looks at its listeners.
+With --all, every jail jailkit manages restarts, the name servers first.`},
+}
+
+func (c *powerCmd) about() about {
+	d := powerAbout[c.verb]
+	return about{name: c.verb, summary: d.summary,
+		usage:      c.verb + " NAME... [--dry-run] [--format text|json]\n" + c.verb + " --all [--dry-run] [--format text|json]",
+		positional: -1,
+		help: d.help + `
+
+Flags:
+  --all             every jail jailkit manages, in dependency order
+  --dry-run         print the plan and change nothing
+  --format F        text or json`}
+}
+
+func (c *powerCmd) flags(fs *flag.FlagSet) {
+	fs.BoolVar(&c.all, "all", false, "")
+	fs.BoolVar(&c.dryRun, "dry-run", false, "")
+	fs.StringVar(&c.format, "format", "text", "")
+}
+
+// opsOptions returns the options of a day-two operation: the catalogue,
+// and on a simulated host a short lock wait and one post-check try.
+func (a *app) opsOptions(simulated bool) (ops.Options, error) {
+	cat, err := a.catalog()
+	if err != nil {
+		return ops.Options{}, err
+	}
+	opts := ops.Options{Recipes: cat}
+	if simulated {
+		opts.LockWait, opts.CheckTries = 2e9, 1
+	}
+	return opts, nil
+}
+
+func (c *powerCmd) run(a *app, args []string) error {
+	if err := checkFormat(c.format); err != nil {
+		return err
+	}
+	host, simulated, err := a.openToChange(c.verb, c.dryRun)
+	if err != nil {
+		return err
+	}
+	opts, err := a.opsOptions(simulated)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	planFn, doFn := ops.PlanStart, ops.Start
+	switch c.verb {
+	case "stop":
+		planFn, doFn = ops.PlanStop, ops.Stop
+	case "restart":
+		planFn, doFn = ops.PlanRestart, ops.Restart
+	}
+	if c.dryRun {
+		p, err := planFn(ctx, system.NewDryRun(host), args, c.all, opts)
+		if err != nil {
+			return err
+		}
+		return a.printPlan(p, c.format)
+	}
+	opts.OnStep = a.stepPrinter(c.verb)
+	p, err := doFn(ctx, host, args, c.all, opts)
+	if err != nil {
+		return opFailed(c.verb, p, err)
+	}
+	return a.reportOp(p, c.format, map[string]string{"start": "started", "stop": "stopped", "restart": "restarted"}[c.verb])
+}
+
+// opFailed names the operation and its jails in the error of a plan that
+// failed to apply; bad input is shown as it is.
+func opFailed(verb string, p *plan.Plan, err error) error {
+	if p != nil && !errors.Is(err, inputerr.ErrInput) {
+		return fmt.Errorf("%s %s: %w", verb, p.Jail, err)
+	}
+	return err
+}
+
+// reportOp tells what a day-two operation did.
+func (a *app) reportOp(p *plan.Plan, format, done string) error {
+	if format == "json" {
+		return a.printPlan(p, "json")
+	}
+	for _, n := range p.Notes {
+		fmt.Fprintf(a.stderr, "jailkit: note: %s\n", n)
+	}
+	if p.Jail == "" {
+		fmt.Fprintln(a.stderr, "jailkit: no jails installed by jailkit")
+		return nil
+	}
+	if p.Changes() == 0 {
+		fmt.Fprintf(a.stdout, "%s: no changes\n", p.Jail)
+		return nil
+	}
+	fmt.Fprintf(a.stdout, "%s %s: %d changes\n", done, p.Jail, p.Changes())
+	return nil
+}

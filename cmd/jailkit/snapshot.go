@@ -1,0 +1,111 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/jailkit/jailkit/engine/ops"
+	"github.com/jailkit/jailkit/engine/plan"
+	"github.com/jailkit/jailkit/engine/system"
+)
+
+// snapshotCmd is "jailkit snapshot" or, with rollback set, "jailkit
+// rollback": it holds the values of its flags.
+type snapshotCmd struct {
+	rollback      bool
+	dryRun, force bool
+	format        string
+}
+
+func (c *snapshotCmd) about() about {
+	if c.rollback {
+		return about{name: "rollback", summary: "roll a jail's ZFS root back to a snapshot",
+			usage:      "rollback NAME LABEL [--force] [--dry-run] [--format text|json]",
+			positional: 2,
+			help: `Rolls the root of jail NAME back to its ZFS snapshot LABEL (zfs rollback). A
+running jail is stopped first, started again after, and its listeners are
+checked. Newer snapshots would be destroyed (zfs rollback -r), so that needs
+--force. The rollback itself cannot be undone: a failure before it rolls the
+plan back completely; a failure after it leaves the rolled-back root with the
+jail started again. A root with nothing written since the snapshot needs no
+change. A jail whose root is not a ZFS dataset is bad input (exit 2).
+
+Flags:
+  --force           destroy newer snapshots
+  --dry-run         print the plan and change nothing
+  --format F        text or json`}
+	}
+	return about{name: "snapshot", summary: "take a ZFS snapshot of a jail's root",
+		usage:      "snapshot NAME [LABEL] [--dry-run] [--format text|json]",
+		positional: -1,
+		help: `Takes the ZFS snapshot DATASET@LABEL of the root of jail NAME (zfs snapshot) and
+records it in the state file; LABEL defaults to the time, as YYYYMMDD-HHMMSS
+in UTC. The jail's root must be the ZFS dataset install made (the jails
+directory on ZFS); otherwise it is bad input (exit 2). A snapshot that exists
+already is left alone.
+
+Flags:
+  --dry-run         print the plan and change nothing
+  --format F        text or json`}
+}
+
+func (c *snapshotCmd) flags(fs *flag.FlagSet) {
+	fs.BoolVar(&c.dryRun, "dry-run", false, "")
+	fs.StringVar(&c.format, "format", "text", "")
+	if c.rollback {
+		fs.BoolVar(&c.force, "force", false, "")
+	}
+}
+
+func (c *snapshotCmd) run(a *app, args []string) error {
+	verb := c.about().name
+	if err := checkFormat(c.format); err != nil {
+		return err
+	}
+	if len(args) < 1 || len(args) > 2 {
+		return &usageError{msg: fmt.Sprintf("%s takes NAME and an optional LABEL", verb), hint: "usage: jailkit " + c.about().usage}
+	}
+	name, label := args[0], time.Now().UTC().Format("20060102-150405")
+	if len(args) == 2 {
+		label = args[1]
+	}
+	host, simulated, err := a.openToChange(verb, c.dryRun)
+	if err != nil {
+		return err
+	}
+	opts, err := a.opsOptions(simulated)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var p *plan.Plan
+	switch {
+	case c.dryRun && c.rollback:
+		p, err = ops.PlanRollback(ctx, system.NewDryRun(host), name, label, c.force, opts)
+	case c.dryRun:
+		p, err = ops.PlanSnapshot(ctx, system.NewDryRun(host), name, label)
+	case c.rollback:
+		opts.OnStep = a.stepPrinter(verb)
+		p, err = ops.Rollback(ctx, host, name, label, c.force, opts)
+	default:
+		opts.OnStep = a.stepPrinter(verb)
+		p, err = ops.Snapshot(ctx, host, name, label, opts)
+	}
+	if err != nil {
+		return opFailed(verb, p, err)
+	}
+	if c.dryRun {
+		return a.printPlan(p, c.format)
+	}
+	if c.rollback && c.format == "text" && p.Changes() > 0 {
+		fmt.Fprintf(a.stdout, "rolled %s back to snapshot %s: %d changes\n", name, label, p.Changes())
+		return nil
+	}
+	return a.reportOp(p, c.format, "took snapshot "+label+" of")
+}
