@@ -46,7 +46,7 @@ func (h *Host) freebsdUpdate(cmd system.Cmd) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	machine := cfg.machine()
+	machine := cfg.Machine()
 	for _, e := range cmd.Env {
 		if v, ok := strings.CutPrefix(e, "UNAME_m="); ok {
 			machine = v
