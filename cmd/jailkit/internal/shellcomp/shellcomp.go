@@ -57,4 +57,3 @@ end
 complete -c jailkit -f -a '(__jailkit_complete)'
 `,
 }
-
