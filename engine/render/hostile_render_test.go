@@ -186,7 +186,7 @@ func TestGuardsLetOrdinaryCallsThrough(t *testing.T) {
 		`{{ untilStep 10 0 1 }}`: "[]",
 		`{{ printf "%s %s %s %s %s %s %s %s %s %s %s %s %s %s %s %s %s %s %s %s" "a" "b" "c" "d" "e" "f" "g" "h" "i" "j" "k" "l" "m" "n" "o" "p" "q" "r" "s" "t" }}`: "a b c d e f g h i j k l m n o p q r s t",
 		`{{ printf "%-10s|%5d" "x" 42 }}`: "x         |   42",
-		`{{ print "a" 1 }}`:                "a1",
+		`{{ print "a" 1 }}`:               "a1",
 	} {
 		out, err := New().renderString("ok.yaml", "x", 1, src, &Context{})
 		if err != nil || out != want {
