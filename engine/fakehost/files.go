@@ -148,3 +148,6 @@ func (f *fileSys) OpenRoot(dir string) (system.System, error) {
 	}
 	return &fileSys{h: f.h, sys: sub, root: path.Join(f.root, dir)}, nil
 }
+
+// SHA256File hashes a file under the fake root as a stream.
+func (h *Host) SHA256File(name string) (string, error) { return h.files.SHA256File(name) }

@@ -2,8 +2,6 @@ package plan
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -201,7 +199,8 @@ func (ex *executor) check(s *Step) error {
 // verify compares a file's sha256 with the step's, or with the one the
 // release MANIFEST named by Target lists.
 func (ex *executor) verify(s *Step) error {
-	data, err := ex.sys.ReadFile(s.Path)
+	// Streamed: base.txz is some 200 MB, past what ReadFile takes.
+	got, err := system.SHA256File(ex.sys, s.Path)
 	if err != nil {
 		return err
 	}
@@ -217,8 +216,7 @@ func (ex *executor) verify(s *Step) error {
 		}
 		want = entries[path.Base(s.Path)].SHA256
 	}
-	sum := sha256.Sum256(data)
-	if got := hex.EncodeToString(sum[:]); got != want {
+	if got != want {
 		return fmt.Errorf("%s has sha256 %s, the MANIFEST says %s: the download is damaged or not genuine", s.Path, got, want)
 	}
 	return nil
