@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"path"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -75,8 +76,11 @@ func Apply(ctx context.Context, sys system.System, p *Plan, opts ApplyOptions) e
 			continue
 		}
 		se := &StepError{Index: i + 1, Total: len(p.Steps), Step: s.Name, Err: err}
-		// An interrupted run (Ctrl-C cancels ctx) must still roll back.
+		// An interrupted run (Ctrl-C cancels ctx) must still roll back,
+		// and a second signal must not cut the rollback short.
 		ex.ctx = context.WithoutCancel(ctx)
+		rollingBack.Add(1)
+		defer rollingBack.Add(-1)
 		// The failed step may have done part of its work: undo its file
 		// effects (ignoring what is not there), never its commands.
 		for _, u := range s.Undo {
@@ -111,6 +115,13 @@ func Apply(ctx context.Context, sys system.System, p *Plan, opts ApplyOptions) e
 	}
 	return nil
 }
+
+// rollingBack counts the Applys of this process that are rolling back.
+var rollingBack atomic.Int32
+
+// RollingBack says whether an Apply of this process is undoing steps now:
+// a caller that handles signals lets it finish rather than exit.
+func RollingBack() bool { return rollingBack.Load() > 0 }
 
 type executor struct {
 	ctx  context.Context
