@@ -173,7 +173,7 @@ func writeOut(ctx context.Context, dir string, files []render.File, force bool) 
 	}()
 	unlock, err := system.LockDir(dir)
 	if errors.Is(err, system.ErrLocked) {
-		return fmt.Errorf("another jailkit is writing into %s; try again when it is done", dir)
+		return fmt.Errorf("another jailkit is writing into %s (try again when it is done): %w", dir, err)
 	} else if err != nil {
 		return err
 	}

@@ -362,6 +362,10 @@ func labPreflight(ctx context.Context, sys system.System, l *Lab, opts install.O
 	planned := make([]hostcheck.Planned, len(vs))
 	for i, v := range vs {
 		planned[i] = install.Planned(v)
+		// As install's own pre-flight judges it: a jail root not there
+		// yet gets base files, which securelevel may forbid.
+		_, statErr := sys.Lstat(v.Jail.Path)
+		planned[i].NewBase = statErr != nil
 	}
 	facts := hostcheck.Gather(ctx, &hostcheck.LiveSource{Sys: system.NewDryRun(sys), JailsDir: opts.JailsDir}, hostcheck.GatherOptions{JailsDir: opts.JailsDir})
 	rep := hostcheck.Run(facts, hostcheck.Options{Planned: planned, Only: install.PreflightChecks})
