@@ -95,6 +95,16 @@ func (f *fakeSys) Symlink(string, string) error                { return errReadO
 func (f *fakeSys) Chown(string, int, int) error                { return errReadOnly }
 func (f *fakeSys) Chmod(string, fs.FileMode) error             { return errReadOnly }
 
+// The fake has no kernel to ask: the live source falls back to the
+// commands, whose outputs the tests give.
+func (f *fakeSys) SysctlUint32(string) (uint32, error)        { return 0, system.ErrNoKernelInfo }
+func (f *fakeSys) Interfaces() ([]system.NetInterface, error) { return nil, system.ErrNoKernelInfo }
+func (f *fakeSys) KldFiles() ([]string, error)                { return nil, system.ErrNoKernelInfo }
+func (f *fakeSys) Statfs(string) (system.FSInfo, error) {
+	return system.FSInfo{}, system.ErrNoKernelInfo
+}
+func (f *fakeSys) HasJails() (bool, error) { return false, system.ErrNoKernelInfo }
+
 // fakeFromSnapshot loads a test snapshot into a fakeSys, so the live
 // source can be compared with the snapshot source on the same host.
 func fakeFromSnapshot(t *testing.T, name string) *fakeSys {
