@@ -1,12 +1,15 @@
 package system
 
 import (
+	"bytes"
 	"errors"
+	"io"
 	"io/fs"
 	"net"
 	"net/netip"
 	"runtime"
 	"testing"
+	"testing/iotest"
 )
 
 // TestRealInterfaces: the interfaces come from the kernel without a
@@ -136,5 +139,35 @@ func TestHostInfoRecorded(t *testing.T) {
 	d.SysctlUint32("kern.osreldate")
 	if n := len(rec.Calls()); n != 3 {
 		t.Errorf("dry run passed %d reads to its base, want 3", n)
+	}
+}
+
+// TestReadSized: whatever size is expected, every byte is read once, with
+// one allocation when the expectation is right.
+func TestReadSized(t *testing.T) {
+	data := bytes.Repeat([]byte("0123456789"), 10000)
+	for _, size := range []int64{0, 1, 511, int64(len(data)), int64(len(data)) + 1, 3 * int64(len(data))} {
+		for name, r := range map[string]func() io.Reader{
+			"whole":   func() io.Reader { return bytes.NewReader(data) },
+			"halves":  func() io.Reader { return iotest.HalfReader(bytes.NewReader(data)) },
+			"one":     func() io.Reader { return iotest.OneByteReader(bytes.NewReader(data)) },
+			"dataerr": func() io.Reader { return iotest.DataErrReader(bytes.NewReader(data)) },
+		} {
+			got, err := readSized(r(), size)
+			if err != nil || !bytes.Equal(got, data) {
+				t.Errorf("size %d, %s: %d bytes, %v", size, name, len(got), err)
+			}
+		}
+	}
+	if _, err := readSized(iotest.ErrReader(errors.New("boom")), 10); err == nil {
+		t.Error("a read error was lost")
+	}
+	br := bytes.NewReader(data)
+	allocs := testing.AllocsPerRun(10, func() {
+		br.Reset(data)
+		readSized(br, int64(len(data))+1)
+	})
+	if allocs > 1 {
+		t.Errorf("%v allocations for a file of the expected size, want 1", allocs)
 	}
 }
