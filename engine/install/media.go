@@ -276,8 +276,9 @@ func (p *planner) planExtract(basePath string) {
 // other jails.
 func (p *planner) zfsParent(dir string) string {
 	// statfs(2) names the dataset mounted at dir (f_mntfromname of a
-	// "zfs" f_fstypename, sys/sys/mount.h) without starting zfs(8); a
-	// dir that does not exist has nothing mounted on it.
+	// "zfs" f_fstypename, sys/sys/mount.h; OpenZFS's FreeBSD zfs_vfsops.c
+	// sets it with vfs_mountedfrom(vfsp, osname)) without starting
+	// zfs(8); a dir that does not exist has nothing mounted on it.
 	info, err := p.sys.Statfs(dir)
 	switch {
 	case err == nil:
