@@ -150,11 +150,16 @@ func Apply(ctx context.Context, sys system.System, l *Lab, opts ApplyOptions) (*
 		return nil, err
 	}
 	defer unlock()
+	// The pre-flight and every jail's plan read the same unchanged host:
+	// its sockstat, jls and MANIFESTs run once for all of them. The
+	// installs go to sys itself: a post-install check repeats sockstat
+	// until the daemon listens, and must see each new answer.
+	planSys := system.NewMemo(sys)
 	specs := l.Specs()
-	if err := labPreflight(ctx, sys, l, opts.Install); err != nil {
+	if err := labPreflight(ctx, planSys, l, opts.Install); err != nil {
 		return nil, err
 	}
-	pending, err := l.planAll(ctx, sys, specs, opts)
+	pending, err := l.planAll(ctx, planSys, specs, opts)
 	if err != nil {
 		return nil, err
 	}
