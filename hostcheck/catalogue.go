@@ -3,7 +3,7 @@ package hostcheck
 // catalogue is every check, in report order. IDs are stable: a check that
 // goes away leaves its ID unused, a new one takes the next free step of 10
 // in its group. docs/checks.md is generated from this table (see
-// TestChecksDoc).
+// checksdoc.TestChecksDoc).
 var catalogue = []Check{
 	{
 		ID: "JK-NET-010", Title: "wildcard listener on the host",
