@@ -1,13 +1,9 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
-	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/jailkit/jailkit/engine/inputerr"
 	"github.com/jailkit/jailkit/engine/ops"
@@ -91,8 +87,9 @@ func (c *powerCmd) run(a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	// SIGINT and SIGTERM cancel a.ctx (internal/signals): the plan rolls
+	// back, and a rollback is never cut short.
+	ctx := a.ctx
 	planFn, doFn := ops.PlanStart, ops.Start
 	switch c.verb {
 	case "stop":

@@ -1,11 +1,7 @@
 package main
 
 import (
-	"context"
 	"flag"
-	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/jailkit/jailkit/engine/ops"
@@ -60,8 +56,9 @@ func (c *updateCmd) run(a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	// SIGINT and SIGTERM cancel a.ctx (internal/signals): the plan rolls
+	// back, and a rollback is never cut short.
+	ctx := a.ctx
 	label := "jailkit-update-" + time.Now().UTC().Format("20060102-150405")
 	if c.dryRun {
 		p, err := ops.PlanUpdate(ctx, system.NewDryRun(host), args, c.all, label, opts)
