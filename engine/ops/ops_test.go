@@ -163,3 +163,38 @@ func TestSelectBadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestForgedStateRefused: the name inside a state file becomes argv
+// (jail -c NAME) and paths. A forged file whose name is "-fX" would make
+// jail(8) read ./X as its jail.conf and run its exec.prestart as root;
+// one naming another jail would make stop act on that jail.
+func TestForgedStateRefused(t *testing.T) {
+	for _, forged := range []string{"-fX", "dns"} {
+		t.Run(forged, func(t *testing.T) {
+			h := installed(t, "dns dns 192.0.2.53")
+			data, err := h.ReadFile("/var/db/jailkit/dns.json")
+			if err != nil {
+				t.Fatal(err)
+			}
+			bad := strings.ReplaceAll(string(data), `"name": "dns"`, `"name": "`+forged+`"`)
+			bad = strings.ReplaceAll(bad, "/containers/dns", "/containers/"+forged)
+			if err := h.WriteFile("/var/db/jailkit/ns1.json", []byte(bad), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			rec := system.NewRecorder(h)
+			for name, run := range map[string]func() error{
+				"start":    func() error { _, err := Start(context.Background(), rec, []string{"ns1"}, false, testOpts(t)); return err },
+				"stop":     func() error { _, err := Stop(context.Background(), rec, []string{"ns1"}, false, testOpts(t)); return err },
+				"console":  func() error { _, err := Console(context.Background(), rec, "ns1"); return err },
+				"snapshot": func() error { _, err := Snapshot(context.Background(), rec, "ns1", "x", testOpts(t)); return err },
+			} {
+				if err := run(); err == nil {
+					t.Errorf("%s worked from a state file naming %q", name, forged)
+				}
+			}
+			for _, c := range rec.Mutations() {
+				t.Errorf("a forged state file changed the host: %v", c)
+			}
+		})
+	}
+}
