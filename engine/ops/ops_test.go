@@ -183,8 +183,14 @@ func TestForgedStateRefused(t *testing.T) {
 			}
 			rec := system.NewRecorder(h)
 			for name, run := range map[string]func() error{
-				"start":    func() error { _, err := Start(context.Background(), rec, []string{"ns1"}, false, testOpts(t)); return err },
-				"stop":     func() error { _, err := Stop(context.Background(), rec, []string{"ns1"}, false, testOpts(t)); return err },
+				"start": func() error {
+					_, err := Start(context.Background(), rec, []string{"ns1"}, false, testOpts(t))
+					return err
+				},
+				"stop": func() error {
+					_, err := Stop(context.Background(), rec, []string{"ns1"}, false, testOpts(t))
+					return err
+				},
 				"console":  func() error { _, err := Console(context.Background(), rec, "ns1"); return err },
 				"snapshot": func() error { _, err := Snapshot(context.Background(), rec, "ns1", "x", testOpts(t)); return err },
 			} {
