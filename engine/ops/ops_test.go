@@ -204,3 +204,32 @@ func TestForgedStateRefused(t *testing.T) {
 		})
 	}
 }
+
+// jlsFails is a host whose jls cannot run.
+type jlsFails struct{ system.System }
+
+func (j jlsFails) Run(ctx context.Context, cmd system.Cmd) ([]byte, error) {
+	if cmd.Argv[0] == "jls" {
+		return nil, errors.New("jls: not found")
+	}
+	return j.System.Run(ctx, cmd)
+}
+
+// TestPowerNeedsJls: without jls, stop would record a stop it never made
+// and start would jail -c a running jail; both refuse and change nothing.
+func TestPowerNeedsJls(t *testing.T) {
+	h := installed(t, "dns dns 192.0.2.53")
+	before := snapshot(t, h)
+	rec := system.NewRecorder(jlsFails{h})
+	for _, run := range []func(context.Context, system.System, []string, bool, Options) (*plan.Plan, error){Start, Stop, Restart} {
+		if _, err := run(context.Background(), rec, []string{"dns"}, false, testOpts(t)); err == nil || !strings.Contains(err.Error(), "jls could not run") {
+			t.Errorf("err = %v, want a refusal naming jls", err)
+		}
+	}
+	if m := rec.Mutations(); len(m) != 0 {
+		t.Errorf("changed the host: %v", m)
+	}
+	if diff := cmp.Diff(before, snapshot(t, h)); diff != "" {
+		t.Errorf("host changed:\n%s", diff)
+	}
+}
