@@ -143,9 +143,20 @@ func checkRegular(fi fs.FileInfo, dirOK bool) error {
 		return fmt.Errorf("%w (%s)", ErrNotRegular, kindOf(fi.Mode()))
 	case fi.Size() > MaxFileBytes:
 		return ErrTooBig
+	case !fi.IsDir() && linkCount(fi) > 1:
+		// os.Root stops symlinks out of the directory, not hard links:
+		// any user may link a file they cannot read, such as
+		// /etc/master.passwd, into a recipe directory
+		// (security.bsd.hardlink_check_uid is 0 by default), and root
+		// would copy it into a jail.
+		return ErrHardLink
 	}
 	return nil
 }
+
+// ErrHardLink is a recipe file that has other names: it may be a host
+// file linked in.
+var ErrHardLink = errors.New("has other hard links; copy it instead of linking it")
 
 func kindOf(m fs.FileMode) string {
 	switch {

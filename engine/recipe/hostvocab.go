@@ -117,7 +117,7 @@ var commonMountOption = regexp.MustCompile(`^(rw|ro|nosuid|noexec|noatime)$`)
 // jailkit writes itself.
 var reservedMounts = []string{"/", "/bin", "/boot", "/dev", "/etc", "/lib", "/libexec", "/rescue", "/root",
 	"/sbin", "/usr", "/usr/bin", "/usr/include", "/usr/lib", "/usr/libdata", "/usr/libexec", "/usr/sbin",
-	"/usr/share", "/usr/local", "/usr/local/etc", "/var"}
+	"/usr/share", "/usr/local", "/usr/local/etc", "/usr/local/etc/rc.conf.d", "/var"}
 
 // refusedHostSources are host trees a nullfs mount may not share, even
 // read-only: accounts and keys, the boot files, devices, jailkit's own
@@ -217,7 +217,7 @@ func checkMount(m Mount) (string, error) {
 	if err := CheckJailPath(m.Path); err != nil {
 		return kind.capability, err
 	}
-	if slices.Contains(reservedMounts, m.Path) || strings.HasPrefix(m.Path, "/dev/") {
+	if slices.Contains(reservedMounts, m.Path) || slices.Contains(reservedDirs(), m.Path) || strings.HasPrefix(m.Path, "/dev/") {
 		return kind.capability, fmt.Errorf("%s on %s would cover a directory jailkit manages; mount it somewhere of the recipe's own", m.FSType, m.Path)
 	}
 	if err := checkMountSource(m); err != nil {

@@ -128,3 +128,26 @@ func TestCheckHostSource(t *testing.T) {
 		}
 	}
 }
+
+// TestReservedPathsAndMounts: what would override or hide a file jailkit
+// writes is refused, by file and by mount.
+func TestReservedPathsAndMounts(t *testing.T) {
+	for p, reserved := range map[string]bool{
+		"/etc/rc.conf.d/sshd":              true,
+		"/etc/rc.conf.d/sshd/x":            true,
+		"/usr/local/etc/rc.conf.d/syslogd": true,
+		"/usr/local/etc/rc.conf.d/named":   false,
+		"/usr/local/etc/namedb/named.conf": false,
+		"/etc/rc.conf.d/sshdx":             false,
+	} {
+		if got := ReservedPath(p) != ""; got != reserved {
+			t.Errorf("ReservedPath(%s) reserved = %v, want %v", p, got, reserved)
+		}
+	}
+	for _, at := range []string{"/etc/ssh", "/usr/local/etc/syslog.d", "/etc/rc.conf.d", "/usr/local/etc/rc.conf.d"} {
+		m := Mount{FSType: "tmpfs", Source: "tmpfs", Path: at}
+		if _, err := checkMount(m); err == nil {
+			t.Errorf("a tmpfs over %s, which holds a file jailkit writes, was taken", at)
+		}
+	}
+}

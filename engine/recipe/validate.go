@@ -297,7 +297,28 @@ func ReservedPath(p string) string {
 			return "is reserved: " + prefix + " is the release's"
 		}
 	}
+	// load_rc_config (libexec/rc/rc.subr) also reads every file of
+	// /etc/rc.conf.d/NAME/ when NAME is a directory, and
+	// /usr/local/etc/rc.conf.d/NAME: both would override what jailkit
+	// sets for a base service as the file /etc/rc.conf.d/NAME would.
+	for _, svc := range []string{"syslogd", "sendmail", "rpcbind", "sshd"} {
+		for _, dir := range []string{"/etc/rc.conf.d/", "/usr/local/etc/rc.conf.d/"} {
+			if p == dir+svc || strings.HasPrefix(p, dir+svc+"/") {
+				return "is reserved: it would override the " + svc + " settings jailkit writes (rc.subr load_rc_config reads it)"
+			}
+		}
+	}
 	return ""
+}
+
+// reservedDirs are the directories of the files jailkit writes: a mount
+// over one would hide them.
+func reservedDirs() []string {
+	var out []string
+	for f := range reservedFiles {
+		out = append(out, path.Dir(f))
+	}
+	return out
 }
 
 // whyUnreadable says why a template cannot be used: it does not exist, or
