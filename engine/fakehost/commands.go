@@ -3,7 +3,9 @@ package fakehost
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 
+	"github.com/jailkit/jailkit/engine/fakehost/fakeconf"
 	"github.com/jailkit/jailkit/engine/fakehost/getopt"
 	"github.com/jailkit/jailkit/engine/system"
 )
@@ -74,14 +76,23 @@ func jailIndex(st State, name string) int {
 
 // running finds a jail by name or JID: every jail of State runs.
 func (h *Host) running(name string) (Jail, error) {
-	st, err := h.State()
+	var found *Jail
+	// A look-up without a copy of the whole state: a host of hundreds
+	// of jails runs this for every jexec (fakeconf.Cached.View).
+	err := h.state.View(filepath.Join(h.Dir, stateFile), func(st *State) {
+		for i := range st.Jails {
+			if j := &st.Jails[i]; j.Name == name || fmt.Sprint(j.JID) == name {
+				c := fakeconf.Clone(*j)
+				found = &c
+				return
+			}
+		}
+	})
 	if err != nil {
 		return Jail{}, err
 	}
-	for _, j := range st.Jails {
-		if j.Name == name || fmt.Sprint(j.JID) == name {
-			return j, nil
-		}
+	if found == nil {
+		return Jail{}, fmt.Errorf("jail \"%s\" not found", name)
 	}
-	return Jail{}, fmt.Errorf("jail \"%s\" not found", name)
+	return *found, nil
 }
