@@ -24,6 +24,7 @@ var commands = map[string]handler{
 	"chflags":         argvOnly((*Host).chflags),
 	"cp":              argvOnly((*Host).cp),
 	"df":              argvOnly((*Host).df),
+	"find":            argvOnly((*Host).find),
 	"fetch":           func(h *Host, cmd system.Cmd) ([]byte, error) { return h.fetch(cmd.Argv, cmd.Progress) },
 	"freebsd-update":  (*Host).freebsdUpdate,
 	"freebsd-version": argvOnly((*Host).freebsdVersion),
@@ -34,11 +35,13 @@ var commands = map[string]handler{
 	"kldload":         argvOnly((*Host).kld),
 	"kldstat":         argvOnly((*Host).kldstat),
 	"kldunload":       argvOnly((*Host).kld),
+	"mount":           argvOnly((*Host).mount),
 	"pkg":             (*Host).pkg,
 	"service":         argvOnly((*Host).service),
 	"sockstat":        argvOnly((*Host).sockstat),
 	"sysrc":           argvOnly((*Host).sysrc),
 	"tar":             argvOnly((*Host).tar),
+	"umount":          argvOnly((*Host).umount),
 	"zfs":             argvOnly((*Host).zfs),
 }
 

@@ -171,7 +171,7 @@ func (h *Host) Snapshot() (map[string]string, error) {
 			return err
 		}
 		rel, _ := filepath.Rel(h.Dir, p)
-		if rel == LockFile {
+		if rel == LockFile || rel == PkgFetchLog {
 			return nil
 		}
 		info, err := os.Lstat(p)

@@ -26,8 +26,16 @@ func TestUpdatePackages(t *testing.T) {
 		t.Fatalf("update: %v", err)
 	}
 	want := []string{
-		"jexec -l dns /usr/local/sbin/pkg upgrade -y", "service -j dns named restart",
-		"jexec -l www /usr/local/sbin/pkg upgrade -y", "service -j www apache24 restart",
+		"find /usr/local/jails/pkgcache/FreeBSD-14-amd64 -mindepth 1 ! -type f ! -type d -delete",
+		"mount -t nullfs /usr/local/jails/pkgcache/FreeBSD-14-amd64 /usr/local/jails/containers/dns/var/cache/pkg",
+		"jexec -l dns /usr/local/sbin/pkg upgrade -y",
+		"umount /usr/local/jails/containers/dns/var/cache/pkg",
+		"service -j dns named restart",
+		"find /usr/local/jails/pkgcache/FreeBSD-14-amd64 -mindepth 1 ! -type f ! -type d -delete",
+		"mount -t nullfs /usr/local/jails/pkgcache/FreeBSD-14-amd64 /usr/local/jails/containers/www/var/cache/pkg",
+		"jexec -l www /usr/local/sbin/pkg upgrade -y",
+		"umount /usr/local/jails/containers/www/var/cache/pkg",
+		"service -j www apache24 restart",
 	}
 	if diff := cmp.Diff(want, mutatingRuns(rec)); diff != "" {
 		t.Errorf("commands (-want +got):\n%s", diff)
