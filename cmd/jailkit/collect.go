@@ -7,6 +7,7 @@ import (
 	"runtime"
 
 	"github.com/jailkit/jailkit/engine/inputerr"
+	"github.com/jailkit/jailkit/engine/snapsys"
 	"github.com/jailkit/jailkit/engine/system"
 	"github.com/jailkit/jailkit/hostcheck"
 )
@@ -69,6 +70,10 @@ func (c *collectCmd) run(a *app, _ []string) error {
 	if err != nil {
 		return fmt.Errorf("collect into %s: %w", c.out, err)
 	}
-	fmt.Fprintf(a.stderr, "jailkit: wrote %d entries (%s) into %s\n", n, facts, c.out)
+	m, err := snapsys.CollectState(a.ctx, sys, out)
+	if err != nil {
+		return fmt.Errorf("collect into %s: %w", c.out, err)
+	}
+	fmt.Fprintf(a.stderr, "jailkit: wrote %d entries (%s) into %s\n", n+m, facts, c.out)
 	return nil
 }

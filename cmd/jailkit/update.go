@@ -52,7 +52,7 @@ func (c *updateCmd) run(a *app, args []string) error {
 	if err := checkFormat(c.format); err != nil {
 		return err
 	}
-	host, simulated, err := a.openToChange("update", c.dryRun)
+	host, simulated, err := a.openToChange("update", c.dryRun, "")
 	if err != nil {
 		return err
 	}
