@@ -23,7 +23,9 @@ func (*collectCmd) about() about {
 		help: `Reads what jailkit check looks at (sockstat, jls, sysctls, ifconfig, the
 rc.conf files, devfs.rules, jail.conf and jail.conf.d, /etc/passwd, and each
 jail's passwd, rc.conf and named.conf) and writes it under DIR, laid out as
-snapshot.md (in /usr/local/share/doc/jailkit) describes. Audit it anywhere with jailkit check --from DIR.
+snapshot.md (in /usr/local/share/doc/jailkit) describes, with jailkit's state
+files and each jail's recorded files and listeners. Audit it anywhere with
+jailkit check --from DIR; plan with install --dry-run, lab plan, status, diff --from DIR.
 Secrets are never copied: no master.passwd, no keys, and secret lines of
 named.conf are removed. Needs FreeBSD. DIR must not exist or be empty.
 
