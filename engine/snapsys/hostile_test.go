@@ -44,12 +44,14 @@ func TestHostileSnapshot(t *testing.T) {
 	jail, err := s.OpenRoot("/jail")
 	must(err)
 	for name, read := range map[string]func() ([]byte, error){
-		"fifo":         func() ([]byte, error) { return s.ReadFile("/etc/rc.conf") },
-		"fifo command": func() ([]byte, error) { return s.Run(context.Background(), system.Cmd{Argv: []string{"jls", "--libxo", "json", "-n"}}) },
-		"link out":     func() ([]byte, error) { return s.ReadFile("/etc/passwd") },
-		"too large":    func() ([]byte, error) { return s.ReadFile("/etc/big") },
-		"jail ..":      func() ([]byte, error) { return jail.ReadFile("/etc/up/etc/passwd") },
-		"jail escape":  func() ([]byte, error) { return jail.ReadFile("/../etc/big") },
+		"fifo": func() ([]byte, error) { return s.ReadFile("/etc/rc.conf") },
+		"fifo command": func() ([]byte, error) {
+			return s.Run(context.Background(), system.Cmd{Argv: []string{"jls", "--libxo", "json", "-n"}})
+		},
+		"link out":    func() ([]byte, error) { return s.ReadFile("/etc/passwd") },
+		"too large":   func() ([]byte, error) { return s.ReadFile("/etc/big") },
+		"jail ..":     func() ([]byte, error) { return jail.ReadFile("/etc/up/etc/passwd") },
+		"jail escape": func() ([]byte, error) { return jail.ReadFile("/../etc/big") },
 	} {
 		if data, err := read(); err == nil {
 			t.Errorf("%s: read %q", name, data)
