@@ -26,6 +26,6 @@ func collectFake(ts *testscript.TestScript, neg bool, args []string) {
 	defer out.Close()
 	_, _, err = hostcheck.Collect(context.Background(), &hostcheck.LiveSource{Sys: h}, out, hostcheck.GatherOptions{})
 	ts.Check(err)
-	_, err = snapsys.CollectState(context.Background(), h, out)
+	_, err = snapsys.CollectState(context.Background(), h, out, true)
 	ts.Check(err)
 }

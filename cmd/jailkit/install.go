@@ -115,10 +115,7 @@ func (a *app) openFrom(dir string) (system.System, bool, error) {
 		return a.openHost(a.root)
 	}
 	s, err := snapsys.Open(dir)
-	if err != nil {
-		return nil, true, err
-	}
-	return s, true, nil
+	return s, true, err
 }
 
 // notFreeBSD stops a command that changes a host on another OS.

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/jailkit/jailkit/engine/install"
+	"github.com/jailkit/jailkit/engine/ops"
 	"github.com/jailkit/jailkit/engine/state"
 	"github.com/jailkit/jailkit/engine/system"
 	"github.com/jailkit/jailkit/hostcheck"
@@ -24,7 +25,11 @@ import (
 // its base (for status). Secrets (hostcheck.Secret) are never copied, so diff
 // from a snapshot sees them as missing; what cannot be read is skipped.
 // It returns the number of files written.
-func CollectState(ctx context.Context, sys system.System, out *os.Root) (int, error) {
+//
+// With updates, each running jail's own pkg is also asked which packages
+// its repository has newer (ops.PendingUpdates, which fetches the
+// repository catalogue into the jail), for update --dry-run --from.
+func CollectState(ctx context.Context, sys system.System, out *os.Root, updates bool) (int, error) {
 	sts, err := state.ListStates(sys)
 	if err != nil {
 		return 0, fmt.Errorf("collect the state files: %w", err)
@@ -32,6 +37,7 @@ func CollectState(ctx context.Context, sys system.System, out *os.Root) (int, er
 	n := 0
 	var errs []error
 	release, _ := sys.Sysctl("kern.osrelease")
+	running, _, _ := ops.Running(ctx, sys)
 	put := func(host string, data []byte, mode fs.FileMode) {
 		if err := writeFile(out, "files"+path.Clean("/"+host), data, mode); err != nil {
 			errs = append(errs, err)
@@ -54,6 +60,13 @@ func CollectState(ctx context.Context, sys system.System, out *os.Root) (int, er
 				n++
 			}
 		}
+		if _, up := running[st.Name]; up && updates {
+			if data, err := sys.Run(ctx, system.Cmd{Argv: ops.PendingArgv(st.Name)}); err == nil {
+				if err := writeFile(out, jailPending(st.Name), data, 0o644); err != nil {
+					errs = append(errs, err)
+				}
+			}
+		}
 		// The base's version, where status reads it (ops.Userland).
 		base := st.Path
 		if st.Thin {
@@ -67,6 +80,14 @@ func CollectState(ctx context.Context, sys system.System, out *os.Root) (int, er
 		jsys, err := sys.OpenRoot(st.Path)
 		if err != nil {
 			continue
+		}
+		// The package cache and its mount point, which update plans around.
+		cache := install.PkgCacheDir(path.Dir(path.Dir(st.Path)), st.Release, st.Arch)
+		if fi, err := sys.Lstat(cache); err == nil && fi.IsDir() {
+			errs = append(errs, mkdir(out, "files"+cache))
+		}
+		if fi, err := jsys.Lstat("/var/cache/pkg"); err == nil && fi.IsDir() {
+			errs = append(errs, mkdir(out, "files"+path.Join(st.Path, "/var/cache/pkg")))
 		}
 		var names []string
 		for _, f := range st.Files {
@@ -110,3 +131,13 @@ func writeFile(out *os.Root, rel string, data []byte, mode fs.FileMode) error {
 
 // jailSockstat is where a jail's sockstat output is in a snapshot.
 func jailSockstat(name string) string { return "commands/jail-" + name + ".sockstat" }
+
+// jailPending is where a jail's pending packages are in a snapshot.
+func jailPending(name string) string { return "commands/jail-" + name + ".pkg-version" }
+
+func mkdir(out *os.Root, rel string) error {
+	if err := out.MkdirAll(strings.TrimPrefix(rel, "/"), 0o755); err != nil {
+		return fmt.Errorf("write snapshot %s: %w", rel, err)
+	}
+	return nil
+}

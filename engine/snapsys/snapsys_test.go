@@ -34,7 +34,7 @@ var installOpts = install.Options{LockWait: 5 * time.Second, CheckTries: 1, Vers
 
 // collected installs a dns jail on a fake host, collects the host into
 // a snapshot directory the way jailkit collect does, and opens it.
-func collected(t *testing.T) (*fakehost.Host, *snapsys.System) {
+func collected(t *testing.T) (*fakehost.Host, system.System) {
 	t.Helper()
 	h, err := fakehost.New(t.TempDir(), fakehost.DefaultConfig())
 	if err != nil {
@@ -64,7 +64,7 @@ func collected(t *testing.T) (*fakehost.Host, *snapsys.System) {
 	return h, snapshotOf(t, h)
 }
 
-func snapshotOf(t *testing.T, h *fakehost.Host) *snapsys.System {
+func snapshotOf(t *testing.T, h *fakehost.Host) system.System {
 	t.Helper()
 	dir := t.TempDir()
 	out, err := os.OpenRoot(dir)
@@ -75,7 +75,7 @@ func snapshotOf(t *testing.T, h *fakehost.Host) *snapsys.System {
 	if _, _, err := hostcheck.Collect(context.Background(), &hostcheck.LiveSource{Sys: h}, out, hostcheck.GatherOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := snapsys.CollectState(context.Background(), h, out); err != nil || n == 0 {
+	if n, err := snapsys.CollectState(context.Background(), h, out, true); err != nil || n == 0 {
 		t.Fatalf("collect the state: %d files, %v", n, err)
 	}
 	s, err := snapsys.Open(dir)
@@ -161,5 +161,28 @@ func TestSnapshotReadOnly(t *testing.T) {
 	}
 	if _, err := jail.Sysctl("kern.osrelease"); err == nil {
 		t.Errorf("a jail root of the snapshot answered a sysctl")
+	}
+}
+
+// TestPlanUpdateFromSnapshot: with the pending packages collected, the
+// update planned against the snapshot is the one planned on the host.
+func TestPlanUpdateFromSnapshot(t *testing.T) {
+	ctx := context.Background()
+	h, _ := collected(t)
+	if err := os.WriteFile(filepath.Join(h.Dir, fakehost.PkgUpdates), []byte("bind920\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	snap := snapshotOf(t, h)
+	opts := ops.Options{Recipes: catalog(t)}
+	live, err := ops.PlanUpdate(ctx, system.NewDryRun(h), nil, true, "u1", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := ops.PlanUpdate(ctx, system.NewDryRun(snap), nil, true, "u1", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if live.Changes() == 0 || got.Text() != live.Text() {
+		t.Errorf("update from the snapshot:\n%s\nfrom the host:\n%s", got.Text(), live.Text())
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/jailkit/jailkit/engine/inputerr"
+	"github.com/jailkit/jailkit/engine/ops"
 	"github.com/jailkit/jailkit/engine/recipe"
 	"github.com/jailkit/jailkit/engine/system"
 	"github.com/jailkit/jailkit/hostcheck"
@@ -33,9 +34,9 @@ type System struct {
 	sysctl map[string]string
 }
 
-// Open opens the snapshot directory dir (given as --from); a directory
-// that is not a snapshot is bad input.
-func Open(dir string) (*System, error) {
+// Open opens the snapshot directory dir (given as --from) as a *System;
+// a directory that is not a snapshot is bad input.
+func Open(dir string) (system.System, error) {
 	src, err := hostcheck.OpenSnapshot(dir)
 	if err != nil {
 		return nil, &inputerr.FieldError{Field: "--from", Problem: err.Error(), Hint: "give a directory written by jailkit collect --out"}
@@ -80,6 +81,9 @@ func (s *System) Run(_ context.Context, cmd system.Cmd) ([]byte, error) {
 	}
 	if n := len(cmd.Argv); n > 2 && cmd.Argv[0] == "sockstat" && cmd.Argv[n-2] == "-j" && recipe.ValidJailName(cmd.Argv[n-1]) == nil && s.cmds != nil {
 		return system.ReadRegular(s.cmds, strings.TrimPrefix(jailSockstat(cmd.Argv[n-1]), "commands/"), system.MaxReadSize)
+	}
+	if n := len(cmd.Argv); n > 3 && s.cmds != nil && recipe.ValidJailName(cmd.Argv[2]) == nil && slices.Equal(cmd.Argv, ops.PendingArgv(cmd.Argv[2])) {
+		return system.ReadRegular(s.cmds, strings.TrimPrefix(jailPending(cmd.Argv[2]), "commands/"), system.MaxReadSize)
 	}
 	name := "?"
 	if len(cmd.Argv) > 0 {
