@@ -3,10 +3,8 @@ package ops
 import (
 	"context"
 	"fmt"
-	"path"
 	"strings"
 
-	"github.com/jailkit/jailkit/engine/install"
 	"github.com/jailkit/jailkit/engine/plan"
 	"github.com/jailkit/jailkit/engine/state"
 	"github.com/jailkit/jailkit/engine/system"
@@ -81,15 +79,7 @@ func planJailUpdate(p *plan.Plan, sys system.System, st *state.State, label stri
 	if err != nil {
 		return err
 	}
-	upgrade := plan.Step{Name: "upgrade " + strings.Join(pending, " ") + " in jail " + st.Name, Action: plan.ActRun,
-		Argv: []string{"jexec", "-l", st.Name, "/usr/local/sbin/pkg", "upgrade", "-y"}, Progress: true}
-	// The jails of one ABI share the packages they fetch (install.PkgCache).
-	if pc, ok := install.PkgCacheFor(sys, path.Dir(path.Dir(st.Path)), st.Release, st.Arch, st.Path); ok {
-		p.Steps = append(append(p.Steps, pc.Before...), upgrade, pc.After)
-	} else {
-		p.Notes = append(p.Notes, "the "+st.Name+" jail's /var/cache/pkg is not a plain directory: its packages are fetched without the shared cache")
-		p.Steps = append(p.Steps, upgrade)
-	}
+	appendPkgUpgrade(p, sys, st, pending)
 	for _, svc := range st.Services {
 		p.Steps = append(p.Steps, plan.Step{Name: "restart " + svc + " in jail " + st.Name, Action: plan.ActRun, Argv: []string{"service", "-j", st.Name, svc, "restart"}})
 	}
