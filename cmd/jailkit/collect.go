@@ -7,6 +7,7 @@ import (
 	"runtime"
 
 	"github.com/jailkit/jailkit/engine/inputerr"
+	"github.com/jailkit/jailkit/engine/snapsys"
 	"github.com/jailkit/jailkit/engine/system"
 	"github.com/jailkit/jailkit/hostcheck"
 )
@@ -14,25 +15,30 @@ import (
 // collectCmd is "jailkit collect": it holds the values of its flags.
 type collectCmd struct {
 	out, jailsDir string
+	updates       bool
 }
 
 func (*collectCmd) about() about {
 	return about{name: "collect", summary: "capture host facts for an audit elsewhere",
-		usage: "collect --out DIR [--jails-dir DIR]", positional: 0,
+		usage: "collect --out DIR [--jails-dir DIR] [--updates]", positional: 0,
 		help: `Reads what jailkit check looks at (sockstat, jls, sysctls, ifconfig, the
 rc.conf files, devfs.rules, jail.conf and jail.conf.d, /etc/passwd, and each
 jail's passwd, rc.conf and named.conf) and writes it under DIR, laid out as
-snapshot.md (in /usr/local/share/doc/jailkit) describes. Audit it anywhere with jailkit check --from DIR.
+snapshot.md (in /usr/local/share/doc/jailkit) describes, with jailkit's state
+files and each jail's recorded files and listeners. Audit it anywhere with
+jailkit check --from DIR; plan with install --dry-run, lab plan, status, diff --from DIR.
 Secrets are never copied: no master.passwd, no keys, and secret lines of
 named.conf are removed. Needs FreeBSD. DIR must not exist or be empty.
 
 Flags:
   --out DIR         where to write the snapshot (required)
-  --jails-dir DIR   where jails live, for the free-space check (default /usr/local/jails)`}
+  --jails-dir DIR   where jails live, for the free-space check (default /usr/local/jails)
+  --updates         ask each running jail's pkg what is pending, for update --from`}
 }
 
 func (c *collectCmd) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.out, "out", "", "")
+	fs.BoolVar(&c.updates, "updates", false, "")
 	fs.StringVar(&c.jailsDir, "jails-dir", "", "")
 }
 
@@ -69,6 +75,10 @@ func (c *collectCmd) run(a *app, _ []string) error {
 	if err != nil {
 		return fmt.Errorf("collect into %s: %w", c.out, err)
 	}
-	fmt.Fprintf(a.stderr, "jailkit: wrote %d entries (%s) into %s\n", n, facts, c.out)
+	m, err := snapsys.CollectState(a.ctx, sys, out, c.updates)
+	if err != nil {
+		return fmt.Errorf("collect into %s: %w", c.out, err)
+	}
+	fmt.Fprintf(a.stderr, "jailkit: wrote %d entries (%s) into %s\n", n+m, facts, c.out)
 	return nil
 }

@@ -34,7 +34,7 @@ func (c *consoleCmd) flags(fs *flag.FlagSet) {
 }
 
 func (c *consoleCmd) run(a *app, args []string) error {
-	host, _, err := a.openToChange("console", c.dryRun)
+	host, _, err := a.openToChange("console", c.dryRun, "")
 	if err != nil {
 		return err
 	}

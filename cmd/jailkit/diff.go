@@ -11,12 +11,12 @@ import (
 
 // diffCmd is "jailkit diff": it holds the value of its flag.
 type diffCmd struct {
-	format string
+	format, from string
 }
 
 func (*diffCmd) about() about {
 	return about{name: "diff", summary: "show how a jail's files drifted from what its recipe renders",
-		usage:      "diff NAME [--format text|json]",
+		usage:      "diff NAME [--format text|json] [--from DIR]",
 		positional: 1,
 		help: `Renders the jail's recipe from the values recorded in /var/db/jailkit/NAME.json
 and compares each file with the one in the jail (read through the jail root,
@@ -32,18 +32,20 @@ the same diff.
 Exit status 1 when a file differs, as diff(1).
 
 Flags:
+  --from DIR        the jail as jailkit collect wrote it into DIR
   --format F        text or json`}
 }
 
 func (c *diffCmd) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.format, "format", "text", "")
+	fs.StringVar(&c.from, "from", "", "")
 }
 
 func (c *diffCmd) run(a *app, args []string) error {
 	if err := checkFormat(c.format); err != nil {
 		return err
 	}
-	host, _, err := a.openHost(a.root)
+	host, _, err := a.openFrom(c.from)
 	if err != nil {
 		return err
 	}

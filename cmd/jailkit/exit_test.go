@@ -39,14 +39,35 @@ func TestExitStatus(t *testing.T) {
 		{"lint broken", []string{"lint", "nosuch.yaml"}, 2, "PATH:"},
 		{"show ok", []string{"show", "dns"}, 0, ""},
 	}
+	type tc = struct {
+		name  string
+		args  []string
+		want  int
+		field string
+	}
+	// A snapshot is planned against, never changed; one that is not
+	// there is bad input.
+	tests = append(tests,
+		tc{"install --from without --dry-run", []string{"install", "dns", "--ip", "192.0.2.53", "--from", out}, 2, "--from:"},
+		tc{"status --from nothing", []string{"status", "--from", out}, 2, "--from:"},
+		tc{"diff --from nothing", []string{"diff", "dns", "--from", out}, 2, "--from:"})
 	if runtime.GOOS != "freebsd" {
-		// Off FreeBSD a real install stops before it changes anything.
-		tests = append(tests, struct {
-			name  string
-			args  []string
-			want  int
-			field string
-		}{"install off FreeBSD", []string{"install", "dns", "--ip", "192.0.2.53"}, 2, ""})
+		// Off FreeBSD every command that changes the host stops before
+		// it changes anything, and says it needs FreeBSD.
+		lab := filepath.Join(t.TempDir(), "lab.yaml")
+		labYAML := "apiVersion: jailkit/v1\nname: l\nnetwork:\n  interface: em0\n  subnet: 192.0.2.0/24\n  gateway: 192.0.2.1\n" +
+			"  domain: l.lan\njails:\n  - name: ns\n    recipe: dns\n    address: 192.0.2.53\n"
+		if err := os.WriteFile(lab, []byte(labYAML), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for _, args := range [][]string{{"install", "dns", "--ip", "192.0.2.53"}, {"uninstall", "dns"}, {"lab", "apply", lab}, {"lab", "destroy", lab},
+			{"start", "dns"}, {"stop", "--all"}, {"restart", "dns"}, {"update", "--all"}, {"snapshot", "dns", "x"}, {"rollback", "dns", "x"}, {"console", "dns"}} {
+			cmd := args[0]
+			if cmd == "lab" {
+				cmd += " " + args[1]
+			}
+			tests = append(tests, tc{cmd + " off FreeBSD", args, 2, cmd + " changes a FreeBSD host"})
+		}
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"github.com/jailkit/jailkit/engine/inputerr"
 	"github.com/jailkit/jailkit/engine/install"
 	"github.com/jailkit/jailkit/engine/plan"
+	"github.com/jailkit/jailkit/engine/snapsys"
 	"github.com/jailkit/jailkit/engine/system"
 )
 
@@ -20,12 +21,13 @@ type installCmd struct {
 	dryRun, force, thick   bool
 	ports                  bool
 	format, mirror, bridge string
+	from                   string
 }
 
 func (*installCmd) about() about {
 	return about{name: "install", summary: "install a recipe as a hardened jail on this FreeBSD host",
 		usage: "install RECIPE --ip IP [--name N] [--hostname H] [--set k=v]... [--dry-run] [--format text|json] [--force] [--thick] [--ports]\n" +
-			"        [--grant CAP]... [--release R] [--arch A] [--interface IF] [--bridge BRIDGE] [--mirror URL]",
+			"        [--grant CAP]... [--release R] [--arch A] [--interface IF] [--bridge BRIDGE] [--mirror URL] [--from DIR]",
 		positional: 1,
 		help: `Installs RECIPE as a jail bound to --ip, in FreeBSD's order: pre-flight host
 checks, release media (base.txz, verified against the release MANIFEST and
@@ -72,6 +74,7 @@ Flags:
   --force           install even when a pre-flight check fails, and overwrite
                     files changed in the jail since jailkit wrote them
   --dry-run         print the plan and change nothing
+  --from DIR        with --dry-run: plan against a host jailkit collect wrote
   --format F        text or json`}
 }
 
@@ -85,13 +88,17 @@ func (c *installCmd) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.format, "format", "text", "")
 	fs.StringVar(&c.mirror, "mirror", "", "")
 	fs.StringVar(&c.bridge, "bridge", "", "")
+	fs.StringVar(&c.from, "from", "", "")
 }
 
 // openToChange opens the host for cmd, which changes it unless dryRun.
 // Off FreeBSD only a dry run or a simulated host may go on, and that
 // refusal wins over a host that failed to open: it says what works here.
-func (a *app) openToChange(cmd string, dryRun bool) (system.System, bool, error) {
-	host, simulated, err := a.openHost(a.root)
+func (a *app) openToChange(cmd string, dryRun bool, from string) (system.System, bool, error) {
+	if from != "" && !dryRun {
+		return nil, false, snapsys.ErrChange(cmd)
+	}
+	host, simulated, err := a.openFrom(from)
 	if !dryRun && !simulated && runtime.GOOS != "freebsd" {
 		if c, ok := host.(io.Closer); ok && err == nil {
 			c.Close()
@@ -99,6 +106,16 @@ func (a *app) openToChange(cmd string, dryRun bool) (system.System, bool, error)
 		return nil, false, notFreeBSD(cmd)
 	}
 	return host, simulated, err
+}
+
+// openFrom opens the host, or with --from DIR the host jailkit collect
+// wrote into DIR, read-only: commands plan against it on any OS.
+func (a *app) openFrom(dir string) (system.System, bool, error) {
+	if dir == "" {
+		return a.openHost(a.root)
+	}
+	s, err := snapsys.Open(dir)
+	return s, true, err
 }
 
 // notFreeBSD stops a command that changes a host on another OS.
@@ -138,7 +155,7 @@ func (c *installCmd) run(a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	host, simulated, err := a.openToChange("install", c.dryRun)
+	host, simulated, err := a.openToChange("install", c.dryRun, c.from)
 	if err != nil {
 		return err
 	}

@@ -24,7 +24,7 @@ import (
 type labCmd struct {
 	jobs          int
 	force, dryRun bool
-	bridge        string
+	bridge, from  string
 	format        string
 	fs            *flag.FlagSet // to tell which flags were given
 }
@@ -32,14 +32,14 @@ type labCmd struct {
 // labVerbFlags lists the flags each lab verb reads; any other flag of the
 // lab command given to it is refused rather than silently ignored.
 var labVerbFlags = map[string][]string{
-	"plan":    {"bridge", "format"},
+	"plan":    {"bridge", "format", "from"},
 	"apply":   {"jobs", "bridge", "force", "dry-run", "format"},
 	"destroy": {"dry-run", "format"},
 }
 
 func (*labCmd) about() about {
 	return about{name: "lab", summary: "plan, apply or destroy a whole lab of jails from one file",
-		usage: "lab plan FILE [--bridge BRIDGE] [--format text|json]\n" +
+		usage: "lab plan FILE [--bridge BRIDGE] [--format text|json] [--from DIR]\n" +
 			"lab apply FILE [--jobs N] [--bridge BRIDGE] [--force] [--dry-run] [--format text|json]\n" +
 			"lab destroy FILE [--dry-run] [--format text|json]",
 		positional: 2,
@@ -75,6 +75,7 @@ Flags:
                when missing: that changes the host's networking)
   --force      install even when a pre-flight check fails
   --dry-run    apply, destroy: print the plan and change nothing
+  --from DIR   plan: against a host jailkit collect wrote, on any OS
   --format F   text (default) or json`}
 }
 
@@ -85,6 +86,7 @@ func (c *labCmd) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.bridge, "bridge", "", "the host bridge of VNET jails' epairs")
 	fs.BoolVar(&c.force, "force", false, "apply: install even when a pre-flight check fails")
 	fs.BoolVar(&c.dryRun, "dry-run", false, "apply, destroy: print the plan and change nothing")
+	fs.StringVar(&c.from, "from", "", "plan: against a collected host")
 }
 
 func (c *labCmd) run(a *app, args []string) error {
@@ -96,7 +98,7 @@ func (c *labCmd) run(a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	host, simulated, hostErr := a.openHost(a.root)
+	host, simulated, hostErr := a.openFrom(c.from)
 	ctx := a.ctx
 	opts := a.installOptions(c.bridge)
 	opts.Force = c.force

@@ -44,7 +44,7 @@ func TestScripts(t *testing.T) {
 		RequireExplicitExec: true,
 		// go test ./... -update rewrites the files cmp compares with.
 		UpdateScripts: *update,
-		Cmds:          map[string]func(ts *testscript.TestScript, neg bool, args []string){"ttyexec": ttyexec},
+		Cmds:          map[string]func(ts *testscript.TestScript, neg bool, args []string){"ttyexec": ttyexec, "collectfake": collectFake},
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("NO_COLOR", "1")
 			return nil

@@ -79,7 +79,7 @@ func (c *powerCmd) run(a *app, args []string) error {
 	if err := checkFormat(c.format); err != nil {
 		return err
 	}
-	host, simulated, err := a.openToChange(c.verb, c.dryRun)
+	host, simulated, err := a.openToChange(c.verb, c.dryRun, "")
 	if err != nil {
 		return err
 	}

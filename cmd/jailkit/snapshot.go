@@ -74,7 +74,7 @@ func (c *snapshotCmd) run(a *app, args []string) error {
 	if len(args) == 2 {
 		label = args[1]
 	}
-	host, simulated, err := a.openToChange(verb, c.dryRun)
+	host, simulated, err := a.openToChange(verb, c.dryRun, "")
 	if err != nil {
 		return err
 	}

@@ -11,13 +11,13 @@ import (
 
 // statusCmd is "jailkit status": it holds the values of its flags.
 type statusCmd struct {
-	format  string
-	updates bool
+	format, from string
+	updates      bool
 }
 
 func (*statusCmd) about() about {
 	return about{name: "status", summary: "report on jails jailkit installed: running, listeners, patch level, drift",
-		usage:      "status [NAME...] [--updates] [--format text|json]",
+		usage:      "status [NAME...] [--updates] [--format text|json] [--from DIR]",
 		positional: -1,
 		help: `Reports on each NAME, or every jail jailkit manages: whether it runs and its JID
 (jls), its addresses, whether the recipe's ports listen on the jail's address
@@ -36,19 +36,21 @@ otherwise are reported, not problems.
 
 Flags:
   --updates         also list the packages with updates pending
+  --from DIR        report from a host jailkit collect wrote
   --format F        text or json`}
 }
 
 func (c *statusCmd) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.format, "format", "text", "")
 	fs.BoolVar(&c.updates, "updates", false, "")
+	fs.StringVar(&c.from, "from", "", "")
 }
 
 func (c *statusCmd) run(a *app, args []string) error {
 	if err := checkFormat(c.format); err != nil {
 		return err
 	}
-	host, _, err := a.openHost(a.root)
+	host, _, err := a.openFrom(c.from)
 	if err != nil {
 		return err
 	}

@@ -41,7 +41,7 @@ func (c *uninstallCmd) run(a *app, args []string) error {
 	if err := checkFormat(c.format); err != nil {
 		return err
 	}
-	host, simulated, err := a.openToChange("uninstall", c.dryRun)
+	host, simulated, err := a.openToChange("uninstall", c.dryRun, "")
 	if err != nil {
 		return err
 	}

@@ -10,13 +10,13 @@ import (
 
 // updateCmd is "jailkit update": it holds the values of its flags.
 type updateCmd struct {
-	all, dryRun bool
-	format      string
+	all, dryRun  bool
+	format, from string
 }
 
 func (*updateCmd) about() about {
 	return about{name: "update", summary: "upgrade the packages of jails jailkit installed",
-		usage:      "update NAME... [--dry-run] [--format text|json]\nupdate --all [--dry-run] [--format text|json]",
+		usage:      "update NAME... [--dry-run [--from DIR]] [--format text|json]\nupdate --all [--dry-run [--from DIR]] [--format text|json]",
 		positional: -1,
 		help: `Upgrades the packages of each running NAME (or of every jail jailkit manages,
 name servers first) that its repository has newer versions of: the jail's own
@@ -35,6 +35,7 @@ Flags:
   --all             every jail jailkit manages
   --dry-run         print the plan and change nothing (it still asks each
                     jail's pkg what is pending, which fetches the catalogue)
+  --from DIR        with --dry-run: plan against collect --updates --out DIR
   --format F        text or json`}
 }
 
@@ -42,13 +43,14 @@ func (c *updateCmd) flags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.all, "all", false, "")
 	fs.BoolVar(&c.dryRun, "dry-run", false, "")
 	fs.StringVar(&c.format, "format", "text", "")
+	fs.StringVar(&c.from, "from", "", "")
 }
 
 func (c *updateCmd) run(a *app, args []string) error {
 	if err := checkFormat(c.format); err != nil {
 		return err
 	}
-	host, simulated, err := a.openToChange("update", c.dryRun)
+	host, simulated, err := a.openToChange("update", c.dryRun, c.from)
 	if err != nil {
 		return err
 	}

@@ -2,9 +2,9 @@ package fakehost
 
 import (
 	"fmt"
-	"slices"
-	"strconv"
 	"strings"
+
+	"github.com/jailkit/jailkit/engine/fakehost/fakeconf"
 )
 
 // chflags checks its flags word and that every file exists: the fake
@@ -15,7 +15,7 @@ import (
 func (h *Host) chflags(a []string) ([]byte, error) {
 	p := mustParse(a)
 	flags, files := p.Operands[0], p.Operands[1:]
-	if !validFileFlags(flags) {
+	if !fakeconf.ValidFileFlags(flags) {
 		return nil, fail(a, "chflags: invalid flag: %s", flags)
 	}
 	var errs []string
@@ -28,28 +28,6 @@ func (h *Host) chflags(a []string) ([]byte, error) {
 		return nil, fail(a, "%s", strings.Join(errs, "\n"))
 	}
 	return nil, nil
-}
-
-// fileFlags are the names strtofflags(3) takes (lib/libc/gen/strtofflags.c),
-// each also with "no" in front to clear it.
-var fileFlags = []string{"arch", "archived", "nodump", "opaque", "sappnd", "sappend", "schg", "schange", "simmutable",
-	"snapshot", "sunlnk", "sunlink", "uappnd", "uappend", "uarch", "uarchive", "uchg", "uchange", "uimmutable",
-	"uhidden", "hidden", "uoffline", "offline", "urdonly", "rdonly", "readonly", "ureadonly", "usparse", "sparse", "usystem",
-	"system", "ureparse", "reparse", "uunlnk", "uunlink", "dump"}
-
-// validFileFlags says whether chflags takes word: an octal number (a
-// word starting with 0-7) or a comma-separated list of flag names.
-func validFileFlags(word string) bool {
-	if word != "" && word[0] >= '0' && word[0] <= '7' {
-		_, err := strconv.ParseUint(word, 8, 32)
-		return err == nil
-	}
-	for _, f := range strings.Split(word, ",") {
-		if !slices.Contains(fileFlags, strings.TrimPrefix(f, "no")) && !slices.Contains(fileFlags, f) {
-			return false
-		}
-	}
-	return true
 }
 
 // df shows one fixed file system, whatever its arguments.

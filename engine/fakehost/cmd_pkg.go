@@ -6,13 +6,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/jailkit/jailkit/engine/fakehost/fakepkg"
 	"github.com/jailkit/jailkit/engine/system"
 )
-
-// pkgNonInteractive is what the bootstrapper prints when pkg is missing
-// and stdin is not a terminal (usr.sbin/pkg/pkg.c, non_interactive_message).
-const pkgNonInteractive = "The package management tool is not yet installed on your system.\n" +
-	"Please set ASSUME_ALWAYS_YES=yes environment variable to be able to bootstrap in non-interactive (stdin not being a tty)"
 
 // pkg is the host's pkg. On a host that never bootstrapped pkg it is the
 // bootstrapper /usr/sbin/pkg; once bootstrapped, the real pkg, of which
@@ -28,8 +24,8 @@ func (h *Host) pkg(cmd system.Cmd) ([]byte, error) {
 		// The bootstrapper's getopt "+:dN46" skips -j without an
 		// argument and stops at the jail name, so the sub-getopt "+:y"
 		// starts at the name: "pkg -j NAME install -y" never sees -y.
-		if !pkgBootstrapperYes(a[1:]) && !envYes(cmd.Env, "ASSUME_ALWAYS_YES") {
-			return nil, fail(a, "%s", pkgNonInteractive)
+		if !fakepkg.BootstrapperYes(a[1:]) && !fakepkg.EnvYes(cmd.Env, "ASSUME_ALWAYS_YES") {
+			return nil, fail(a, "%s", fakepkg.NonInteractive)
 		}
 		// Bootstrapping would install pkg on the host: jailkit must
 		// never ask for that, so the fake host treats it as an error.
@@ -45,50 +41,6 @@ func (h *Host) pkg(cmd system.Cmd) ([]byte, error) {
 		return nil, fail(a, "pkg: %v", err)
 	}
 	return h.pkgIn(j, a, append([]string{p.Sub}, p.Operands...), cmd.Progress)
-}
-
-// pkgBootstrapperYes says whether the bootstrapper sees -y: it skips the
-// global options of "+:dN46" (an unknown one is skipped alone), takes the
-// subcommand, and reads "+:y" (or "+:fr:y" for bootstrap and add) from
-// the words after it, stopping at the first non-option.
-func pkgBootstrapperYes(args []string) bool {
-	i := 0
-	for i < len(args) && strings.HasPrefix(args[i], "-") && args[i] != "-" {
-		if args[i] == "--" {
-			i++
-			break
-		}
-		i++
-	}
-	if i >= len(args) {
-		return false
-	}
-	sub, rest := args[i], args[i+1:]
-	for k := 0; k < len(rest); k++ {
-		w := rest[k]
-		if !strings.HasPrefix(w, "-") || w == "-" || w == "--" {
-			break
-		}
-		if w == "--yes" || strings.ContainsRune(w[1:], 'y') {
-			return true
-		}
-		if (sub == "bootstrap" || sub == "add") && strings.HasSuffix(w, "r") {
-			k++ // -r takes the repository name
-		}
-	}
-	return false
-}
-
-// envYes reads a pkg boolean from the environment the way
-// usr.sbin/pkg/config.c's boolstr_to_bool does.
-func envYes(env []string, name string) bool {
-	for _, e := range env {
-		if v, ok := strings.CutPrefix(e, name+"="); ok {
-			v = strings.ToLower(v)
-			return v == "yes" || v == "true" || v == "on" || strings.HasPrefix(v, "1")
-		}
-	}
-	return false
 }
 
 // pkgIn runs the real pkg's install or delete with the jail's database.
@@ -114,6 +66,9 @@ func (h *Host) pkgIn(j Jail, a, args []string, progress io.Writer) ([]byte, erro
 			fmt.Fprintf(progress, "[%s] Installing %s...\n", j.Name, p)
 		}
 		if !slices.Contains(have, p) {
+			if err := h.fetchPkg(j, p, "1.0"); err != nil {
+				return nil, err
+			}
 			have = append(have, p)
 		}
 	}
@@ -142,8 +97,8 @@ func (h *Host) pkgInJail(j Jail, a, args []string, progress io.Writer) ([]byte, 
 		if bootstrapped {
 			return []byte("pkg already bootstrapped at /usr/local/sbin/pkg\n"), nil
 		}
-		if !pkgBootstrapperYes(rest) {
-			return nil, fail(a, "%s", pkgNonInteractive)
+		if !fakepkg.BootstrapperYes(rest) {
+			return nil, fail(a, "%s", fakepkg.NonInteractive)
 		}
 		if err := sub.MkdirAll("/usr/local/sbin", 0o755); err != nil {
 			return nil, err
@@ -152,7 +107,7 @@ func (h *Host) pkgInJail(j Jail, a, args []string, progress io.Writer) ([]byte, 
 			sub.WriteFile("/usr/local/sbin/pkg", []byte("fake pkg\n"), 0o755)
 	}
 	if !bootstrapped {
-		return nil, fail(a, "%s", pkgNonInteractive)
+		return nil, fail(a, "%s", fakepkg.NonInteractive)
 	}
 	p := mustParse(args)
 	return h.pkgIn(j, a, append([]string{p.Sub}, p.Operands...), progress)

@@ -73,6 +73,11 @@ func (h *Host) pkgUpgrade(a, args []string, j Jail) ([]byte, error) {
 	if len(todo) == 0 {
 		return []byte("Your packages are up to date.\n"), nil
 	}
+	for _, p := range todo {
+		if err := h.fetchPkg(j, p, "2.0"); err != nil {
+			return nil, err
+		}
+	}
 	upgraded, _ := sub.ReadFile(pkgUpgraded)
 	list := append(strings.Fields(string(upgraded)), todo...)
 	return []byte("Upgrading " + strings.Join(todo, " ") + "\n"), sub.WriteFile(pkgUpgraded, []byte(strings.Join(list, "\n")+"\n"), 0o644)

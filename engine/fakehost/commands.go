@@ -3,7 +3,9 @@ package fakehost
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 
+	"github.com/jailkit/jailkit/engine/fakehost/fakeconf"
 	"github.com/jailkit/jailkit/engine/fakehost/getopt"
 	"github.com/jailkit/jailkit/engine/system"
 )
@@ -22,6 +24,7 @@ var commands = map[string]handler{
 	"chflags":         argvOnly((*Host).chflags),
 	"cp":              argvOnly((*Host).cp),
 	"df":              argvOnly((*Host).df),
+	"find":            argvOnly((*Host).find),
 	"fetch":           func(h *Host, cmd system.Cmd) ([]byte, error) { return h.fetch(cmd.Argv, cmd.Progress) },
 	"freebsd-update":  (*Host).freebsdUpdate,
 	"freebsd-version": argvOnly((*Host).freebsdVersion),
@@ -32,11 +35,13 @@ var commands = map[string]handler{
 	"kldload":         argvOnly((*Host).kld),
 	"kldstat":         argvOnly((*Host).kldstat),
 	"kldunload":       argvOnly((*Host).kld),
+	"mount":           argvOnly((*Host).mount),
 	"pkg":             (*Host).pkg,
 	"service":         argvOnly((*Host).service),
 	"sockstat":        argvOnly((*Host).sockstat),
 	"sysrc":           argvOnly((*Host).sysrc),
 	"tar":             argvOnly((*Host).tar),
+	"umount":          argvOnly((*Host).umount),
 	"zfs":             argvOnly((*Host).zfs),
 }
 
@@ -74,14 +79,23 @@ func jailIndex(st State, name string) int {
 
 // running finds a jail by name or JID: every jail of State runs.
 func (h *Host) running(name string) (Jail, error) {
-	st, err := h.State()
+	var found *Jail
+	// A look-up without a copy of the whole state: a host of hundreds
+	// of jails runs this for every jexec (fakeconf.Cached.View).
+	err := h.state.View(filepath.Join(h.Dir, stateFile), func(st *State) {
+		for i := range st.Jails {
+			if j := &st.Jails[i]; j.Name == name || fmt.Sprint(j.JID) == name {
+				c := fakeconf.Clone(*j)
+				found = &c
+				return
+			}
+		}
+	})
 	if err != nil {
 		return Jail{}, err
 	}
-	for _, j := range st.Jails {
-		if j.Name == name || fmt.Sprint(j.JID) == name {
-			return j, nil
-		}
+	if found == nil {
+		return Jail{}, fmt.Errorf("jail \"%s\" not found", name)
 	}
-	return Jail{}, fmt.Errorf("jail \"%s\" not found", name)
+	return *found, nil
 }

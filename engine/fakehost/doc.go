@@ -12,7 +12,9 @@
 //   - jexec -l JAIL pkg bootstrap -y puts pkg in the jail, and the jail's
 //     pkg install/delete record the packages inside the jail root; the
 //     host's own pkg is the bootstrapper unless Config.HostPkg, and
-//     refuses to run without a terminal as usr.sbin/pkg/pkg.c does;
+//     refuses to run without a terminal as usr.sbin/pkg/pkg.c does; what
+//     it fetches (not in the cache mounted on its /var/cache/pkg by
+//     mount -t nullfs) is logged in PkgFetchLog;
 //   - fetch serves a small base.txz and a MANIFEST carrying its sha256 for
 //     the releases in Config.Releases, and "Not Found" for others;
 //   - tar -xf extracts such an archive, confined to the target directory.

@@ -45,6 +45,10 @@ type Host struct {
 	files *system.Real
 	mu    sync.Mutex
 	kernelOf
+	// config and state keep the parsed JSON files while their bytes
+	// stay the same (fakeconf.Cached).
+	config fakeconf.Cached[Config]
+	state  fakeconf.Cached[State]
 }
 
 const (
@@ -125,27 +129,13 @@ func writeJSON(name string, v any) error {
 }
 
 // Config returns the host's configuration.
-func (h *Host) Config() (Config, error) {
-	var c Config
-	data, err := os.ReadFile(filepath.Join(h.Dir, configFile))
-	if err != nil {
-		return c, err
-	}
-	return c, json.Unmarshal(data, &c)
-}
+func (h *Host) Config() (Config, error) { return h.config.Load(filepath.Join(h.Dir, configFile)) }
 
 // SetConfig replaces the host's configuration.
 func (h *Host) SetConfig(c Config) error { return writeJSON(filepath.Join(h.Dir, configFile), c) }
 
 // State returns the jails and services now running.
-func (h *Host) State() (State, error) {
-	var s State
-	data, err := os.ReadFile(filepath.Join(h.Dir, stateFile))
-	if err != nil {
-		return s, err
-	}
-	return s, json.Unmarshal(data, &s)
-}
+func (h *Host) State() (State, error) { return h.state.Load(filepath.Join(h.Dir, stateFile)) }
 
 func (h *Host) saveState(s State) error {
 	sort.Slice(s.Jails, func(i, j int) bool { return s.Jails[i].JID < s.Jails[j].JID })
@@ -184,7 +174,7 @@ func (h *Host) Snapshot() (map[string]string, error) {
 			return err
 		}
 		rel, _ := filepath.Rel(h.Dir, p)
-		if rel == LockFile {
+		if rel == LockFile || rel == PkgFetchLog {
 			return nil
 		}
 		info, err := os.Lstat(p)

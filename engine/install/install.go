@@ -46,6 +46,9 @@ type Options struct {
 	// Ports mounts the host's ports tree read-only in the jail; an
 	// earlier install's choice is kept.
 	Ports bool
+	// NoPkgCache keeps the jail's packages out of the host's shared
+	// package cache (PkgCache): each jail fetches its own, as before.
+	NoPkgCache bool
 }
 
 // Defaults fills in what the caller left empty.

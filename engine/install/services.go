@@ -44,8 +44,32 @@ func (p *planner) planPackages() {
 		return
 	}
 	p.add(plan.Step{Name: "bootstrap pkg in the jail", Action: plan.ActRun, Argv: []string{"jexec", "-l", j.Name, "/usr/sbin/pkg", "bootstrap", "-y"}, Progress: true})
-	p.add(plan.Step{Name: "install " + strings.Join(pkgs, " ") + " in the jail", Action: plan.ActRun,
+	p.withPkgCache(plan.Step{Name: "install " + strings.Join(pkgs, " ") + " in the jail", Action: plan.ActRun,
 		Argv: append(jailPkg(j.Name, "install"), pkgs...), Progress: true})
+}
+
+// withPkgCache adds the pkg step s with the host's shared package cache
+// mounted on the jail's /var/cache/pkg around it (PlanPkgCache), or
+// alone when the jail's mount point is not safe to mount on.
+func (p *planner) withPkgCache(s plan.Step) {
+	j := p.v.Jail
+	if p.opts.NoPkgCache {
+		p.add(s)
+		return
+	}
+	cache := PkgCacheDir(p.opts.JailsDir, j.Release, j.Arch)
+	pc, ok := PlanPkgCache(p.sys, cache, j.Path, !p.rootExists)
+	if !ok {
+		p.plan.Notes = append(p.plan.Notes, "the jail's "+pkgCacheInJail+" is not a plain directory: its packages are fetched without the shared cache")
+		p.add(s)
+		return
+	}
+	p.mkdir("create the shared package cache "+cache, cache, 0o755, true, true)
+	for _, b := range pc.Before {
+		p.add(b)
+	}
+	p.add(s)
+	p.add(pc.After)
 }
 
 // jailPkg is the argv of the jail's own pkg running sub with -y.
@@ -77,7 +101,7 @@ func (p *planner) planNewPackages() {
 	if len(missing) == 0 {
 		return
 	}
-	p.add(plan.Step{Name: "install " + strings.Join(missing, " ") + " in the jail", Action: plan.ActRun,
+	p.withPkgCache(plan.Step{Name: "install " + strings.Join(missing, " ") + " in the jail", Action: plan.ActRun,
 		Argv: append(jailPkg(j.Name, "install"), missing...), Progress: true,
 		Undo: []plan.Step{{Action: plan.ActRun, Argv: append(jailPkg(j.Name, "delete"), missing...)}}})
 	p.changed = true

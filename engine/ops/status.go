@@ -182,9 +182,16 @@ func ParseUserland(script []byte) (string, bool) {
 // need updating, one "name-version <" a line (freebsd/pkg
 // src/version.c). jexec -l runs it inside the jail in a clean
 // environment, so the jail's pkg.conf, ABI and network are used; pkg is
+// PendingArgv asks the jail's own pkg which installed packages its
+// repository has newer versions of (freebsd/pkg src/version.c: -R the
+// remote catalogue, -l '<' the older ones).
+func PendingArgv(jail string) []string {
+	return []string{"jexec", "-l", jail, "/usr/local/sbin/pkg", "version", "-R", "-l", "<"}
+}
+
 // named by its path because the bootstrapper in /usr/sbin is not it.
 func PendingUpdates(ctx context.Context, sys system.System, jail string) ([]string, error) {
-	out, err := sys.Run(ctx, system.Cmd{Argv: []string{"jexec", "-l", jail, "/usr/local/sbin/pkg", "version", "-R", "-l", "<"}})
+	out, err := sys.Run(ctx, system.Cmd{Argv: PendingArgv(jail)})
 	if err != nil {
 		return nil, err
 	}

@@ -79,8 +79,7 @@ func planJailUpdate(p *plan.Plan, sys system.System, st *state.State, label stri
 	if err != nil {
 		return err
 	}
-	p.Steps = append(p.Steps, plan.Step{Name: "upgrade " + strings.Join(pending, " ") + " in jail " + st.Name, Action: plan.ActRun,
-		Argv: []string{"jexec", "-l", st.Name, "/usr/local/sbin/pkg", "upgrade", "-y"}, Progress: true})
+	appendPkgUpgrade(p, sys, st, pending)
 	for _, svc := range st.Services {
 		p.Steps = append(p.Steps, plan.Step{Name: "restart " + svc + " in jail " + st.Name, Action: plan.ActRun, Argv: []string{"service", "-j", st.Name, svc, "restart"}})
 	}

@@ -112,6 +112,24 @@ type State struct {
 	// Members are the members "ifconfig BRIDGE addm" gave each bridge
 	// (a configured one or a created one).
 	Members map[string][]string `json:"members,omitempty"`
+	// Mounts are the nullfs mounts "mount -t nullfs" made, in order.
+	Mounts []Mount `json:"mounts,omitempty"`
+}
+
+// MountedOn returns the host directory mounted on on, or "".
+func (s State) MountedOn(on string) string {
+	for _, m := range s.Mounts {
+		if m.On == on {
+			return m.From
+		}
+	}
+	return ""
+}
+
+// Mount is a nullfs mount of the host directory From on the host path On.
+type Mount struct {
+	From string `json:"from"`
+	On   string `json:"on"`
 }
 
 // Default is a FreeBSD 14.3 amd64 host on 192.0.2.10/24 with sshd
