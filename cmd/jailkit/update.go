@@ -19,26 +19,36 @@ type updateCmd struct {
 }
 
 func (*updateCmd) about() about {
-	return about{name: "update", summary: "upgrade the packages of jails jailkit installed",
+	return about{name: "update", summary: "patch the base and upgrade the packages of jails jailkit installed",
 		usage:      "update NAME... [--dry-run] [--format text|json]\nupdate --all [--dry-run] [--format text|json]",
 		positional: -1,
-		help: `Upgrades the packages of each running NAME (or of every jail jailkit manages,
-name servers first) that its repository has newer versions of: the jail's own
-pkg decides (jexec -l NAME pkg version -R -l '<', then pkg upgrade -y), so the
-jail's pkg.conf, ABI and network are used. The jail's services then restart
-and the post-check looks at their listeners. When the jail's root is a ZFS
-dataset, a snapshot jailkit-update-TIME is taken first, and a failure rolls the
-root back to it; otherwise a failure after pkg upgrade cannot take the upgrade
-back (the plan says so). A jail with nothing pending is left alone. The state
-file records what was upgraded.
+		help: `Patches the base system of each NAME (or of every jail jailkit manages, name
+servers first), then upgrades its packages.
 
-The base system is not patched by this command yet (freebsd-update -b for
-thick jails, a new shared base for thin ones).
+Base: freebsd-update fetch says, while planning, whether the base has patches
+for the version its /bin/freebsd-version holds; a base with none is left
+alone. A thick jail's root is patched in place (freebsd-update -b ROOT -d
+/var/db/freebsd-update/jailkit-NAME ... fetch install) and the jail restarts.
+Thin jails share a base: it is patched once, as a copy beside it
+(templates/RELEASE-ARCH.N), and each selected thin jail then mounts the copy
+(its jail.conf.d file rewritten, the jail stopped and started). The previous
+base is kept; the plan says which jails still use it. A host securelevel above
+0 refuses before anything changes.
+
+Packages: each running jail's own pkg decides (jexec -l NAME pkg version -R
+-l '<', then pkg upgrade -y), so the jail's pkg.conf, ABI and network are
+used. The services restart and the post-check looks at their listeners.
+
+When the jail's root is a ZFS dataset, a snapshot jailkit-update-TIME is taken
+first, and a failure rolls the root back to it; otherwise a failure undoes the
+base (freebsd-update rollback, or the jails switched back) but not a pkg
+upgrade (the plan says so). The state file records what was done.
 
 Flags:
   --all             every jail jailkit manages
-  --dry-run         print the plan and change nothing (it still asks each
-                    jail's pkg what is pending, which fetches the catalogue)
+  --dry-run         print the plan and change nothing (it still asks
+                    freebsd-update and each jail's pkg what is pending,
+                    which fetches their catalogues)
   --format F        text or json`}
 }
 
