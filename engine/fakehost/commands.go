@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/jailkit/jailkit/engine/fakehost/fakeupdate"
 	"github.com/jailkit/jailkit/engine/fakehost/getopt"
 	"github.com/jailkit/jailkit/engine/system"
 )
@@ -22,6 +23,7 @@ var commands = map[string]handler{
 	"chflags":         argvOnly((*Host).chflags),
 	"cp":              argvOnly((*Host).cp),
 	"df":              argvOnly((*Host).df),
+	"etcupdate":       func(h *Host, cmd system.Cmd) ([]byte, error) { return fakeupdate.Etcupdate(h.files, cmd) },
 	"fetch":           func(h *Host, cmd system.Cmd) ([]byte, error) { return h.fetch(cmd.Argv, cmd.Progress) },
 	"freebsd-update":  (*Host).freebsdUpdate,
 	"freebsd-version": argvOnly((*Host).freebsdVersion),

@@ -143,17 +143,7 @@ func (u *updater) thinBase(st *state.State) (string, error) {
 // restarts and post-check.
 func (u *updater) steps(st *state.State, up bool, thick *basePatch, next string, pending []string) error {
 	p := u.p
-	if ds, err := dataset(st, u.label); err == nil {
-		snap := ds + "@" + u.label
-		conf := state.JailConfPath(st.Name)
-		p.Steps = append(p.Steps, plan.Step{Name: "snapshot the root of jail " + st.Name + " as " + snap, Action: plan.ActRun, Argv: []string{"zfs", "snapshot", snap},
-			Undo: []plan.Step{
-				{Action: plan.ActRun, Argv: []string{"jail", "-f", conf, "-r", st.Name}},
-				{Action: plan.ActRun, Argv: []string{"zfs", "rollback", snap}},
-				{Action: plan.ActRun, Argv: []string{"zfs", "destroy", snap}},
-				{Action: plan.ActRun, Argv: []string{"jail", "-f", conf, "-c", st.Name}},
-			}})
-	} else if len(pending) > 0 {
+	if !snapshotFirst(p, st, u.label) && len(pending) > 0 {
 		p.Notes = append(p.Notes, "the root of jail "+st.Name+" is not a ZFS dataset: a failure after pkg upgrade cannot take the upgrade back")
 	}
 	old := BaseOf(st)
@@ -254,4 +244,25 @@ func sortedMap(m map[string]string) iter.Seq2[string, string] {
 			}
 		}
 	}
+}
+
+// snapshotFirst plans a snapshot LABEL of the jail root when it is a ZFS
+// dataset, which rollback returns to (the jail stopped, the root rolled
+// back, the snapshot destroyed, the jail started), and says whether it
+// did.
+func snapshotFirst(p *plan.Plan, st *state.State, label string) bool {
+	ds, err := dataset(st, label)
+	if err != nil {
+		return false
+	}
+	snap := ds + "@" + label
+	conf := state.JailConfPath(st.Name)
+	p.Steps = append(p.Steps, plan.Step{Name: "snapshot the root of jail " + st.Name + " as " + snap, Action: plan.ActRun, Argv: []string{"zfs", "snapshot", snap},
+		Undo: []plan.Step{
+			{Action: plan.ActRun, Argv: []string{"jail", "-f", conf, "-r", st.Name}},
+			{Action: plan.ActRun, Argv: []string{"zfs", "rollback", snap}},
+			{Action: plan.ActRun, Argv: []string{"zfs", "destroy", snap}},
+			{Action: plan.ActRun, Argv: []string{"jail", "-f", conf, "-c", st.Name}},
+		}})
+	return true
 }

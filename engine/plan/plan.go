@@ -55,6 +55,9 @@ type Step struct {
 	Progress bool `json:"progress,omitempty"`
 	// Expect is what a post-check requires of its command's output.
 	Expect *Listeners `json:"expect,omitempty"`
+	// Refuse fails a check whose output has lines starting with it
+	// (etcupdate status lists each conflict as "  C /path").
+	Refuse string `json:"refuse,omitempty"`
 }
 
 // Mutates says whether the step changes the host.

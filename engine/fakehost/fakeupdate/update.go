@@ -198,7 +198,9 @@ func install(files system.System, r freebsdUpdateRun, target string) error {
 			old[f] = savedFile{}
 		}
 	}
-	if _, err := files.Lstat(path.Dir(rollbackRecord(r.workdir, r.root))); err == nil {
+	// Only a work directory given with -d is modelled: the default one
+	// keeps files the fake does not simulate either.
+	if r.workdir != "" {
 		data, _ := json.Marshal(old)
 		if err := files.WriteFile(rollbackRecord(r.workdir, r.root), data, 0o600); err != nil {
 			return err
