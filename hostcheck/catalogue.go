@@ -3,7 +3,7 @@ package hostcheck
 // catalogue is every check, in report order. IDs are stable: a check that
 // goes away leaves its ID unused, a new one takes the next free step of 10
 // in its group. docs/checks.md is generated from this table (see
-// TestChecksDoc).
+// checksdoc.TestChecksDoc).
 var catalogue = []Check{
 	{
 		ID: "JK-NET-010", Title: "wildcard listener on the host",
@@ -218,7 +218,7 @@ var catalogue = []Check{
 	{
 		ID: "JK-HOST-050", Title: "FreeBSD release",
 		Severity: "fail when the branch is past its end of life; info when unknown",
-		What:     "freebsd-version (or kern.osrelease) against the supported branches 14 and 15.",
+		What:     "The running kernel's release, kern.osrelease (or freebsd-version in a snapshot without it), against the supported branches 14 and 15.",
 		Why:      "Jails share the host's kernel, so a kernel without security fixes exposes every jail.",
 		Fix:      "freebsd-update -r RELEASE upgrade && freebsd-update install",
 		Needs:    []string{FactRelease},
@@ -228,7 +228,7 @@ var catalogue = []Check{
 	{
 		ID: "JK-HOST-060", Title: "free space under the jails directory",
 		Severity: "fail below 150 MB; warn below 4 GB",
-		What:     "df -k of the jails directory (/usr/local/jails).",
+		What:     "The free space of the jails directory (/usr/local/jails), as statfs(2) and df -k give it.",
 		Why:      "A minimal jail needs at least 150 MB and a web stack about 4 GB; an install that runs out of space half-way is rolled back.",
 		Fix:      "free space, or give the jails directory its own dataset",
 		Needs:    []string{FactDiskSpace},

@@ -427,25 +427,6 @@ func jailOf(source, name string) *freebsd.Jail {
 	return &freebsd.Jail{Name: name, Params: map[string]string{"name": name}, Source: source}
 }
 
-// TestChecksDoc keeps docs/checks.md in step with the catalogue.
-func TestChecksDoc(t *testing.T) {
-	got := []byte(CatalogueMarkdown())
-	path := filepath.Join("..", "docs", "checks.md")
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./hostcheck -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Error("docs/checks.md is stale: run go test ./hostcheck -run TestChecksDoc -update")
-	}
-}
-
 // TestCatalogueIDs: IDs are unique, well-formed, in steps of 10 within a
 // known group, and every check documents itself.
 func TestCatalogueIDs(t *testing.T) {

@@ -273,8 +273,12 @@ func checkHostSecurelevel(c *runCtx) []Finding {
 		return []Finding{c.finding(Info, "kern.securelevel could not be read", "sysctl kern.securelevel")}
 	}
 	level, err := strconv.Atoi(strings.TrimSpace(v))
-	if err != nil || level <= 0 {
-		return []Finding{c.finding(Pass, "kern.securelevel is "+strings.TrimSpace(v), "")}
+	switch {
+	case err != nil:
+		// Never a pass on a value that could not be read.
+		return []Finding{c.finding(Info, fmt.Sprintf("kern.securelevel reads %q, not a number", strings.TrimSpace(v)), "sysctl kern.securelevel")}
+	case level <= 0:
+		return []Finding{c.finding(Pass, fmt.Sprintf("kern.securelevel is %d", level), "")}
 	}
 	const fix = "sysrc kern_securelevel_enable=NO, reboot, install, then sysrc kern_securelevel_enable=YES and reboot"
 	var out []Finding

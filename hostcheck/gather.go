@@ -26,14 +26,15 @@ func Gather(ctx context.Context, src Source, opts GatherOptions) *Facts {
 	if f.JailsDir == "" {
 		f.JailsDir = freebsd.DefaultJailsDir
 	}
-	f.gatherSockets(ctx, src)
-	f.gatherJails(ctx, src)
 	if out, err := src.Output(ctx, "sysctl"); err == nil {
 		f.Sysctl = freebsd.ParseSysctl(out)
 	} else {
 		f.miss(FactSysctl, err)
 		f.Sysctl = map[string]string{}
 	}
+	f.gatherRelease(ctx, src)
+	f.gatherSockets(ctx, src)
+	f.gatherJails(ctx, src)
 	// A host rc.conf file that is there but cannot be read safely makes
 	// the whole rc.conf fact unread: a check must not pass on a part.
 	f.RC = readRCConf(src, "", func(err error) {
@@ -56,16 +57,35 @@ func (f *Facts) miss(fact string, err error) { f.Missing[fact] = errText(err) }
 // gatherSockets reads sockstat: 15's libxo JSON when it works, else the
 // text.
 func (f *Facts) gatherSockets(ctx context.Context, src Source) {
-	if out, err := src.Output(ctx, "sockstat-json"); err == nil && len(bytes.TrimSpace(out)) > 0 && bytes.TrimSpace(out)[0] == '{' {
-		if s, err := freebsd.ParseSockstatJSON(out); err == nil {
-			f.Sockets = s
-		} else {
-			f.miss(FactSockets, err)
+	// Only 15's sockstat speaks libxo (usr.bin/sockstat/main.c; 14's
+	// sockstat.c has none): on 14 a JSON attempt is a process that fails.
+	if f.Major == 0 || f.Major >= 15 {
+		if out, err := src.Output(ctx, "sockstat-json"); err == nil && len(bytes.TrimSpace(out)) > 0 && bytes.TrimSpace(out)[0] == '{' {
+			if s, err := freebsd.ParseSockstatJSON(out); err == nil {
+				f.Sockets = s
+			} else {
+				f.miss(FactSockets, err)
+			}
+			return
 		}
-	} else if out, err := src.Output(ctx, "sockstat"); err == nil {
+	}
+	if out, err := src.Output(ctx, "sockstat"); err == nil {
 		f.Sockets, _ = freebsd.ParseSockstat(out)
 	} else {
 		f.miss(FactSockets, err)
+	}
+}
+
+// gatherRelease reads kern.osrelease (sys/kern/kern_mib.c): no process,
+// and the running kernel's release, which every jail runs on; the
+// userland's freebsd-version only when the sysctl could not be read.
+func (f *Facts) gatherRelease(ctx context.Context, src Source) {
+	if r := f.Sysctl["kern.osrelease"]; r != "" {
+		f.Release, f.Major, f.Minor = freebsd.ParseRelease([]byte(r))
+	} else if out, err := src.Output(ctx, "freebsd-version"); err == nil {
+		f.Release, f.Major, f.Minor = freebsd.ParseRelease(out)
+	} else {
+		f.miss(FactRelease, err)
 	}
 }
 
@@ -102,8 +122,7 @@ func (f *Facts) gatherDevfs(src Source) {
 	}
 }
 
-// gatherHost reads the interfaces, accounts, release, kernel modules and
-// free space of the host.
+// gatherHost reads the interfaces, accounts, modules and free space.
 func (f *Facts) gatherHost(ctx context.Context, src Source) {
 	if out, err := src.Output(ctx, "ifconfig"); err == nil {
 		f.Interfaces = freebsd.ParseIfconfig(out)
@@ -114,13 +133,6 @@ func (f *Facts) gatherHost(ctx context.Context, src Source) {
 		f.Accounts = freebsd.ParsePasswd(data)
 	} else {
 		f.miss(FactPasswd, err)
-	}
-	if out, err := src.Output(ctx, "freebsd-version"); err == nil {
-		f.Release, f.Major, f.Minor = freebsd.ParseRelease(out)
-	} else if r := f.Sysctl["kern.osrelease"]; r != "" {
-		f.Release, f.Major, f.Minor = freebsd.ParseRelease([]byte(r))
-	} else {
-		f.miss(FactRelease, err)
 	}
 	if out, err := src.Output(ctx, "kldstat"); err == nil {
 		f.Modules = freebsd.ParseKldstat(out)

@@ -4,10 +4,12 @@ import (
 	_ "embed"
 	"errors"
 	"io/fs"
+	"maps"
 	"path"
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/jailkit/jailkit/hostcheck/freebsd"
 )
@@ -27,7 +29,7 @@ func readRCConf(src Source, jailRoot string, missing func(error), unsafe func(na
 	// about switches that default to NO, and a thousand jails would
 	// otherwise mean a thousand more reads.
 	if jailRoot != "" {
-		rc.Parse("(built-in defaults)", []byte(defaultRCConf))
+		rc.Vars = maps.Clone(jailRCDefaults())
 	} else if data, err := read("/etc/defaults/rc.conf"); err == nil {
 		rc.Parse("/etc/defaults/rc.conf", data)
 	} else {
@@ -182,6 +184,13 @@ func readJailFiles(src Source, root string) *JailFiles {
 	}
 	return jf
 }
+
+// jailRCDefaults is defaultRCConf parsed once; each jail starts from a copy.
+var jailRCDefaults = sync.OnceValue(func() map[string]freebsd.RCVar {
+	rc := freebsd.NewRCConf()
+	rc.Parse("(built-in defaults)", []byte(defaultRCConf))
+	return rc.Vars
+})
 
 // defaultRCConf holds the /etc/defaults/rc.conf values the checks read, for
 // a snapshot or host where that file could not be read, and inside jails.

@@ -13,7 +13,7 @@ import (
 	"strings"
 
 	"github.com/jailkit/jailkit/engine/system"
-	"github.com/jailkit/jailkit/hostcheck/freebsd"
+	"github.com/jailkit/jailkit/hostcheck/livefacts"
 )
 
 // Source is where facts come from: the live host or a snapshot. Paths are
@@ -161,24 +161,9 @@ func (l *LiveSource) Output(ctx context.Context, name string) ([]byte, error) {
 		}
 		return []byte(b.String()), nil
 	}
-	if name == "df" {
-		// A fresh host has no jails directory yet: measure the nearest
-		// directory above it that exists, which is where it will be made.
-		dir := l.JailsDir
-		if dir == "" {
-			dir = freebsd.DefaultJailsDir
-		}
-		var err error
-		for {
-			var out []byte
-			out, err = l.Sys.Run(ctx, system.Cmd{Argv: []string{"df", "-k", dir}})
-			if err == nil || dir == "/" {
-				return out, err
-			}
-			dir = path.Dir(dir)
-		}
-	}
-	return l.Sys.Run(ctx, system.Cmd{Argv: spec.Argv})
+	// Interfaces, kernel files, free space and whether any jail runs come
+	// from the kernel where it answers: no process.
+	return livefacts.Output(ctx, l.Sys, name, spec.Argv, l.JailsDir)
 }
 
 // SnapshotFormat is the version written to and expected in snapshot.json.

@@ -95,6 +95,16 @@ func (f *fakeSys) Symlink(string, string) error                { return errReadO
 func (f *fakeSys) Chown(string, int, int) error                { return errReadOnly }
 func (f *fakeSys) Chmod(string, fs.FileMode) error             { return errReadOnly }
 
+// The fake has no kernel to ask: the live source falls back to the
+// commands, whose outputs the tests give.
+func (f *fakeSys) SysctlUint32(string) (uint32, error)        { return 0, system.ErrNoKernelInfo }
+func (f *fakeSys) Interfaces() ([]system.NetInterface, error) { return nil, system.ErrNoKernelInfo }
+func (f *fakeSys) KldFiles() ([]string, error)                { return nil, system.ErrNoKernelInfo }
+func (f *fakeSys) Statfs(string) (system.FSInfo, error) {
+	return system.FSInfo{}, system.ErrNoKernelInfo
+}
+func (f *fakeSys) HasJails() (bool, error) { return false, system.ErrNoKernelInfo }
+
 // fakeFromSnapshot loads a test snapshot into a fakeSys, so the live
 // source can be compared with the snapshot source on the same host.
 func fakeFromSnapshot(t *testing.T, name string) *fakeSys {
@@ -158,9 +168,10 @@ func TestLiveMatchesSnapshot(t *testing.T) {
 				b, _ := sr.JSON()
 				t.Errorf("reports differ:\n%s\n%s", a, b)
 			}
-			// sockstat --libxo json failed (not FreeBSD 15), so the text ran;
-			// every command is an argv, never a shell line.
-			want := []string{"sockstat --libxo json -46l", "sockstat -46lw", "jls --libxo json -n"}
+			// The snapshot has no kern.osrelease, so freebsd-version gave
+			// the release; it is 14, so sockstat's text ran without a JSON
+			// attempt; every command is an argv, never a shell line.
+			want := []string{"freebsd-version", "sockstat -46lw", "jls --libxo json -n"}
 			if len(sys.ran) < 3 || !reflect.DeepEqual(sys.ran[:3], want) {
 				t.Errorf("ran %q", sys.ran)
 			}
@@ -176,6 +187,7 @@ func TestLiveMatchesSnapshot(t *testing.T) {
 // TestSockstatJSONPreferred: on 15 the libxo output is used.
 func TestSockstatJSONPreferred(t *testing.T) {
 	sys := fakeFromSnapshot(t, "clean")
+	sys.sysctls["kern.osrelease"] = "15.0-RELEASE"
 	sys.outputs["sockstat --libxo json -46l"] = `{"sockstat": {"socket": [{"user": "root", "command": "sshd", "pid": 1, "fd": 3, "proto": "tcp4", "local": {"address": "*", "port": 22}, "foreign": {"address": "*", "port": 0}}]}}`
 	f := Gather(context.Background(), &LiveSource{Sys: sys}, GatherOptions{})
 	if len(f.Sockets) != 1 || f.Sockets[0].Command != "sshd" || !f.Sockets[0].Local.Wildcard {
@@ -186,6 +198,13 @@ func TestSockstatJSONPreferred(t *testing.T) {
 	f = Gather(context.Background(), &LiveSource{Sys: sys}, GatherOptions{})
 	if len(f.Sockets) != 8 {
 		t.Errorf("fallback gave %d sockets", len(f.Sockets))
+	}
+	// On 14 the JSON is not even asked for: one process, not two.
+	sys.sysctls["kern.osrelease"] = "14.3-RELEASE"
+	sys.ran = nil
+	f = Gather(context.Background(), &LiveSource{Sys: sys}, GatherOptions{})
+	if len(f.Sockets) != 8 || slices.Contains(sys.ran, "sockstat --libxo json -46l") || slices.Contains(sys.ran, "freebsd-version") {
+		t.Errorf("on 14: %d sockets, ran %q", len(f.Sockets), sys.ran)
 	}
 }
 

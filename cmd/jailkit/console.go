@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -39,7 +38,7 @@ func (c *consoleCmd) run(a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	argv, err := ops.Console(context.Background(), host, args[0])
+	argv, err := ops.Console(a.ctx, host, args[0])
 	if err != nil {
 		return err
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -51,7 +50,7 @@ func (c *diffCmd) run(a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	d, err := ops.DiffJail(context.Background(), host, cat, args[0])
+	d, err := ops.DiffJail(a.ctx, host, cat, args[0])
 	if err != nil {
 		return err
 	}
@@ -60,7 +59,9 @@ func (c *diffCmd) run(a *app, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(a.stdout, "%s\n", data)
+		if err := writeSchemaJSON(a.stdout, schemaDiff, data); err != nil {
+			return err
+		}
 	} else {
 		for _, f := range d.Files {
 			switch f.Kind {

@@ -20,6 +20,8 @@ const (
 	schemaLabRun  = "jailkit.lab-result/v1"
 	schemaLabUndo = "jailkit.lab-destroy-plan/v1"
 	schemaList    = "jailkit.list/v1"
+	schemaStatus  = "jailkit.status/v1"
+	schemaDiff    = "jailkit.diff/v1"
 )
 
 // writeJSON prints v, which has its own schema field, as one indented

@@ -75,3 +75,39 @@ func TestNoRecipeNames(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryTestPackageTakesUpdate: go test ./... -update hands -update to
+// every test binary, and one that does not define it fails the whole run.
+func TestEveryTestPackageTakesUpdate(t *testing.T) {
+	defines := map[string]bool{}
+	hasTests := map[string]bool{}
+	err := filepath.WalkDir("../..", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == ".git" || d.Name() == "testdata") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(p, "_test.go") {
+			return nil
+		}
+		dir := filepath.Dir(p)
+		hasTests[dir] = true
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if strings.Contains(string(data), `flag.Bool("update"`) || strings.Contains(string(data), `flag.Lookup("update")`) {
+			defines[dir] = true
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for dir := range hasTests {
+		if !defines[dir] {
+			t.Errorf("%s has tests but no -update flag: go test ./... -update fails there", dir)
+		}
+	}
+}

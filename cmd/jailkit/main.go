@@ -7,15 +7,15 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"runtime/debug"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/jailkit/jailkit/cmd/jailkit/internal/gnuflag"
+	"github.com/jailkit/jailkit/cmd/jailkit/internal/signals"
 	"github.com/jailkit/jailkit/engine/config"
 	"github.com/jailkit/jailkit/engine/inputerr"
+	"github.com/jailkit/jailkit/engine/plan"
 	"github.com/jailkit/jailkit/engine/system"
 )
 
@@ -139,6 +139,11 @@ type usageError struct{ msg, hint string }
 
 func (e *usageError) Error() string { return e.msg }
 
+// signalGrace is how long a command may take to stop after SIGINT or
+// SIGTERM before jailkit exits anyway: a command blocked outside its
+// context must not outlive a service manager's single SIGTERM.
+const signalGrace = 10 * time.Second
+
 // exitError carries an exit status with nothing more to print.
 type exitError struct{ code int }
 
@@ -147,12 +152,8 @@ func (e *exitError) Error() string { return fmt.Sprintf("exit status %d", e.code
 // run runs jailkit with args, which lack the program name, and returns the
 // exit status.
 func (a *app) run(args []string) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signals.Context(a.stderr, plan.RollingBack, signalGrace)
 	defer stop()
-	// The first signal cancels ctx and the command takes back what it
-	// did; a second one, once the default is restored, ends jailkit at
-	// once for a user who will not wait for the rollback.
-	context.AfterFunc(ctx, stop)
 	a.ctx = ctx
 	rest, status, done := a.parseGlobal(args)
 	if done {

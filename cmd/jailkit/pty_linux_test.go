@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"slices"
+	"strings"
 	"syscall"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -53,7 +55,12 @@ func ttyexec(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	cmd := exec.Command(prog, args[2:]...)
 	cmd.Dir = ts.MkAbs(".")
-	cmd.Env = os.Environ()
+	// The machine's own colour and jailkit settings must not reach the
+	// child: only the script's.
+	cmd.Env = slices.DeleteFunc(os.Environ(), func(kv string) bool {
+		return strings.HasPrefix(kv, "CLICOLOR") || strings.HasPrefix(kv, "FORCE_COLOR=") || strings.HasPrefix(kv, "COLORTERM=") ||
+			strings.HasPrefix(kv, "JAILKIT_") || strings.HasPrefix(kv, "NO_COLOR=") || strings.HasPrefix(kv, "TERM=")
+	})
 	for _, k := range []string{"NO_COLOR", "TERM", "HOME", fakeHostEnv, confEnv} {
 		cmd.Env = append(cmd.Env, k+"="+ts.Getenv(k))
 	}

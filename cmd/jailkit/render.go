@@ -88,9 +88,8 @@ func (c *renderCmd) run(a *app, args []string) error {
 	if c.out == "" {
 		return &inputerr.FieldError{Field: "--out", Problem: "is required", Hint: "add --out DIR, the directory to write the jail's files into"}
 	}
-	if ents, err := os.ReadDir(c.out); err == nil && len(ents) > 0 && !c.force {
-		return &inputerr.FieldError{Field: "--out", Problem: fmt.Sprintf("%s is not empty", c.out),
-			Hint: "give a new or empty directory, or add --force to write over the files render writes (others are left as they are)"}
+	if err := checkOutEmpty(c.out, c.force); err != nil {
+		return err
 	}
 	v, err := a.values(args[0], c.jail.spec)
 	if err != nil {
@@ -100,7 +99,7 @@ func (c *renderCmd) run(a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := writeOut(a.ctx, c.out, files); err != nil {
+	if err := writeOut(a.ctx, c.out, files, c.force); err != nil {
 		return err
 	}
 	for _, f := range files {
@@ -111,6 +110,23 @@ func (c *renderCmd) run(a *app, args []string) error {
 		fmt.Fprintf(a.stdout, "%s %04o %s:%s %s\n", kind, f.Mode.Perm(), f.Owner, f.Group, f.Path)
 	}
 	fmt.Fprintf(a.stderr, "jailkit: rendered %d entries of jail %s (%s) into %s\n", len(files), v.Jail.Name, v.Recipe.Name, c.out)
+	return nil
+}
+
+// checkOutEmpty refuses a --out that holds files unless force, and one
+// that is not a directory.
+func checkOutEmpty(dir string, force bool) error {
+	ents, err := os.ReadDir(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return &inputerr.FieldError{Field: "--out", Problem: fmt.Sprintf("%s cannot be read as a directory: %v", dir, errors.Unwrap(err)),
+			Hint: "give a new or empty directory"}
+	case len(ents) > 0 && !force:
+		return &inputerr.FieldError{Field: "--out", Problem: fmt.Sprintf("%s is not empty", dir),
+			Hint: "give a new or empty directory, or add --force to write over the files render writes (others are left as they are)"}
+	}
 	return nil
 }
 
@@ -138,13 +154,16 @@ func renderCtx(ctx context.Context, v *render.Values) ([]render.File, error) {
 // writeOut writes a rendered tree under dir, all or nothing: on any error,
 // or SIGINT/SIGTERM, dir is left as it was (and removed again when this
 // run made it). A second render into the same dir meanwhile is refused.
-func writeOut(ctx context.Context, dir string, files []render.File) (err error) {
+func writeOut(ctx context.Context, dir string, files []render.File, force bool) (err error) {
 	made, err := mkdirOut(dir)
 	if err != nil {
 		return err
 	}
+	locked := false
 	defer func() {
-		if err != nil && made != "" {
+		// A run that lost the lock to another took nothing to take back:
+		// the directory is the other run's now.
+		if err != nil && made != "" && locked {
 			os.Remove(dir) // empty again: the tree was taken back
 			for d := filepath.Dir(dir); d != made && strings.HasPrefix(d, made); d = filepath.Dir(d) {
 				os.Remove(d)
@@ -154,11 +173,17 @@ func writeOut(ctx context.Context, dir string, files []render.File) (err error) 
 	}()
 	unlock, err := system.LockDir(dir)
 	if errors.Is(err, system.ErrLocked) {
-		return fmt.Errorf("another jailkit is writing into %s; try again when it is done", dir)
+		return fmt.Errorf("another jailkit is writing into %s (try again when it is done): %w", dir, err)
 	} else if err != nil {
 		return err
 	}
 	defer unlock()
+	locked = true
+	// Under the lock: two renders into one new directory must not both
+	// find it empty and write one after the other.
+	if err := checkOutEmpty(dir, force); err != nil {
+		return err
+	}
 	root, err := os.OpenRoot(dir)
 	if err != nil {
 		return fmt.Errorf("open %s: %w", dir, err)

@@ -34,6 +34,8 @@ func TestJSONSchemas(t *testing.T) {
 		{[]string{"--root", root, "lab", "plan", labFile, "--format", "json"}, schemaLabPlan},
 		{[]string{"--root", root, "lab", "apply", labFile, "--format", "json"}, schemaLabRun},
 		{[]string{"--root", root, "list", "--format", "json"}, schemaList},
+		{[]string{"--root", root, "status", "--format", "json"}, schemaStatus},
+		{[]string{"--root", root, "diff", "ns", "--format", "json"}, schemaDiff},
 		{[]string{"--root", root, "lab", "destroy", labFile, "--dry-run", "--format", "json"}, schemaLabUndo},
 		{[]string{"--root", root, "uninstall", "ns", "--format", "json"}, schemaPlan},
 	}

@@ -1,12 +1,8 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
-	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/jailkit/jailkit/engine/ops"
@@ -82,8 +78,9 @@ func (c *snapshotCmd) run(a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	// SIGINT and SIGTERM cancel a.ctx (internal/signals): the plan rolls
+	// back, and a rollback is never cut short.
+	ctx := a.ctx
 	var p *plan.Plan
 	switch {
 	case c.dryRun && c.rollback:

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -58,7 +56,7 @@ func (c *statusCmd) run(a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	sts, err := ops.Status(context.Background(), host, args, ops.StatusOptions{Recipes: cat, Updates: c.updates})
+	sts, err := ops.Status(a.ctx, host, args, ops.StatusOptions{Recipes: cat, Updates: c.updates})
 	if err != nil {
 		return err
 	}
@@ -67,14 +65,13 @@ func (c *statusCmd) run(a *app, args []string) error {
 		ok = ok && len(s.Problems) == 0
 	}
 	if c.format == "json" {
-		data, err := json.MarshalIndent(struct {
-			OK    bool             `json:"ok"`
-			Jails []ops.JailStatus `json:"jails"`
-		}{ok, sts}, "", "  ")
-		if err != nil {
+		if err := writeJSON(a.stdout, struct {
+			Schema string           `json:"schema"`
+			OK     bool             `json:"ok"`
+			Jails  []ops.JailStatus `json:"jails"`
+		}{schemaStatus, ok, sts}); err != nil {
 			return err
 		}
-		fmt.Fprintf(a.stdout, "%s\n", data)
 	} else {
 		for _, s := range sts {
 			a.printStatus(a.stdout, s)

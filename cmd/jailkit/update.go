@@ -3,9 +3,6 @@ package main
 import (
 	"context"
 	"flag"
-	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/jailkit/jailkit/cmd/jailkit/internal/opshelp"
@@ -56,8 +53,9 @@ func (a *app) runChange(verb, done string, dryRun bool, format string, op func(c
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	// SIGINT and SIGTERM cancel a.ctx (internal/signals): the plan rolls
+	// back, and a rollback is never cut short.
+	ctx := a.ctx
 	if dryRun {
 		p, err := op(ctx, system.NewDryRun(host), opts, false)
 		if err != nil {

@@ -8,10 +8,12 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"strings"
 
 	"github.com/jailkit/jailkit/engine/inputerr"
 	"github.com/jailkit/jailkit/engine/render"
+	"github.com/jailkit/jailkit/engine/system"
 	"github.com/jailkit/jailkit/hostcheck/freebsd"
 )
 
@@ -36,7 +38,7 @@ var Keys = []string{"jails_dir", "release", "bridge", "interface", "recipes"}
 // Load reads the file at p. A missing file is an empty Config unless
 // required, which is how a path the user named explicitly is read.
 func Load(p string, required bool) (Config, error) {
-	data, err := os.ReadFile(p)
+	data, err := readConfig(p)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) && !required {
 			return Config{}, nil
@@ -141,4 +143,19 @@ func (c *Config) set(key, value string) error {
 		return fmt.Errorf("unknown key %q (known: %s)", key, strings.Join(Keys, ", "))
 	}
 	return nil
+}
+
+// maxConfigSize bounds the configuration file: a few lines in practice.
+const maxConfigSize = 1 << 20
+
+// readConfig reads p if it is a regular file of at most maxConfigSize
+// bytes: a FIFO or a device named as the configuration must not hang or
+// flood every jailkit command.
+func readConfig(p string) ([]byte, error) {
+	root, err := os.OpenRoot(filepath.Dir(p))
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	return system.ReadRegular(root, filepath.Base(p), maxConfigSize)
 }

@@ -16,9 +16,10 @@ type fileSys struct {
 	h    *Host
 	sys  system.System
 	root string
+	kernelOf
 }
 
-func (h *Host) fs() *fileSys { return &fileSys{h: h, sys: h.files} }
+func (h *Host) fs() *fileSys { return &fileSys{h: h, sys: h.files, kernelOf: h.kernel} }
 
 func (f *fileSys) check(c system.Call) error {
 	c.Root = f.root
@@ -146,5 +147,8 @@ func (f *fileSys) OpenRoot(dir string) (system.System, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &fileSys{h: f.h, sys: sub, root: path.Join(f.root, dir)}, nil
+	return &fileSys{h: f.h, sys: sub, root: path.Join(f.root, dir), kernelOf: f.h.kernel}, nil
 }
+
+// SHA256File hashes a file under the fake root as a stream.
+func (h *Host) SHA256File(name string) (string, error) { return h.files.SHA256File(name) }

@@ -44,6 +44,7 @@ type Host struct {
 
 	files *system.Real
 	mu    sync.Mutex
+	kernelOf
 }
 
 const (
@@ -110,7 +111,9 @@ func Open(dir string) (*Host, error) {
 		return nil, err
 	}
 	r.NoSync = true
-	return &Host{Dir: dir, files: r}, nil
+	h := &Host{Dir: dir, files: r}
+	h.kernelOf = h.kernel
+	return h, nil
 }
 
 func writeJSON(name string, v any) error {

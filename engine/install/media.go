@@ -275,6 +275,20 @@ func (p *planner) planExtract(basePath string) {
 // datasets on the way would mount them over directories that may hold
 // other jails.
 func (p *planner) zfsParent(dir string) string {
+	// statfs(2) names the dataset mounted at dir (f_mntfromname of a
+	// "zfs" f_fstypename, sys/sys/mount.h; OpenZFS's FreeBSD zfs_vfsops.c
+	// sets it with vfs_mountedfrom(vfsp, osname)) without starting
+	// zfs(8); a dir that does not exist has nothing mounted on it.
+	info, err := p.sys.Statfs(dir)
+	switch {
+	case err == nil:
+		if info.Type == "zfs" && info.On == dir && state.ValidDataset(info.From) {
+			return info.From
+		}
+		return ""
+	case errors.Is(err, fs.ErrNotExist):
+		return ""
+	}
 	out, err := p.sys.Run(p.ctx, system.Cmd{Argv: []string{"zfs", "list", "-H", "-o", "name,mountpoint"}})
 	if err != nil {
 		return ""

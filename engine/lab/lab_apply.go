@@ -150,11 +150,16 @@ func Apply(ctx context.Context, sys system.System, l *Lab, opts ApplyOptions) (*
 		return nil, err
 	}
 	defer unlock()
+	// The pre-flight and every jail's plan read the same unchanged host:
+	// its sockstat, jls and MANIFESTs run once for all of them. The
+	// installs go to sys itself: a post-install check repeats sockstat
+	// until the daemon listens, and must see each new answer.
+	planSys := system.NewMemo(sys)
 	specs := l.Specs()
-	if err := labPreflight(ctx, sys, l, opts.Install); err != nil {
+	if err := labPreflight(ctx, planSys, l, opts.Install); err != nil {
 		return nil, err
 	}
-	pending, err := l.planAll(ctx, sys, specs, opts)
+	pending, err := l.planAll(ctx, planSys, specs, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -362,6 +367,10 @@ func labPreflight(ctx context.Context, sys system.System, l *Lab, opts install.O
 	planned := make([]hostcheck.Planned, len(vs))
 	for i, v := range vs {
 		planned[i] = install.Planned(v)
+		// As install's own pre-flight judges it: a jail root not there
+		// yet gets base files, which securelevel may forbid.
+		_, statErr := sys.Lstat(v.Jail.Path)
+		planned[i].NewBase = statErr != nil
 	}
 	facts := hostcheck.Gather(ctx, &hostcheck.LiveSource{Sys: system.NewDryRun(sys), JailsDir: opts.JailsDir}, hostcheck.GatherOptions{JailsDir: opts.JailsDir})
 	rep := hostcheck.Run(facts, hostcheck.Options{Planned: planned, Only: install.PreflightChecks})

@@ -446,3 +446,24 @@ func TestLabApplyJobsRunInParallel(t *testing.T) {
 		})
 	}
 }
+
+// TestLabApplySecurelevelRefuses: above securelevel 0 no new jail base
+// can be patched or removed again, so the lab pre-flight refuses every
+// new jail at once (JK-HOST-090) and nothing changes.
+func TestLabApplySecurelevelRefuses(t *testing.T) {
+	cfg := fakehost.DefaultConfig()
+	cfg.Securelevel = 2
+	h := labHostWith(t, cfg)
+	before := labSnapshot(t, h)
+	l, err := labParse(t, applyLab)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Apply(context.Background(), h, l, labOpts(2))
+	if !errors.Is(err, inputerr.ErrInput) || strings.Count(err.Error(), "JK-HOST-090") < 3 {
+		t.Fatalf("want JK-HOST-090 for every new jail, got %v", err)
+	}
+	if after := labSnapshot(t, h); !maps.Equal(before, after) {
+		t.Fatalf("a refused lab changed the host: %v", labDiffKeys(before, after))
+	}
+}

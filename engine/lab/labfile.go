@@ -65,18 +65,18 @@ func (p *labParamsYAML) UnmarshalYAML(n *yaml.Node) error {
 			items := make([]string, 0, len(v.Content))
 			for _, it := range v.Content {
 				if it.Kind != yaml.ScalarNode {
-					problems = append(problems, fmt.Sprintf("line %d: params.%s: a list item must be a single value", it.Line, k.Value))
+					problems = append(problems, fmt.Sprintf("line %d: params.%s: a list item must be a single value", it.Line, keyText(k.Value)))
 					continue
 				}
 				if strings.Contains(it.Value, ",") {
-					problems = append(problems, fmt.Sprintf("line %d: params.%s: list item %s contains a comma; give each value as its own item", it.Line, k.Value, inputerr.Quote(it.Value)))
+					problems = append(problems, fmt.Sprintf("line %d: params.%s: list item %s contains a comma; give each value as its own item", it.Line, keyText(k.Value), inputerr.Quote(it.Value)))
 					continue
 				}
 				items = append(items, it.Value)
 			}
 			val = strings.Join(items, ",")
 		default:
-			problems = append(problems, fmt.Sprintf("line %d: params.%s must be a value or a list of values", v.Line, k.Value))
+			problems = append(problems, fmt.Sprintf("line %d: params.%s must be a value or a list of values", v.Line, keyText(k.Value)))
 			continue
 		}
 		*p = append(*p, Param{Name: k.Value, Value: val, Line: k.Line})
@@ -239,4 +239,13 @@ func (c *labCheck) network(l *Lab, n *labNetworkYAML) {
 		}
 		net.Forwarders = append(net.Forwarders, a.Unmap())
 	}
+}
+
+// keyText is a parameter name as a message shows it: a name that is not
+// a plain word is quoted and cut, so no key can reach the terminal raw.
+func keyText(k string) string {
+	if len(k) <= 64 && recipe.ValidRCName(k) {
+		return k
+	}
+	return inputerr.Quote(k)
 }

@@ -2,14 +2,13 @@ package plan
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"path"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -77,8 +76,11 @@ func Apply(ctx context.Context, sys system.System, p *Plan, opts ApplyOptions) e
 			continue
 		}
 		se := &StepError{Index: i + 1, Total: len(p.Steps), Step: s.Name, Err: err}
-		// An interrupted run (Ctrl-C cancels ctx) must still roll back.
+		// An interrupted run (Ctrl-C cancels ctx) must still roll back,
+		// and a second signal must not cut the rollback short.
 		ex.ctx = context.WithoutCancel(ctx)
+		rollingBack.Add(1)
+		defer rollingBack.Add(-1)
 		// The failed step may have done part of its work: undo its file
 		// effects (ignoring what is not there), never its commands.
 		for _, u := range s.Undo {
@@ -113,6 +115,13 @@ func Apply(ctx context.Context, sys system.System, p *Plan, opts ApplyOptions) e
 	}
 	return nil
 }
+
+// rollingBack counts the Applys of this process that are rolling back.
+var rollingBack atomic.Int32
+
+// RollingBack says whether an Apply of this process is undoing steps now:
+// a caller that handles signals lets it finish rather than exit.
+func RollingBack() bool { return rollingBack.Load() > 0 }
 
 type executor struct {
 	ctx  context.Context
@@ -204,7 +213,8 @@ func (ex *executor) check(s *Step) error {
 // verify compares a file's sha256 with the step's, or with the one the
 // release MANIFEST named by Target lists.
 func (ex *executor) verify(s *Step) error {
-	data, err := ex.sys.ReadFile(s.Path)
+	// Streamed: base.txz is some 200 MB, past what ReadFile takes.
+	got, err := system.SHA256File(ex.sys, s.Path)
 	if err != nil {
 		return err
 	}
@@ -220,8 +230,7 @@ func (ex *executor) verify(s *Step) error {
 		}
 		want = entries[path.Base(s.Path)].SHA256
 	}
-	sum := sha256.Sum256(data)
-	if got := hex.EncodeToString(sum[:]); got != want {
+	if got != want {
 		return fmt.Errorf("%s has sha256 %s, the MANIFEST says %s: the download is damaged or not genuine", s.Path, got, want)
 	}
 	return nil

@@ -1,7 +1,12 @@
 package plan
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -72,5 +77,32 @@ func TestPrintable(t *testing.T) {
 		if got := Printable(in); got != want {
 			t.Errorf("Printable(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestVerifyBigFile: a release's base.txz is some 200 MB, past what
+// ReadFile takes; verify hashes it as a stream through the real System.
+func TestVerifyBigFile(t *testing.T) {
+	dir := t.TempDir()
+	data := bytes.Repeat([]byte("jailkit "), (system.MaxReadSize+1<<20)/8)
+	if err := os.WriteFile(filepath.Join(dir, "base.txz"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sys, err := system.NewReal(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sys.Close()
+	if _, err := sys.ReadFile("/base.txz"); err == nil {
+		t.Fatal("ReadFile took a file past MaxReadSize; the test no longer shows what it is for")
+	}
+	sum := sha256.Sum256(data)
+	p := &Plan{Steps: []Step{{Name: "verify base.txz", Action: ActVerify, Path: "/base.txz", SHA256: hex.EncodeToString(sum[:])}}}
+	if err := Apply(context.Background(), sys, p, ApplyOptions{}); err != nil {
+		t.Errorf("verify of a %d-byte file: %v", len(data), err)
+	}
+	p.Steps[0].SHA256 = strings.Repeat("0", 64)
+	if err := Apply(context.Background(), sys, p, ApplyOptions{}); err == nil {
+		t.Error("a wrong sum passed")
 	}
 }

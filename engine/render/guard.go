@@ -84,8 +84,14 @@ var prechecks = map[string]precheck{
 		if step == 0 {
 			return nil
 		}
+		if (stop-start)/step <= 0 {
+			return nil // an empty list, as sprig's untilStep gives
+		}
 		return tooMany("untilStep", (stop-start)/step)
 	},
+	"printf":  printfCheck,
+	"print":   func(a []any) error { return tooBig("print", argsSize(variadic(a, 0))) },
+	"println": func(a []any) error { return tooBig("println", argsSize(variadic(a, 0))) },
 	"seq": func(a []any) error {
 		var n []int64
 		for _, x := range a[0].([]int) {
@@ -153,6 +159,76 @@ func regexReplaceCheck(name string) precheck {
 		}
 		return tooBig(name, s+mulSat(s+1, per))
 	}
+}
+
+// variadic returns the arguments of a variadic call from position i on:
+// a wrapped variadic function receives them as one slice.
+func variadic(a []any, i int) []any {
+	if len(a) == i+1 {
+		if rest, ok := a[i].([]any); ok {
+			return rest
+		}
+	}
+	if i > len(a) {
+		return nil
+	}
+	return a[i:]
+}
+
+// argsSize is what printing args can make at most: each argument's size
+// plus a separator.
+func argsSize(a []any) int64 {
+	var n int64
+	for _, x := range a {
+		n += deepSize(x, MaxFileSize) + 1
+		if n > MaxFileSize {
+			return n
+		}
+	}
+	return n
+}
+
+// fmtMaxWidth is the largest width or precision fmt honours
+// (fmt/print.go, tooLarge: 1e6).
+const fmtMaxWidth = 1_000_000
+
+// printfCheck bounds what printf can make before it runs: fmt builds the
+// whole result in memory, and a format such as %[1]*[2]d repeated asks
+// for up to a million bytes per verb from one small argument. The bound
+// is the format's length plus, for each verb, its width (a literal one,
+// or fmt's limit when it comes from an argument with *) and the largest
+// argument (an indexed verb may print any of them, any number of times).
+func printfCheck(a []any) error {
+	if len(a) == 0 {
+		return nil
+	}
+	format, _ := a[0].(string)
+	var biggest int64
+	for _, x := range variadic(a, 1) {
+		biggest = max(biggest, deepSize(x, MaxFileSize))
+	}
+	n := int64(len(format))
+	for i := 0; i < len(format); i++ {
+		if format[i] != '%' {
+			continue
+		}
+		if i++; i < len(format) && format[i] == '%' {
+			continue
+		}
+		width := int64(0)
+		for ; i < len(format) && strings.IndexByte("+-# 0123456789.*[]", format[i]) >= 0; i++ {
+			switch c := format[i]; {
+			case c == '*':
+				width += fmtMaxWidth
+			case c >= '0' && c <= '9':
+				width = min(width*10+int64(c-'0'), 2*fmtMaxWidth)
+			}
+		}
+		if n += width + biggest; n > MaxFileSize {
+			return tooBig("printf", n)
+		}
+	}
+	return nil
 }
 
 // chargesArgs are functions that change a map in place and return it:

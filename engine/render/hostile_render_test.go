@@ -86,6 +86,11 @@ func TestHostileTemplates(t *testing.T) {
 		{"list of shared big strings", `{{ $s := repeat 1000000 "x" }}{{ $l := list }}{{ range 1000 }}{{ $l = append $l $s }}{{ end }}{{ toJson $l }}`, "work of the template"},
 		{"dict of big values", `{{ $s := repeat 1000000 "x" }}{{ $d := dict }}{{ range $i := 1000 }}{{ $_ := set $d (toString $i) (upper $s) }}{{ end }}`, "work of the template"},
 		{"nested shared lists", `{{ $a := list (repeat 8000000 "x") }}{{ $b := list $a $a $a $a $a $a $a $a $a $a $a $a $a $a $a $a $a $a $a $a $a $a $a $a $a $a $a $a $a $a $a $a $a $a $a $a $a $a }}{{ toJson $b }}`, "work of the template"},
+		// Nested past the depth deepSize looks at: too deep counts as
+		// too big, not as free.
+		{"deep nesting", `{{$x := repeat 1000000 "y"}}{{range 70}}{{$x = list $x}}{{end}}{{range 16}}{{$x = list $x $x}}{{end}}{{toJson $x}}`, "work of the template"},
+		// fmt honours widths up to a million, taken from an argument.
+		{"printf widths", `{{ printf (repeat 300 "%[1]*[2]d") 1000000 1 }}`, "printf would make"},
 		{"divide by zero", `{{ div 1 0 }}`, "divide by zero"},
 		{"endless recursion", `{{ define "a" }}{{ template "a" }}{{ end }}{{ template "a" }}`, "depth"},
 	}
@@ -170,5 +175,22 @@ func TestAcceptedLargeTemplate(t *testing.T) {
 	out, err := New().renderString("ok.yaml", "x", 1, src, &Context{})
 	if err != nil || !strings.HasSuffix(out, "2000") || strings.Count(out, "\n") != 10000 {
 		t.Fatalf("render = %d bytes, %v", len(out), err)
+	}
+}
+
+// TestGuardsLetOrdinaryCallsThrough: the prechecks refuse what would pass
+// a limit, not legal calls: an empty untilStep, a printf with many
+// ordinary verbs and literal widths.
+func TestGuardsLetOrdinaryCallsThrough(t *testing.T) {
+	for src, want := range map[string]string{
+		`{{ untilStep 10 0 1 }}`: "[]",
+		`{{ printf "%s %s %s %s %s %s %s %s %s %s %s %s %s %s %s %s %s %s %s %s" "a" "b" "c" "d" "e" "f" "g" "h" "i" "j" "k" "l" "m" "n" "o" "p" "q" "r" "s" "t" }}`: "a b c d e f g h i j k l m n o p q r s t",
+		`{{ printf "%-10s|%5d" "x" 42 }}`: "x         |   42",
+		`{{ print "a" 1 }}`:               "a1",
+	} {
+		out, err := New().renderString("ok.yaml", "x", 1, src, &Context{})
+		if err != nil || out != want {
+			t.Errorf("%s = %q, %v; want %q", src, out, err, want)
+		}
 	}
 }

@@ -133,3 +133,24 @@ func TestWriteNewTreeTakesBack(t *testing.T) {
 		}
 	})
 }
+
+// TestCommitPutsReplacedFilesBack: with --force a render replaces files;
+// when a later rename fails, undo puts the replaced ones back as they were.
+func TestCommitPutsReplacedFilesBack(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "a"), []byte("old"), 0o644)
+	os.WriteFile(filepath.Join(dir, "staged-a"), []byte("new"), 0o644)
+	root, _ := os.OpenRoot(dir)
+	defer root.Close()
+	s := &stager{root: root, temps: [][2]string{{"staged-a", "a"}, {"staged-missing", "b"}}}
+	if err := s.commit(); err == nil {
+		t.Fatal("the rename of a missing temporary file worked")
+	}
+	s.undo()
+	if got := listTree(t, dir); !slices.Equal(got, []string{"a"}) {
+		t.Errorf("left %v, want only a", got)
+	}
+	if data, _ := os.ReadFile(filepath.Join(dir, "a")); string(data) != "old" {
+		t.Errorf("a holds %q, want the replaced file back", data)
+	}
+}

@@ -146,7 +146,10 @@ func deepSize(v any, limit int64) int64 {
 // reflectSize is deepSize for the kinds a type switch cannot name.
 func reflectSize(v reflect.Value, limit int64, depth int) int64 {
 	if depth > 64 {
-		return 0
+		// Too deep to judge counts as too big: a value nested past
+		// this cost nothing before, which let list-of-list tricks
+		// make gigabytes on a small budget.
+		return limit + 1
 	}
 	switch v.Kind() {
 	case reflect.String:

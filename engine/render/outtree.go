@@ -118,12 +118,11 @@ func inTheWay(root *os.Root, rel string, dir bool) (at, msg string) {
 
 // WriteNewTree writes files under root all or nothing. It checks the tree
 // first (CheckTree), then writes every file to a temporary name, then
-// renames them all into place. When anything fails, or ctx is cancelled
-// (SIGINT, SIGTERM), before the renames, it removes every temporary file
-// and every directory it made, so root is as it was; a failure during the
-// renames removes the files it had added (a file it replaced stays
-// replaced). Ownership is left alone: this is a render into a directory,
-// not into a jail.
+// renames them all into place, a file it replaces first moved aside.
+// When anything fails, or ctx is cancelled (SIGINT, SIGTERM), it removes
+// every temporary file, every file it added and every directory it made,
+// and puts the replaced files back, so root is as it was. Ownership is
+// left alone: this is a render into a directory, not into a jail.
 func WriteNewTree(ctx context.Context, root *os.Root, files []File) (err error) {
 	if err := CheckTree(root, files); err != nil {
 		return err
@@ -154,6 +153,7 @@ type stager struct {
 	dirs  []string    // directories it made, in order
 	temps [][2]string // temporary name, final name
 	added []string    // final names that did not exist before
+	aside [][2]string // a replaced file's final name and where it waits
 	done  int         // temps renamed into place
 }
 
@@ -207,17 +207,31 @@ func (s *stager) stage(f File) error {
 	return nil
 }
 
-// commit renames every staged file into place.
+// commit renames every staged file into place. A file there already is
+// moved aside first, so undo can put it back; once every file is in
+// place the replaced ones are removed.
 func (s *stager) commit() error {
 	for _, t := range s.temps {
-		if _, err := s.root.Lstat(t[1]); errors.Is(err, fs.ErrNotExist) {
+		_, err := s.root.Lstat(t[1])
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
 			s.added = append(s.added, t[1])
+		case err == nil:
+			old := system.TempName(t[1])
+			if err := s.root.Rename(t[1], old); err != nil {
+				return fmt.Errorf("write /%s: %w", t[1], describeRootErr(err))
+			}
+			s.aside = append(s.aside, [2]string{t[1], old})
 		}
 		if err := s.root.Rename(t[0], t[1]); err != nil {
 			return fmt.Errorf("write /%s: %w", t[1], describeRootErr(err))
 		}
 		s.done++
 	}
+	for _, a := range s.aside {
+		s.root.Remove(a[1])
+	}
+	s.aside = nil
 	return nil
 }
 
@@ -229,6 +243,9 @@ func (s *stager) undo() {
 	}
 	for _, a := range s.added {
 		s.root.Remove(a)
+	}
+	for _, a := range slices.Backward(s.aside) {
+		s.root.Rename(a[1], a[0])
 	}
 	for _, d := range slices.Backward(s.dirs) {
 		s.root.Remove(d)

@@ -15,7 +15,7 @@ type Call struct {
 	// Seq orders calls across every Recorder and DryRun in the process,
 	// so a test can tell whether two runs interleaved.
 	Seq     uint64      `json:"seq"`
-	Op      string      `json:"op"`             // run, write, mkdir, remove, removeall, rename, symlink, chown, chmod, read, lstat, readdir, readlink, sysctl, openroot
+	Op      string      `json:"op"`             // run, write, mkdir, remove, removeall, rename, symlink, chown, chmod, read, lstat, readdir, readlink, sysctl, openroot, interfaces, kldstat, statfs, jail_get
 	Root    string      `json:"root,omitempty"` // the OpenRoot directory the call went through, "" for the host
 	Path    string      `json:"path,omitempty"`
 	Target  string      `json:"target,omitempty"` // rename's new name, symlink's target

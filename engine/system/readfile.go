@@ -45,7 +45,7 @@ func ReadRegular(root *os.Root, name string, max int64) ([]byte, error) {
 	if err := regularWithin(name, fi, max); err != nil {
 		return nil, err
 	}
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	data, err := readSized(io.LimitReader(f, max+1), min(fi.Size(), max)+1)
 	if err != nil {
 		return nil, &fs.PathError{Op: "read", Path: name, Err: err}
 	}
@@ -78,4 +78,25 @@ func fileKind(m fs.FileMode) string {
 		return "a socket"
 	}
 	return "mode " + m.String()
+}
+
+// readSized reads r to its end into a buffer of size bytes, growing it
+// only if there is more: io.ReadAll starts small and doubles, which for a
+// snapshot's 100,000-line sockstat allocates the file twice over. The
+// size is the file's own plus one, so the end is seen without growing.
+func readSized(r io.Reader, size int64) ([]byte, error) {
+	data := make([]byte, 0, max(size, 512))
+	for {
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)]
+		}
+		n, err := r.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if err == io.EOF {
+			return data, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 }

@@ -31,6 +31,8 @@ type System interface {
 	Run(ctx context.Context, cmd Cmd) ([]byte, error)
 	// Sysctl reads one sysctl value as text.
 	Sysctl(name string) (string, error)
+	// HostInfo reads kernel facts without starting a process.
+	HostInfo
 
 	ReadFile(name string) ([]byte, error)
 	Lstat(name string) (fs.FileInfo, error)

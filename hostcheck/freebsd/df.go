@@ -5,6 +5,7 @@ package freebsd
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"strconv"
 	"strings"
 )
@@ -33,4 +34,18 @@ func ParseDf(data []byte) int64 {
 		}
 	}
 	return -1
+}
+
+// FormatDf prints one file system as df -k does: capacity is used /
+// (used + available), rounded (bin/df/df.c). An empty from prints "-".
+func FormatDf(from, on string, totalKB, usedKB, availKB int64) []byte {
+	capacity := 100
+	if total := usedKB + availKB; total > 0 {
+		capacity = int(float64(usedKB)/float64(total)*100 + 0.5)
+	}
+	if from == "" {
+		from = "-"
+	}
+	return fmt.Appendf(nil, "Filesystem 1024-blocks Used Avail Capacity  Mounted on\n%s %d %d %d %d%% %s\n",
+		from, totalKB, usedKB, availKB, capacity, on)
 }

@@ -7,6 +7,7 @@ package freebsd
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -182,4 +183,36 @@ func Broadcast(p netip.Prefix) netip.Addr {
 	}
 	a, _ := netip.AddrFromSlice(b)
 	return a
+}
+
+// FormatIfconfig prints interfaces the way ifconfig -a does, keeping only
+// what ParseIfconfig reads: the flags line, "inet ADDR netmask 0xMASK"
+// (af_inet.c prints the mask in hex) and "inet6 ADDR prefixlen N"
+// (af_inet6.c). It is how an interface list read from the kernel goes
+// into a snapshot.
+func FormatIfconfig(ifs []Interface) []byte {
+	var b bytes.Buffer
+	for _, ifc := range ifs {
+		var flags []string
+		if ifc.Up {
+			flags = append(flags, "UP")
+		}
+		if ifc.Loopback {
+			flags = append(flags, "LOOPBACK")
+		}
+		fmt.Fprintf(&b, "%s: flags=0<%s> metric 0 mtu 1500\n", ifc.Name, strings.Join(flags, ","))
+		for _, p := range ifc.Prefixes {
+			a := p.Addr()
+			if !a.Is4() {
+				fmt.Fprintf(&b, "\tinet6 %s prefixlen %d\n", a, p.Bits())
+				continue
+			}
+			mask := uint32(0)
+			if p.Bits() > 0 {
+				mask = ^uint32(0) << (32 - p.Bits())
+			}
+			fmt.Fprintf(&b, "\tinet %s netmask 0x%08x\n", a, mask)
+		}
+	}
+	return b.Bytes()
 }

@@ -7,9 +7,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"net/netip"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -48,35 +46,26 @@ func (j *Jail) Addrs() []netip.Addr {
 
 // ParseJlsJSON reads `jls --libxo json -n`:
 // {"jail-information": {"jail": [{"jid": 1, "name": "dns", "ip4.addr": [..], ...}]}}.
-// Keys are the jail parameter names; booleans are real JSON booleans.
+// Keys are the jail parameter names; booleans are real JSON booleans. It
+// is ReadJlsJSON over data.
 func ParseJlsJSON(data []byte) ([]Jail, error) {
-	var doc struct {
-		Info struct {
-			Jail []map[string]json.RawMessage `json:"jail"`
-		} `json:"jail-information"`
-	}
-	if err := json.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("jls json: %w", err)
-	}
-	out := make([]Jail, 0, len(doc.Info.Jail))
-	for _, m := range doc.Info.Jail {
-		j := Jail{Params: make(map[string]string, len(m)), Source: "jls"}
-		keys := make([]string, 0, len(m))
-		for k := range m {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			j.Params[k] = jsonText(m[k])
-		}
-		fillJail(&j)
-		out = append(out, j)
-	}
-	return out, nil
+	return ReadJlsJSON(bytes.NewReader(data))
 }
 
-// jsonText flattens a JSON value to the text form Params uses.
+// jsonText flattens a JSON value to the text form Params uses: a string
+// as is, a boolean as true or false, a number in decimal, a list's items
+// joined with commas, null as "", an object as compact JSON, and "" for
+// a number no float64 holds. The values jls prints (plain strings,
+// integers, booleans, lists of addresses) are read without a decoder.
 func jsonText(raw json.RawMessage) string {
+	if s, ok := plainJSONText(raw); ok {
+		return s
+	}
+	return decodedJSONText(raw)
+}
+
+// decodedJSONText is jsonText through json.Unmarshal, for any value.
+func decodedJSONText(raw json.RawMessage) string {
 	var v any
 	if err := json.Unmarshal(raw, &v); err != nil {
 		return ""
@@ -101,6 +90,70 @@ func jsonText(raw json.RawMessage) string {
 		b, _ := json.Marshal(x)
 		return string(b)
 	}
+}
+
+// plainJSONText reads true, false, null, an integer of up to 15 digits
+// (exact in a float64, so printed as written), a string of printable
+// ASCII without escapes, or a list of such strings; ok is false for
+// anything else, which jsonText decodes.
+func plainJSONText(raw []byte) (string, bool) {
+	raw = bytes.TrimSpace(raw)
+	switch string(raw) {
+	case "true", "false":
+		return string(raw), true
+	case "null":
+		return "", true
+	}
+	if len(raw) == 0 {
+		return "", false
+	}
+	if digits := bytes.TrimPrefix(raw, []byte("-")); len(digits) > 0 && len(digits) <= 15 && isNum(string(digits)) {
+		return string(raw), true
+	}
+	if raw[0] == '"' {
+		s, rest, ok := plainJSONString(raw)
+		return s, ok && len(rest) == 0
+	}
+	if raw[0] != '[' {
+		return "", false
+	}
+	var parts []string
+	rest := bytes.TrimLeft(raw[1:], " \t\r\n")
+	if string(rest) == "]" {
+		return "", true
+	}
+	for {
+		s, r, ok := plainJSONString(rest)
+		if !ok {
+			return "", false
+		}
+		parts = append(parts, s)
+		r = bytes.TrimLeft(r, " \t\r\n")
+		switch {
+		case string(r) == "]":
+			return strings.Join(parts, ","), true
+		case len(r) == 0 || r[0] != ',':
+			return "", false
+		}
+		rest = bytes.TrimLeft(r[1:], " \t\r\n")
+	}
+}
+
+// plainJSONString reads a string of printable ASCII without escapes at
+// the start of b and returns it and what follows.
+func plainJSONString(b []byte) (string, []byte, bool) {
+	if len(b) < 2 || b[0] != '"' {
+		return "", nil, false
+	}
+	for i := 1; i < len(b); i++ {
+		switch c := b[i]; {
+		case c == '"':
+			return string(b[1:i]), b[i+1:], true
+		case c < 0x20 || c > 0x7e || c == '\\':
+			return "", nil, false
+		}
+	}
+	return "", nil, false
 }
 
 // fillJail sets the typed fields from Params.

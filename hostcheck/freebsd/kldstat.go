@@ -5,6 +5,7 @@ package freebsd
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"strconv"
 	"strings"
 )
@@ -25,4 +26,15 @@ func ParseKldstat(data []byte) []string {
 		out = append(out, strings.TrimSuffix(f[len(f)-1], ".ko"))
 	}
 	return out
+}
+
+// FormatKldstat prints kernel file names as kldstat does (id, refs,
+// address, size, name); ParseKldstat reads only the names back.
+func FormatKldstat(files []string) []byte {
+	var b bytes.Buffer
+	b.WriteString("Id Refs Address                Size Name\n")
+	for i, f := range files {
+		fmt.Fprintf(&b, "%2d    1 0x0                       0 %s\n", i+1, f)
+	}
+	return b.Bytes()
 }

@@ -4,7 +4,6 @@ package freebsd
 // prints the text read here on 13 and 14, usr.bin/sockstat/main.c on 15.
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"net/netip"
@@ -149,39 +148,14 @@ func ParseEndpoint(s string) (Endpoint, bool) {
 // that is a protocol name (possibly with a glued FD) splits the owner
 // columns from the addresses. Lines it cannot read are skipped; the count
 // of skipped lines is returned so the caller can say the output was odd.
+// It is ReadSockstat over data, with room for every line made at once.
 func ParseSockstat(data []byte) (socks []Socket, skipped int) {
-	socks = make([]Socket, 0, bytes.Count(data, []byte{'\n'})+1)
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(nil, 1024*1024)
-	for sc.Scan() {
-		line := sc.Text()
-		fields := strings.Fields(line)
-		if len(fields) == 0 {
-			continue
-		}
-		if fields[0] == "USER" && len(fields) > 1 && fields[1] == "COMMAND" {
-			continue
-		}
-		// An SCTP socket bound to several addresses prints the extra
-		// addresses on continuation lines that start with blanks (13, 14)
-		// or with "??" placeholders (15); they add nothing the checks use.
-		s, ok := parseSockstatLine(fields)
-		if !ok {
-			if line[0] == ' ' || line[0] == '\t' || isUnknown(fields[0]) {
-				continue
-			}
-			skipped++
-			continue
-		}
-		socks = append(socks, s)
-	}
-	if sc.Err() != nil {
-		skipped++
-	}
-	return socks, skipped
+	return readSockstat(bytes.NewReader(data), bytes.Count(data, []byte{'\n'})+1)
 }
 
-func parseSockstatLine(f []string) (Socket, bool) {
+// parseSockstatLine reads one line's fields; ep reads an address column
+// (ParseEndpoint, or a cache in front of it).
+func parseSockstatLine(f []string, ep func(string) (Endpoint, bool)) (Socket, bool) {
 	pi, fdDigits, proto := findProto(f)
 	if pi < 0 {
 		return Socket{}, false
@@ -195,7 +169,7 @@ func parseSockstatLine(f []string) (Socket, bool) {
 		s.Path = unixPath(rest)
 		return s, true
 	}
-	if !s.parseAddrs(rest) {
+	if !s.parseAddrs(rest, ep) {
 		return Socket{}, false
 	}
 	return s, true
@@ -272,17 +246,17 @@ func unixPath(rest []string) string {
 
 // parseAddrs fills Local, Foreign and State from the columns after the
 // protocol; it reports false when the local address is missing or unread.
-func (s *Socket) parseAddrs(rest []string) bool {
+func (s *Socket) parseAddrs(rest []string, ep func(string) (Endpoint, bool)) bool {
 	if len(rest) == 0 {
 		return false
 	}
-	l, ok := ParseEndpoint(rest[0])
+	l, ok := ep(rest[0])
 	if !ok {
 		return false
 	}
 	s.Local = l
 	if len(rest) > 1 {
-		if fe, ok := ParseEndpoint(rest[1]); ok {
+		if fe, ok := ep(rest[1]); ok {
 			s.Foreign = fe
 			rest = rest[2:]
 		} else {

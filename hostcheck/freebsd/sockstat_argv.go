@@ -1,6 +1,9 @@
 package freebsd
 
-import "bytes"
+import (
+	"bytes"
+	"strings"
+)
 
 // SockstatListenArgv is the sockstat command that lists the listening
 // IPv4 and IPv6 sockets in a form no column width can cut, for a
@@ -14,9 +17,11 @@ import "bytes"
 //     the address columns from 21 to 45, room for any IPv6 address and
 //     port ("[" and "]" are not printed).
 //
-// An unreadable release gets -w text, which every sockstat takes.
+// An unreadable release, or a -CURRENT build (one from before sockstat
+// gained libxo also says 15.0-CURRENT), gets -w text, which every
+// sockstat takes.
 func SockstatListenArgv(release string) []string {
-	if _, major, _ := ParseRelease([]byte(release)); major >= 15 {
+	if _, major, _ := ParseRelease([]byte(release)); major >= 15 && !strings.Contains(release, "-CURRENT") {
 		return []string{"sockstat", "--libxo", "json", "-46l"}
 	}
 	return []string{"sockstat", "-46lw"}

@@ -4,8 +4,8 @@ package freebsd
 // (FreeBSD 15) emits the libxo fields read here.
 
 import (
+	"bytes"
 	"encoding/json"
-	"fmt"
 	"strconv"
 	"strings"
 )
@@ -62,40 +62,34 @@ type xoSocket struct {
 // ParseSockstatJSON reads `sockstat --libxo json` output (FreeBSD 15):
 // {"sockstat": {"socket": [{"user", "command", "pid", "fd", "proto",
 // "local": {"address", "port"} or {"path"}, "foreign": {...},
-// "conn-state"}]}}.
+// "conn-state"}]}}. It is ReadSockstatJSON over data.
 func ParseSockstatJSON(data []byte) ([]Socket, error) {
-	var doc struct {
-		Sockstat struct {
-			Socket []xoSocket `json:"socket"`
-		} `json:"sockstat"`
+	return ReadSockstatJSON(bytes.NewReader(data))
+}
+
+// socket converts one libxo socket; ok is false for a protocol sockstat's
+// text would not print either.
+func (r *xoSocket) socket() (Socket, bool) {
+	s := Socket{User: string(r.User), Command: string(r.Command), PID: -1, FD: -1,
+		Proto: strings.TrimSpace(string(r.Proto)), State: string(r.State)}
+	if r.PID.ok {
+		s.PID = r.PID.n
 	}
-	if err := json.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("sockstat json: %w", err)
+	if r.FD.ok {
+		s.FD = r.FD.n
 	}
-	out := make([]Socket, 0, len(doc.Sockstat.Socket))
-	for _, r := range doc.Sockstat.Socket {
-		s := Socket{User: string(r.User), Command: string(r.Command), PID: -1, FD: -1,
-			Proto: strings.TrimSpace(string(r.Proto)), State: string(r.State)}
-		if r.PID.ok {
-			s.PID = r.PID.n
-		}
-		if r.FD.ok {
-			s.FD = r.FD.n
-		}
-		if _, p, ok := splitProto(s.Proto); ok {
-			s.Proto = p
-		} else {
-			continue
-		}
-		var p string
-		s.Local, p = xoEndpoint(r.Local)
-		if s.Unix() {
-			s.Path = p
-		}
-		s.Foreign, _ = xoEndpoint(r.Foreign)
-		out = append(out, s)
+	_, p, ok := splitProto(s.Proto)
+	if !ok {
+		return Socket{}, false
 	}
-	return out, nil
+	s.Proto = p
+	var path string
+	s.Local, path = xoEndpoint(r.Local)
+	if s.Unix() {
+		s.Path = path
+	}
+	s.Foreign, _ = xoEndpoint(r.Foreign)
+	return s, true
 }
 
 // xoEndpoint converts a libxo local or foreign object: an address and port,

@@ -1,19 +1,21 @@
-package hostcheck
+package checksdoc
 
 import (
 	"fmt"
 	"strings"
+
+	"github.com/jailkit/jailkit/hostcheck"
 )
 
-// CatalogueMarkdown renders the catalogue as docs/checks.md: one entry per
+// Markdown renders the catalogue as docs/checks.md: one entry per
 // check ID with its severity, what it checks, why and the fix. A test keeps
 // the file in step with the table.
-func CatalogueMarkdown() string {
+func Markdown() string {
 	var b strings.Builder
 	b.WriteString(`# jailkit check: the catalogue
 
 <!-- Generated from hostcheck/catalogue.go by
-     go test ./hostcheck -run TestChecksDoc -update ; do not edit by hand. -->
+     go test ./hostcheck/checksdoc -update ; do not edit by hand. -->
 
 ` + "`jailkit check`" + ` audits a FreeBSD host before jails share it, live or from a
 snapshot written by ` + "`jailkit collect`" + ` (see snapshot.md). Every finding has a
@@ -30,14 +32,14 @@ with ` + "`--recipe R --ip IP`" + ` or in ` + "`jailkit install`" + `'s pre-flig
 
 `)
 	b.WriteString("| ID | Title | Severity |\n|---|---|---|\n")
-	for _, c := range catalogue {
+	for _, c := range hostcheck.Catalogue() {
 		fmt.Fprintf(&b, "| [%s](#%s) | %s | %s |\n", c.ID, strings.ToLower(c.ID), c.Title, c.Severity)
 	}
 	group := ""
-	for _, c := range catalogue {
-		if g := Group(c.ID); g != group {
+	for _, c := range hostcheck.Catalogue() {
+		if g := hostcheck.Group(c.ID); g != group {
 			group = g
-			fmt.Fprintf(&b, "\n## %s: %s\n", g, GroupTitles[g])
+			fmt.Fprintf(&b, "\n## %s: %s\n", g, hostcheck.GroupTitles[g])
 		}
 		fmt.Fprintf(&b, "\n### %s\n\n**%s**", c.ID, c.Title)
 		if c.Planned {
