@@ -199,8 +199,7 @@ func (p *planner) planFetch(rf releaseFiles, manifest []byte, cached bool, sum s
 // planSharedBase extracts the base thin jails share, unless an earlier
 // install did.
 func (p *planner) planSharedBase(basePath string) {
-	j := p.v.Jail
-	base := BaseDir(p.opts.JailsDir, j.Release, j.Arch)
+	base := p.thinBase()
 	if p.mkdir("create the shared base for thin jails", base, 0o755, true, true) {
 		p.add(plan.Step{Name: "extract base.txz into the shared base", Action: plan.ActRun,
 			Argv: []string{"tar", "-xf", basePath, "-C", base, "--unlink"}, Progress: true,
@@ -241,7 +240,7 @@ func (p *planner) planExtract(basePath string) {
 	argv := []string{"tar", "-xf", basePath, "-C", j.Path, "--unlink"}
 	what := "extract base.txz into the jail root"
 	if !p.opts.Thick {
-		base := BaseDir(p.opts.JailsDir, j.Release, j.Arch)
+		base := p.thinBase()
 		argv = []string{"cp", "-Rp"}
 		for _, own := range thinOwn {
 			argv = append(argv, path.Join(base, own))

@@ -18,13 +18,9 @@ import (
 	"github.com/jailkit/jailkit/hostcheck"
 )
 
-// BaseKey records in a thin jail's Extra the shared base it mounts when
-// jailkit update moved it off the one its install made
-// (templates/RELEASE-ARCH); baseUpdatedKey records the last base update.
-const (
-	BaseKey        = "base"
-	baseUpdatedKey = "base_updated"
-)
+// baseUpdatedKey records in Extra the last base update; the base a thin
+// jail mounts is install.BaseKey.
+const baseUpdatedKey = "base_updated"
 
 // UpdateWorkdirs is where jailkit keeps freebsd-update's work
 // directories, one a jail (and one for the shared bases of a release):
@@ -37,27 +33,16 @@ const UpdateWorkdirs = "/var/db/freebsd-update"
 // jailsDirOf returns the jails directory a jail was installed under.
 func jailsDirOf(st *state.State) string { return path.Dir(path.Dir(st.Path)) }
 
-// BaseOf returns the shared base a thin jail mounts: the one its state
-// records, or the one install made for its release and architecture. A
-// recorded base outside that release's templates is not believed.
-func BaseOf(st *state.State) string {
-	def := install.BaseDir(jailsDirOf(st), st.Release, st.Arch)
-	if b := st.Extra[BaseKey]; b != "" && path.Clean(b) == b && strings.HasPrefix(b, def+".") {
-		return b
-	}
-	return def
-}
+// BaseOf returns the shared base a thin jail mounts: the generation its
+// state records (install.RecordedBase), or its release's first one.
+func BaseOf(st *state.State) string { return install.RecordedBase(st, jailsDirOf(st)) }
 
-// nextBase returns the first free generation beside a release's shared
-// base: templates/14.3-RELEASE-amd64.2, .3, ...
+// nextBase returns the generation after the newest one there is of a
+// release's shared base: templates/14.3-RELEASE-amd64.2, .3, ...
 func nextBase(sys system.System, st *state.State) string {
 	def := install.BaseDir(jailsDirOf(st), st.Release, st.Arch)
-	for n := 2; ; n++ {
-		cand := def + "." + strconv.Itoa(n)
-		if _, err := sys.Lstat(cand); err != nil {
-			return cand
-		}
-	}
+	g, _ := install.NewestBase(sys, def)
+	return def + "." + strconv.Itoa(max(g, 1)+1)
 }
 
 // fetchTargetRE finds the version fetch would update to: "The following

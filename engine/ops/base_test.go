@@ -181,3 +181,36 @@ func TestUpdateThinBaseFaultInjection(t *testing.T) {
 	}
 	faultEveryMutation(t, setup, updateOp, nil, true)
 }
+
+// TestInstallAfterBaseUpdate: a thin jail installed after an update
+// mounts the patched base, and a re-install of an updated jail keeps
+// the base it was moved to.
+func TestInstallAfterBaseUpdate(t *testing.T) {
+	ctx := context.Background()
+	h := installed(t, "dns dns 192.0.2.53")
+	newPatches(t, h, "4")
+	if _, err := Update(ctx, h, []string{"dns"}, false, "u1", testOpts(t)); err != nil {
+		t.Fatal(err)
+	}
+	const next = "/usr/local/jails/templates/14.3-RELEASE-amd64.2"
+	for _, spec := range []render.JailSpec{{Name: "www", IPs: []string{"192.0.2.80"}}, {Name: "dns", IPs: []string{"192.0.2.53"}}} {
+		r, err := catalog(t).Get(spec.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := install.Install(ctx, h, r, spec, install.Options{LockWait: 5 * time.Second, CheckTries: 1, Version: "test"}); err != nil {
+			t.Fatalf("install %s: %v", spec.Name, err)
+		}
+		conf, _ := h.ReadFile("/etc/jail.conf.d/" + spec.Name + ".conf")
+		if !strings.Contains(string(conf), next+"/bin ") {
+			t.Errorf("%s.conf does not mount %s:\n%s", spec.Name, next, conf)
+		}
+		if s := statusOf(t, h, spec.Name)[spec.Name]; s.Userland != "14.3-RELEASE-p4" {
+			t.Errorf("%s runs %q", spec.Name, s.Userland)
+		}
+	}
+	again, err := Update(ctx, h, nil, true, "u2", testOpts(t))
+	if err != nil || again.Changes() != 0 {
+		t.Fatalf("an update after the installs: %v\n%s", err, again.Text())
+	}
+}

@@ -156,7 +156,7 @@ func (u *updater) steps(st *state.State, up bool, thick *basePatch, next string,
 			extra[baseUpdatedKey] = u.label + ": " + thick.running + " to " + thick.target
 		case next != "":
 			extra[baseUpdatedKey] = u.label + ": " + old + " to " + next
-			extra[BaseKey] = next
+			extra[install.BaseKey] = next
 		}
 	})
 	if err != nil {

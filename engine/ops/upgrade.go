@@ -201,7 +201,7 @@ func planSwitchRelease(p *plan.Plan, sys system.System, st *state.State, rel, ol
 		if n.Extra == nil {
 			n.Extra = map[string]string{}
 		}
-		delete(n.Extra, BaseKey)
+		delete(n.Extra, install.BaseKey)
 		n.Extra[upgradedKey] = st.Release + " to " + rel
 	})
 	if err != nil {
