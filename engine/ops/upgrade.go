@@ -163,8 +163,11 @@ func upgradeTarget(st *state.State, release string) (string, error) {
 func planMerge(p *plan.Plan, st *state.State, oldBase, next, wd string) {
 	root := st.Path
 	oldTar, newTar, backup := path.Join(wd, "old.tar"), path.Join(wd, "new.tar"), path.Join(wd, "backup")
+	// The account databases are left out, as etcupdate's own trees leave
+	// them out (build_tree: rm -f etc/*.db etc/passwd): pwd_mkdb makes
+	// them from master.passwd, which is merged (post_install_file).
 	tarOf := func(base, out string) []string {
-		return append([]string{"tar", "-c", "-f", out, "-C", base}, etcTrees...)
+		return append([]string{"tar", "-c", "-f", out, "-C", base, "--exclude", "etc/passwd", "--exclude", "etc/*.db"}, etcTrees...)
 	}
 	var own, saved []string
 	for _, d := range etcTrees {

@@ -244,6 +244,9 @@ func writeStepBody(b *strings.Builder, s *Step, ind string) {
 			fmt.Fprintf(b, "%senv: %s\n", ind, QuoteArgv(s.Env))
 		}
 		fmt.Fprintf(b, "%s%s: %s\n", ind, s.Action, QuoteArgv(s.Argv))
+		if s.Refuse != "" {
+			fmt.Fprintf(b, "%s  fails on a line starting with %q\n", ind, s.Refuse)
+		}
 	case ActMkdir:
 		paths := s.Paths
 		if s.Path != "" {

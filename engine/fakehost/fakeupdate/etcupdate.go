@@ -14,20 +14,34 @@ import (
 	"github.com/jailkit/jailkit/engine/system"
 )
 
-// TarCreate handles "tar -c -f FILE -C DIR MEMBER...": an uncompressed
-// archive of the members under DIR, named "./MEMBER/..." as bsdtar
-// names what it is given relative to -C (contrib/libarchive/tar/write.c).
+// TarCreate handles "tar -c -f FILE -C DIR [--exclude PATTERN]...
+// MEMBER...": an uncompressed archive of the members under DIR, each
+// entry named by its path as given below DIR
+// (contrib/libarchive/tar/write.c), less those an --exclude pattern
+// matches (contrib/libarchive/tar/bsdtar.1: a match excludes a
+// directory's contents too; shell patterns as path.Match reads them).
 func TarCreate(files system.System, argv []string, file, dir string, members []string) error {
+	var excludes []string
+	for i := 0; i+1 < len(argv); i++ {
+		if argv[i] == "--exclude" {
+			excludes = append(excludes, argv[i+1])
+		}
+	}
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
 	var add func(rel string) error
 	add = func(rel string) error {
+		for _, x := range excludes {
+			if ok, _ := path.Match(x, rel); ok {
+				return nil
+			}
+		}
 		full := path.Join(dir, rel)
 		fi, err := files.Lstat(full)
 		if err != nil {
 			return fail(argv, "tar: %s: Cannot stat: No such file or directory", rel)
 		}
-		hdr := &tar.Header{Name: "./" + rel, Mode: int64(fi.Mode().Perm())}
+		hdr := &tar.Header{Name: rel, Mode: int64(fi.Mode().Perm())}
 		switch {
 		case fi.IsDir():
 			hdr.Typeflag, hdr.Name = tar.TypeDir, hdr.Name+"/"
