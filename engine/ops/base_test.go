@@ -214,3 +214,26 @@ func TestInstallAfterBaseUpdate(t *testing.T) {
 		t.Fatalf("an update after the installs: %v\n%s", err, again.Text())
 	}
 }
+
+// TestUpdateStoppedThin: a stopped thin jail moves to the patched base
+// without being started.
+func TestUpdateStoppedThin(t *testing.T) {
+	ctx := context.Background()
+	h := installed(t, "dns dns 192.0.2.53")
+	if _, err := Stop(ctx, h, []string{"dns"}, false, testOpts(t)); err != nil {
+		t.Fatal(err)
+	}
+	newPatches(t, h, "3")
+	rec := system.NewRecorder(h)
+	if _, err := Update(ctx, rec, []string{"dns"}, false, "u1", testOpts(t)); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range mutatingRuns(rec) {
+		if strings.HasPrefix(c, "jail ") {
+			t.Errorf("the stopped jail was touched: %s", c)
+		}
+	}
+	if s := statusOf(t, h, "dns")["dns"]; s.Userland != "14.3-RELEASE-p3" || s.State != "stopped" {
+		t.Errorf("after the update: %+v", s)
+	}
+}

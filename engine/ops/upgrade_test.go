@@ -146,3 +146,22 @@ func TestUpgradeNoZFSFaultInjection(t *testing.T) {
 		})
 	}
 }
+
+// TestUpgradeSecurelevel: a new base cannot be patched above securelevel
+// 0, so the upgrade is refused before anything changes.
+func TestUpgradeSecurelevel(t *testing.T) {
+	h := installed(t, "dns dns 192.0.2.53")
+	cfg, _ := h.Config()
+	cfg.Securelevel = 1
+	if err := h.SetConfig(cfg); err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(t, h)
+	_, err := Upgrade(context.Background(), h, "dns", to15, testOpts(t))
+	if !errors.Is(err, inputerr.ErrInput) || !strings.Contains(err.Error(), "JK-HOST-090") {
+		t.Fatalf("want JK-HOST-090 refusing, got %v", err)
+	}
+	if diff := cmp.Diff(before, snapshot(t, h)); diff != "" {
+		t.Errorf("the host changed:\n%s", diff)
+	}
+}
