@@ -46,9 +46,9 @@ func nextBase(sys system.System, st *state.State) string {
 }
 
 // fetchTargetRE finds the version fetch would update to: "The following
-// files will be updated as part of updating to\nREL-pN:"
-// (freebsd-update.sh, fetch_create_manifest, which prints the list of
-// each kind with the same heading).
+// files will be updated as part of updating to REL-pN:" (freebsd-update.sh,
+// fetch_create_manifest; the removed and added lists have the same
+// ending).
 var fetchTargetRE = regexp.MustCompile(`as part of updating to\s+(\S+):`)
 
 // baseNews asks freebsd-update what it would install on the base at root,

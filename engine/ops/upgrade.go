@@ -145,6 +145,9 @@ func upgradeTarget(st *state.State, release string) (string, error) {
 	if err := render.ValidRelease(release); err != nil {
 		return "", &inputerr.FieldError{Field: "--release", Problem: err.Error(), Hint: "give a release such as 15.0-RELEASE"}
 	}
+	if regexp.MustCompile(`-p[0-9]+$`).MatchString(release) {
+		return "", &inputerr.FieldError{Field: "--release", Problem: release + " names a patch level", Hint: "give the release (such as 15.0-RELEASE); jailkit update applies its patches"}
+	}
 	if !st.Thin {
 		return "", &inputerr.FieldError{Field: "NAME", Problem: "jail " + st.Name + " is thick: jailkit upgrade moves thin jails to a new shared base",
 			Hint: "freebsd-update -b " + st.Path + " -r RELEASE upgrade is interactive (it asks and may open an editor); install a thin jail of the new release instead"}

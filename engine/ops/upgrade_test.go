@@ -83,6 +83,7 @@ func TestUpgradeBadInput(t *testing.T) {
 		{"thick", h, "thick", "15.0", "is thick"},
 		{"older", installThin, "dns", "13.4-RELEASE", "older than"},
 		{"bad release", installThin, "dns", "fifteen", "--release"},
+		{"patch level", installThin, "dns", "14.3-RELEASE-p5", "patch level"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := PlanUpgrade(context.Background(), tc.h, tc.jail, UpgradeOptions{Release: tc.rel, Label: "up1"}, testOpts(t))
@@ -163,5 +164,22 @@ func TestUpgradeSecurelevel(t *testing.T) {
 	}
 	if diff := cmp.Diff(before, snapshot(t, h)); diff != "" {
 		t.Errorf("the host changed:\n%s", diff)
+	}
+}
+
+func TestReleaseOrder(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		want int
+	}{
+		{"14.3-RELEASE", "15.0-RELEASE", -1},
+		{"15.0-RELEASE", "14.3-RELEASE", 1},
+		{"14.10-RELEASE", "14.9-RELEASE", 1},
+		{"15.0-RELEASE", "15.0-RELEASE-p2", 0},
+		{"15.0-RC1", "15.0-RELEASE", 0},
+	} {
+		if got := releaseOrder(tc.a, tc.b); got != tc.want {
+			t.Errorf("releaseOrder(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
+		}
 	}
 }

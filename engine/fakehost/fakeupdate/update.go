@@ -159,7 +159,7 @@ func fetch(hostDir string, r freebsdUpdateRun) ([]byte, string) {
 	if cur >= newest {
 		return []byte(fmt.Sprintf("\nNo updates needed to update system to %s-p%d.\n", rel, max(cur, newest))), ""
 	}
-	return []byte("\nThe following files will be updated as part of updating to\n" + target + ":\n/bin/freebsd-version\n"), target
+	return []byte("\nThe following files will be updated as part of updating to " + target + ":\n/bin/freebsd-version\n"), target
 }
 
 // savedFile is a base file as it was before an install: Content nil
@@ -175,7 +175,8 @@ func rollbackRecord(workdir, root string) string {
 	if workdir == "" {
 		workdir = "/var/db/freebsd-update"
 	}
-	sum := sha256.Sum256([]byte(root))
+	// BDHASH=`echo ${BASEDIR} | sha256 -q`: echo adds the newline.
+	sum := sha256.Sum256([]byte(root + "\n"))
 	return path.Join(workdir, hex.EncodeToString(sum[:])+"-rollback")
 }
 
