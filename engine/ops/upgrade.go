@@ -33,6 +33,11 @@ func upgradeWorkdir(name string) string { return path.Join(state.StateDir, "etcu
 // releaseNumRE reads the major and minor number of a release.
 var releaseNumRE = regexp.MustCompile(`^([0-9]+)\.([0-9]+)-`)
 
+// bareReleaseRE is a release given by its number alone (15.0), which
+// means its RELEASE build as freebsd-update -r reads it
+// (config_TargetRelease); patchLevelRE is a patch level's suffix.
+var bareReleaseRE, patchLevelRE = regexp.MustCompile(`^[0-9]+\.[0-9]+$`), regexp.MustCompile(`-p[0-9]+$`)
+
 // releaseOrder compares two releases by their numbers: -1, 0 or 1.
 func releaseOrder(a, b string) int {
 	ma, mb := releaseNumRE.FindStringSubmatch(a), releaseNumRE.FindStringSubmatch(b)
@@ -139,13 +144,13 @@ func PlanUpgrade(ctx context.Context, sys system.System, name string, uo Upgrade
 // upgradeTarget reads the release to upgrade to: a later one than the
 // jail's, of the thin jail's architecture.
 func upgradeTarget(st *state.State, release string) (string, error) {
-	if regexp.MustCompile(`^[0-9]+\.[0-9]+$`).MatchString(release) {
+	if bareReleaseRE.MatchString(release) {
 		release += "-RELEASE"
 	}
 	if err := render.ValidRelease(release); err != nil {
 		return "", &inputerr.FieldError{Field: "--release", Problem: err.Error(), Hint: "give a release such as 15.0-RELEASE"}
 	}
-	if regexp.MustCompile(`-p[0-9]+$`).MatchString(release) {
+	if patchLevelRE.MatchString(release) {
 		return "", &inputerr.FieldError{Field: "--release", Problem: release + " names a patch level", Hint: "give the release (such as 15.0-RELEASE); jailkit update applies its patches"}
 	}
 	if !st.Thin {
