@@ -192,9 +192,9 @@ func planSwitch(p *plan.Plan, sys system.System, st *state.State, old, next stri
 
 // checkSecurelevel refuses, before anything changes, a base update the
 // host's kern.securelevel would stop: freebsd-update install refuses
-// above 0 (install_check_params), and the check is the install's
-// pre-flight JK-HOST-090.
-func checkSecurelevel(sys system.System, names []string) error {
+// above 0 (install_check_params). It is the install's pre-flight check
+// JK-HOST-090, and its finding goes in the plan's pre-flight list.
+func checkSecurelevel(p *plan.Plan, sys system.System, names []string) error {
 	if len(names) == 0 {
 		return nil
 	}
@@ -209,15 +209,16 @@ func checkSecurelevel(sys system.System, names []string) error {
 		pl = append(pl, hostcheck.Planned{Name: n, NewBase: true})
 	}
 	rep := hostcheck.Run(f, hostcheck.Options{Planned: pl, Only: []string{"JK-HOST-090"}})
-	var msgs []string
+	var failed []string
 	fix := ""
 	for _, fd := range rep.Findings {
+		p.Preflight = append(p.Preflight, plan.Finding{ID: fd.ID, Severity: string(fd.Severity), Found: fd.Found, Fix: fd.Fix})
 		if fd.Severity == hostcheck.Fail {
-			msgs, fix = append(msgs, fd.ID+" "+fd.Found), fd.Fix
+			failed, fix = append(failed, fd.ID+" "+fd.Found), fd.Fix
 		}
 	}
-	if len(msgs) > 0 {
-		return &inputerr.FieldError{Field: "pre-flight", Problem: strings.Join(msgs, "; "), Hint: fix}
+	if len(failed) > 0 {
+		return &inputerr.FieldError{Field: "pre-flight", Problem: strings.Join(failed, "; "), Hint: fix}
 	}
 	return nil
 }

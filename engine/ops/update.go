@@ -63,7 +63,7 @@ func PlanUpdate(ctx context.Context, sys system.System, names []string, all bool
 			return nil, err
 		}
 	}
-	if err := checkSecurelevel(sys, u.patched); err != nil {
+	if err := checkSecurelevel(p, sys, u.patched); err != nil {
 		return nil, err
 	}
 	u.noteOldBases()

@@ -120,7 +120,7 @@ func PlanUpgrade(ctx context.Context, sys system.System, name string, uo Upgrade
 		return nil, err
 	}
 	if len(p.Steps) > 0 && p.Steps[len(p.Steps)-1].Argv != nil && p.Steps[len(p.Steps)-1].Argv[0] == "freebsd-update" {
-		if err := checkSecurelevel(sys, []string{st.Name}); err != nil {
+		if err := checkSecurelevel(p, sys, []string{st.Name}); err != nil {
 			return nil, err
 		}
 	}
