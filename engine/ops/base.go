@@ -127,6 +127,14 @@ func (b *basePatch) steps(p *plan.Plan, sys system.System, dir string) {
 	s.Name = "apply the security patches of " + b.running + " (to " + b.target + ") to " + dir
 	s.Undo = []plan.Step{{Action: plan.ActRun, Env: install.UpdateEnv(b.arch), Argv: install.UpdateArgv(dir, b.workdir, b.running, "rollback")}}
 	p.Steps = append(p.Steps, s)
+	if !install.Patchable(b.target) {
+		return
+	}
+	// install exits 0 when it must run again (install_files: "run ...
+	// install again" after shared objects or the kernel), so a fetch as
+	// if the base ran the target must find nothing left to install.
+	p.Steps = append(p.Steps, plan.Step{Name: "check that " + dir + " is at " + b.target, Action: plan.ActCheck,
+		Env: install.UpdateEnv(b.arch), Argv: install.UpdateArgv(dir, b.workdir, b.target, "fetch"), Refuse: "The following files will be "})
 }
 
 // planned says whether the plan already makes dir.

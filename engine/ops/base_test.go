@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/jailkit/jailkit/engine/fakehost"
+	"github.com/jailkit/jailkit/engine/fakehost/fakeupdate"
 	"github.com/jailkit/jailkit/engine/inputerr"
 	"github.com/jailkit/jailkit/engine/install"
 	"github.com/jailkit/jailkit/engine/plan"
@@ -235,5 +236,23 @@ func TestUpdateStoppedThin(t *testing.T) {
 	}
 	if s := statusOf(t, h, "dns")["dns"]; s.Userland != "14.3-RELEASE-p3" || s.State != "stopped" {
 		t.Errorf("after the update: %+v", s)
+	}
+}
+
+// TestUpdateBaseInstallShort: freebsd-update install exits 0 when it
+// must run again; the check after it sees the base short of the patch
+// level fetch named, and the update rolls back.
+func TestUpdateBaseInstallShort(t *testing.T) {
+	h := thickInstalled(t, "dns dns 192.0.2.53")
+	newPatches(t, h, "5")
+	writeFile(t, h, fakeupdate.InstallShort, "")
+	before := snapshot(t, h)
+	_, err := Update(context.Background(), h, []string{"dns"}, false, "u1", testOpts(t))
+	var se *plan.StepError
+	if !errors.As(err, &se) || !strings.Contains(se.Step, "is at 14.3-RELEASE-p5") || len(se.NotUndone) > 0 {
+		t.Fatalf("want the check to fail and roll back, got %v", err)
+	}
+	if diff := cmp.Diff(before, snapshot(t, h)); diff != "" {
+		t.Errorf("the host changed:\n%s", diff)
 	}
 }

@@ -34,6 +34,12 @@ func fail(argv []string, format string, args ...any) error {
 // it; without it the newest is 2.
 const BasePatch = ".fakehost/freebsd-update-patch"
 
+// InstallShort makes install stop one patch level short of the newest
+// and exit 0, as install_files does when it must be run again ("...
+// run '$0 install' again to finish installing updates"). A test writes
+// it.
+const InstallShort = ".fakehost/freebsd-update-short"
+
 // patchedFiles are the base files the fake patches touch: the version
 // script and a mark in /usr/share/misc and in /etc, both of which real
 // patches touch.
@@ -119,18 +125,23 @@ func Run(files system.System, hostDir string, h Host, cmd system.Cmd) ([]byte, e
 	case slices.Equal(r.cmds, []string{"rollback"}):
 		return rollback(files, r)
 	case slices.Equal(r.cmds, []string{"fetch"}):
-		out, _ := fetch(hostDir, r)
+		out, _ := fetch(files, hostDir, r)
 		return out, nil
 	case slices.Equal(r.cmds, []string{"fetch", "install"}):
 	default:
 		return nil, fail(r.argv, "fakehost: only fetch, fetch install and rollback are simulated")
 	}
-	out, newest := fetch(hostDir, r)
+	out, newest := fetch(files, hostDir, r)
 	if newest == "" {
 		return append(out, "No updates are available to install.\n"...), nil
 	}
 	if h.Securelevel > 0 {
 		return nil, fail(r.argv, "Updates cannot be installed when the system securelevel\nis greater than zero.")
+	}
+	if _, err := os.Stat(filepath.Join(hostDir, InstallShort)); err == nil {
+		m := patchRE.FindStringSubmatch(newest)
+		n, _ := strconv.Atoi(m[1])
+		newest = fmt.Sprintf("%s-p%d", patchRE.ReplaceAllString(newest, ""), n-1)
 	}
 	if err := install(files, r, newest); err != nil {
 		return nil, err
@@ -141,17 +152,28 @@ func Run(files system.System, hostDir string, h Host, cmd system.Cmd) ([]byte, e
 // patchRE finds a release's patch level.
 var patchRE = regexp.MustCompile(`-p([0-9]+)$`)
 
-// freebsdUpdateFetch says what fetch prints, and the version it would
-// update to ("" when there is nothing newer).
-func fetch(hostDir string, r freebsdUpdateRun) ([]byte, string) {
+// userlandRE finds the version a freebsd-version script keeps.
+var userlandRE = regexp.MustCompile(`(?m)^USERLAND_VERSION="([^"]+)"`)
+
+// fetch says what fetch prints, and the version it would update to (""
+// when there is nothing newer). As fetch_inspect_system does, it looks at
+// the base's files, not at what --currently-running claims: the base is
+// at the level its /bin/freebsd-version says.
+func fetch(files system.System, hostDir string, r freebsdUpdateRun) ([]byte, string) {
 	newest := 2
 	if data, err := os.ReadFile(filepath.Join(hostDir, BasePatch)); err == nil {
 		if n, err := strconv.Atoi(strings.TrimSpace(string(data))); err == nil {
 			newest = n
 		}
 	}
+	have := r.running
+	if data, err := files.ReadFile(path.Join(r.root, "bin/freebsd-version")); err == nil {
+		if m := userlandRE.FindSubmatch(data); m != nil {
+			have = string(m[1])
+		}
+	}
 	cur := 0
-	if m := patchRE.FindStringSubmatch(r.running); m != nil {
+	if m := patchRE.FindStringSubmatch(have); m != nil {
 		cur, _ = strconv.Atoi(m[1])
 	}
 	rel := patchRE.ReplaceAllString(r.running, "")
