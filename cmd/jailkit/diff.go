@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/jailkit/jailkit/engine/ops"
+	"github.com/jailkit/jailkit/engine/plan"
 )
 
 // diffCmd is "jailkit diff": it holds the value of its flag.
@@ -68,7 +69,9 @@ func (c *diffCmd) run(a *app, args []string) error {
 			case ops.DriftMode:
 				fmt.Fprintf(a.stdout, "%s: mode %s in the jail\n", f.Path, f.Mode)
 			default:
-				fmt.Fprintf(a.stdout, "%s: %s\n%s", f.Path, f.Kind, f.Diff)
+				// The jail's root controls these files: no escape of
+				// theirs reaches the terminal.
+				fmt.Fprintf(a.stdout, "%s: %s\n%s", f.Path, f.Kind, plan.Printable(f.Diff))
 			}
 		}
 	}

@@ -66,6 +66,10 @@ func (c *snapshotCmd) run(a *app, args []string) error {
 	if len(args) < 1 || len(args) > 2 {
 		return &usageError{msg: fmt.Sprintf("%s takes NAME and an optional LABEL", verb), hint: "usage: jailkit " + c.about().usage}
 	}
+	if verb == "rollback" && len(args) != 2 {
+		// A label made up now never names an existing snapshot.
+		return &usageError{msg: "rollback takes NAME and the LABEL of a snapshot", hint: "see the labels with: zfs list -t snapshot; usage: jailkit " + c.about().usage}
+	}
 	name, label := args[0], time.Now().UTC().Format("20060102-150405")
 	if len(args) == 2 {
 		label = args[1]

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"net/url"
+	"path"
 	"strings"
 
 	"github.com/jailkit/jailkit/engine/inputerr"
@@ -41,6 +42,21 @@ func (p *planner) checkRelease(hostRelease, hostArch string) error {
 	if hostArch != "" && j.Arch != hostArch && !(hostArch == "amd64" && j.Arch == "i386") {
 		return &inputerr.FieldError{Field: "--arch", Problem: fmt.Sprintf("a %s host cannot run a %s jail", hostArch, j.Arch),
 			Hint: "use --arch " + hostArch + " (or i386 on an amd64 host)"}
+	}
+	return nil
+}
+
+// checkMountSources refuses a nullfs mount of the jails directory, or of
+// a directory that holds it: other jails' roots live there.
+func (p *planner) checkMountSources() error {
+	for _, m := range p.v.Recipe.Host.Mounts {
+		if m.FSType != "nullfs" {
+			continue
+		}
+		if err := recipe.CheckHostSource(m.Path, m.Source, path.Clean(p.opts.JailsDir)); err != nil {
+			return &inputerr.FieldError{Field: "host.mounts", Problem: err.Error(),
+				Hint: "a recipe may not share the jails directory, where other jails' roots live"}
+		}
 	}
 	return nil
 }

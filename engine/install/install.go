@@ -188,6 +188,9 @@ func (p *planner) checkJail(hostRelease, hostArch string, notes *[]string) ([]pl
 	if err := p.checkName(); err != nil {
 		return nil, err
 	}
+	if err := p.checkMountSources(); err != nil {
+		return nil, err
+	}
 	if err := p.pickInterface(notes); err != nil {
 		return nil, err
 	}

@@ -20,6 +20,9 @@ func Console(ctx context.Context, sys system.System, name string) ([]string, err
 	if err != nil {
 		return nil, err
 	}
+	if err := st.Validate(); err != nil {
+		return nil, err
+	}
 	running, known, why := Running(ctx, sys)
 	if !known {
 		return nil, fmt.Errorf("jls could not run (%s): cannot tell whether jail %s runs", why, name)

@@ -163,3 +163,73 @@ func TestSelectBadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestForgedStateRefused: the name inside a state file becomes argv
+// (jail -c NAME) and paths. A forged file whose name is "-fX" would make
+// jail(8) read ./X as its jail.conf and run its exec.prestart as root;
+// one naming another jail would make stop act on that jail.
+func TestForgedStateRefused(t *testing.T) {
+	for _, forged := range []string{"-fX", "dns"} {
+		t.Run(forged, func(t *testing.T) {
+			h := installed(t, "dns dns 192.0.2.53")
+			data, err := h.ReadFile("/var/db/jailkit/dns.json")
+			if err != nil {
+				t.Fatal(err)
+			}
+			bad := strings.ReplaceAll(string(data), `"name": "dns"`, `"name": "`+forged+`"`)
+			bad = strings.ReplaceAll(bad, "/containers/dns", "/containers/"+forged)
+			if err := h.WriteFile("/var/db/jailkit/ns1.json", []byte(bad), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			rec := system.NewRecorder(h)
+			for name, run := range map[string]func() error{
+				"start": func() error {
+					_, err := Start(context.Background(), rec, []string{"ns1"}, false, testOpts(t))
+					return err
+				},
+				"stop": func() error {
+					_, err := Stop(context.Background(), rec, []string{"ns1"}, false, testOpts(t))
+					return err
+				},
+				"console":  func() error { _, err := Console(context.Background(), rec, "ns1"); return err },
+				"snapshot": func() error { _, err := Snapshot(context.Background(), rec, "ns1", "x", testOpts(t)); return err },
+			} {
+				if err := run(); err == nil {
+					t.Errorf("%s worked from a state file naming %q", name, forged)
+				}
+			}
+			for _, c := range rec.Mutations() {
+				t.Errorf("a forged state file changed the host: %v", c)
+			}
+		})
+	}
+}
+
+// jlsFails is a host whose jls cannot run.
+type jlsFails struct{ system.System }
+
+func (j jlsFails) Run(ctx context.Context, cmd system.Cmd) ([]byte, error) {
+	if cmd.Argv[0] == "jls" {
+		return nil, errors.New("jls: not found")
+	}
+	return j.System.Run(ctx, cmd)
+}
+
+// TestPowerNeedsJls: without jls, stop would record a stop it never made
+// and start would jail -c a running jail; both refuse and change nothing.
+func TestPowerNeedsJls(t *testing.T) {
+	h := installed(t, "dns dns 192.0.2.53")
+	before := snapshot(t, h)
+	rec := system.NewRecorder(jlsFails{h})
+	for _, run := range []func(context.Context, system.System, []string, bool, Options) (*plan.Plan, error){Start, Stop, Restart} {
+		if _, err := run(context.Background(), rec, []string{"dns"}, false, testOpts(t)); err == nil || !strings.Contains(err.Error(), "jls could not run") {
+			t.Errorf("err = %v, want a refusal naming jls", err)
+		}
+	}
+	if m := rec.Mutations(); len(m) != 0 {
+		t.Errorf("changed the host: %v", m)
+	}
+	if diff := cmp.Diff(before, snapshot(t, h)); diff != "" {
+		t.Errorf("host changed:\n%s", diff)
+	}
+}

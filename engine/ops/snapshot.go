@@ -30,8 +30,14 @@ func dataset(st *state.State, label string) (string, error) {
 		return "", &inputerr.FieldError{Field: "LABEL", Problem: fmt.Sprintf("%q is not a snapshot label", label),
 			Hint: "use letters, digits and _ . : - (up to 64), starting with a letter or digit"}
 	}
+	if err := st.Validate(); err != nil {
+		return "", err
+	}
 	for _, r := range st.Resources {
-		if r.Kind == state.ResDataset && r.Path == st.Path && state.ValidDataset(r.Name) {
+		// Only the jail's own dataset, PARENT/NAME, which install made:
+		// rollback -r destroys snapshots, and a forged state file must
+		// not aim it at another dataset.
+		if r.Kind == state.ResDataset && r.Path == st.Path && state.ValidDataset(r.Name) && strings.HasSuffix(r.Name, "/"+st.Name) {
 			return r.Name, nil
 		}
 	}

@@ -2,6 +2,7 @@ package ops
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -46,17 +47,37 @@ func PlanRestart(ctx context.Context, sys system.System, names []string, all boo
 
 // Start takes the lock, plans the start and applies it.
 func Start(ctx context.Context, sys system.System, names []string, all bool, opts Options) (*plan.Plan, error) {
+	if err := jlsWorks(ctx, sys); err != nil {
+		return nil, err
+	}
 	return apply(ctx, sys, opts, func() (*plan.Plan, error) { return PlanStart(ctx, sys, names, all, opts) })
 }
 
 // Stop takes the lock, plans the stop and applies it.
 func Stop(ctx context.Context, sys system.System, names []string, all bool, opts Options) (*plan.Plan, error) {
+	if err := jlsWorks(ctx, sys); err != nil {
+		return nil, err
+	}
 	return apply(ctx, sys, opts, func() (*plan.Plan, error) { return PlanStop(ctx, sys, names, all, opts) })
 }
 
 // Restart takes the lock, plans the restart and applies it.
 func Restart(ctx context.Context, sys system.System, names []string, all bool, opts Options) (*plan.Plan, error) {
+	if err := jlsWorks(ctx, sys); err != nil {
+		return nil, err
+	}
 	return apply(ctx, sys, opts, func() (*plan.Plan, error) { return PlanRestart(ctx, sys, names, all, opts) })
+}
+
+// jlsWorks refuses to change anything when jls cannot tell which jails
+// run: a stop would record "stopped" having stopped nothing, and a start
+// would run jail -c on a running jail. A plan alone (--dry-run) may say
+// so in a note instead.
+func jlsWorks(ctx context.Context, sys system.System) error {
+	if _, known, why := Running(ctx, sys); !known {
+		return fmt.Errorf("jls could not run (%s): cannot tell which jails run, so nothing was changed", why)
+	}
+	return nil
 }
 
 // planPower plans start, stop or restart (verb) of the selected jails.

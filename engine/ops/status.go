@@ -193,13 +193,22 @@ func PendingUpdates(ctx context.Context, sys system.System, jail string) ([]stri
 // ParsePkgVersion returns the packages "pkg version -l <" lists as
 // needing an update, each "name-version" ("%n-%v %S" per line, with -v
 // a comment after: freebsd/pkg src/version.c, print_version).
+//
+// The output comes from the jail's own pkg, which the jail's root
+// controls: only words that look like a package and version are taken,
+// so nothing from it reaches a terminal, a step name or the state file
+// raw.
 func ParsePkgVersion(out []byte) []string {
 	updates := []string{}
 	for _, line := range strings.Split(string(out), "\n") {
 		f := strings.Fields(line)
-		if len(f) >= 2 && f[1] == "<" {
+		if len(f) >= 2 && f[1] == "<" && len(f[0]) <= 128 && pkgVersionRE.MatchString(f[0]) {
 			updates = append(updates, f[0])
 		}
 	}
 	return updates
 }
+
+// pkgVersionRE is a package name with its version, such as
+// bind920-9.20.4 or py311-setuptools-63.1.0_1,1.
+var pkgVersionRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9+._@,-]*$`)

@@ -254,9 +254,17 @@ func checkMountSource(m Mount) error {
 	if !pathRE.MatchString(src) || path.Clean(src) != src || src == "/" {
 		return fmt.Errorf("nullfs on %s: source %s must be a clean absolute host directory other than /", m.Path, quoteCut(src))
 	}
-	for _, bad := range refusedHostSources {
-		if src == bad || strings.HasPrefix(src, bad+"/") {
-			return fmt.Errorf("nullfs on %s: the host's %s is not shared with a jail", m.Path, bad)
+	return CheckHostSource(m.Path, src, refusedHostSources...)
+}
+
+// CheckHostSource refuses a nullfs source that is one of the refused
+// host trees, lies inside one, or holds one: a read-only /var shows
+// /var/db (jailkit's state, pkg's database) as well as /var/db itself
+// would. Install adds its jails directory to refused.
+func CheckHostSource(mountPath, src string, refused ...string) error {
+	for _, bad := range refused {
+		if src == "/" || src == bad || strings.HasPrefix(src, bad+"/") || strings.HasPrefix(bad, src+"/") {
+			return fmt.Errorf("nullfs on %s: the host's %s is not shared with a jail (%s is or holds it)", mountPath, bad, src)
 		}
 	}
 	return nil

@@ -63,6 +63,9 @@ func TestHostVocabularyRefuses(t *testing.T) {
 	tests := []struct{ name, caps, host, want string }{
 		{"securelevel 2 is jailkit's", "", "  jail_params:\n    securelevel: \"2\"\n", "app.yaml:33: host.jail_params: securelevel = \"2\" is not a value jailkit writes"},
 		{"linux param without the capability", "", "  jail_params:\n    linux.osname: Linux\n", "app.yaml:33: host.jail_params linux.osname needs the capability linux"},
+		// A parent holds the refused tree: a read-only /var shows /var/db.
+		{"nullfs of /var", "host_paths", "  mounts:\n    - {fstype: nullfs, source: /var, path: /srv/var, options: ro}\n", "the host's /var/db is not shared"},
+		{"nullfs of /usr", "host_paths", "  mounts:\n    - {fstype: nullfs, source: /usr, path: /srv/usr, options: ro}\n", "the host's /usr/local/etc is not shared"},
 		{"nullfs of a jail", "host_paths", "  mounts:\n    - {fstype: nullfs, source: /usr/local/jails/containers/dns, path: /srv/dns, options: ro}\n", "the host's /usr/local/jails is not shared"},
 		{"tmpfs size with a unit too many", "", "  mounts:\n    - {fstype: tmpfs, source: tmpfs, path: /srv/t, options: \"size=1gb\"}\n", "option \"size=1gb\" is not one jailkit writes for tmpfs"},
 		{"a linprocfs from elsewhere", "linux", "  mounts:\n    - {fstype: linprocfs, source: /proc, path: /compat/linux/proc}\n", "source must be linprocfs"},
@@ -111,6 +114,17 @@ func TestCheckText(t *testing.T) {
 	} {
 		if got := checkChars(tt.s, tt.multiline) == ""; got != tt.ok {
 			t.Errorf("checkChars(%q, %v) ok = %v, want %v", tt.s, tt.multiline, got, tt.ok)
+		}
+	}
+}
+
+// TestCheckHostSource: install adds its jails directory to the refused
+// trees, wherever jailkit.conf puts it.
+func TestCheckHostSource(t *testing.T) {
+	for src, refused := range map[string]bool{"/jails": true, "/jails/containers/dns": true, "/": true, "/srv/share": false, "/jailsx": false} {
+		err := CheckHostSource("/mnt", src, "/jails")
+		if (err != nil) != refused {
+			t.Errorf("CheckHostSource(%s) = %v, want refused %v", src, err, refused)
 		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/jailkit/jailkit/engine/inputerr"
 	"github.com/jailkit/jailkit/engine/plan"
 	"github.com/jailkit/jailkit/engine/recipe"
 	"github.com/jailkit/jailkit/engine/system"
@@ -122,6 +123,12 @@ func ReadState(sys system.System, name string) (*State, error) {
 	if err := json.Unmarshal(data, &s); err != nil {
 		return nil, fmt.Errorf("state file %s is damaged: %w", StatePath(name), err)
 	}
+	// The name inside becomes argv (jail -c NAME, jexec NAME) and paths:
+	// it must be the file's own and a jail name, never "-fX" or another
+	// jail's.
+	if s.Name != name || recipe.ValidJailName(s.Name) != nil {
+		return nil, fmt.Errorf("state file %s names the jail %s, not %s; refusing to use it", StatePath(name), inputerr.Quote(s.Name), name)
+	}
 	return &s, nil
 }
 
@@ -164,10 +171,23 @@ func BackupPath(jail, p string) string {
 	return path.Join(BackupDir(jail), strings.ReplaceAll(strings.TrimPrefix(p, "/"), "/", "_"))
 }
 
+var (
+	releaseRE = regexp.MustCompile(`^[0-9]{1,3}\.[0-9]{1,3}-[A-Z0-9]{1,16}(-p[0-9]{1,4})?$`)
+	archRE    = regexp.MustCompile(`^(amd64|arm64|aarch64|i386|armv7|riscv64|powerpc64|powerpc64le)$`)
+)
+
 // Validate refuses a state file that lists something jailkit never
 // creates: uninstall removes what the file says, so a damaged or forged
 // file must not be able to point it at the rest of the host.
 func (st *State) Validate() error {
+	if err := recipe.ValidJailName(st.Name); err != nil {
+		return fmt.Errorf("state file names the jail %s: %w; refusing to use it", inputerr.Quote(st.Name), err)
+	}
+	// Release and arch name the shared base's directory.
+	if (st.Release != "" && !releaseRE.MatchString(st.Release)) || (st.Arch != "" && !archRE.MatchString(st.Arch)) {
+		return fmt.Errorf("state file %s gives release %s and arch %s, which jailkit never writes; refusing to use it",
+			StatePath(st.Name), inputerr.Quote(st.Release), inputerr.Quote(st.Arch))
+	}
 	jails := path.Dir(path.Dir(st.Path))
 	if !path.IsAbs(st.Path) || path.Clean(st.Path) != st.Path || path.Base(path.Dir(st.Path)) != "containers" ||
 		path.Base(st.Path) != st.Name || jails == "/" {
