@@ -21,70 +21,79 @@ import (
 // matches (contrib/libarchive/tar/bsdtar.1: a match excludes a
 // directory's contents too; shell patterns as path.Match reads them).
 func TarCreate(files system.System, argv []string, file, dir string, members []string) error {
-	var excludes []string
+	var buf bytes.Buffer
+	tc := &tarCreate{files: files, argv: argv, dir: dir, tw: tar.NewWriter(&buf)}
 	for i := 0; i+1 < len(argv); i++ {
 		if argv[i] == "--exclude" {
-			excludes = append(excludes, argv[i+1])
+			tc.excludes = append(tc.excludes, argv[i+1])
 		}
-	}
-	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
-	var add func(rel string) error
-	add = func(rel string) error {
-		for _, x := range excludes {
-			if ok, _ := path.Match(x, rel); ok {
-				return nil
-			}
-		}
-		full := path.Join(dir, rel)
-		fi, err := files.Lstat(full)
-		if err != nil {
-			return fail(argv, "tar: %s: Cannot stat: No such file or directory", rel)
-		}
-		hdr := &tar.Header{Name: rel, Mode: int64(fi.Mode().Perm())}
-		switch {
-		case fi.IsDir():
-			hdr.Typeflag, hdr.Name = tar.TypeDir, hdr.Name+"/"
-		case fi.Mode()&fs.ModeSymlink != 0:
-			if hdr.Linkname, err = files.Readlink(full); err != nil {
-				return err
-			}
-			hdr.Typeflag = tar.TypeSymlink
-		default:
-			data, err := files.ReadFile(full)
-			if err != nil {
-				return err
-			}
-			hdr.Typeflag, hdr.Size = tar.TypeReg, int64(len(data))
-			if err := tw.WriteHeader(hdr); err != nil {
-				return err
-			}
-			_, err = tw.Write(data)
-			return err
-		}
-		if err := tw.WriteHeader(hdr); err != nil || !fi.IsDir() {
-			return err
-		}
-		entries, err := files.ReadDir(full)
-		if err != nil {
-			return err
-		}
-		for _, e := range entries {
-			if err := add(path.Join(rel, e.Name())); err != nil {
-				return err
-			}
-		}
-		return nil
 	}
 	for _, m := range members {
-		if err := add(m); err != nil {
+		if err := tc.add(m); err != nil {
 			return err
 		}
 	}
-	if err := tw.Close(); err != nil {
+	if err := tc.tw.Close(); err != nil {
 		return err
 	}
 	return files.WriteFile(file, buf.Bytes(), 0o644)
+}
+
+// tarCreate is one tar -c run.
+type tarCreate struct {
+	files    system.System
+	argv     []string
+	dir      string
+	excludes []string
+	tw       *tar.Writer
+}
+
+// add archives rel (below dir) and, for a directory, what it holds.
+func (tc *tarCreate) add(rel string) error {
+	for _, x := range tc.excludes {
+		if ok, _ := path.Match(x, rel); ok {
+			return nil
+		}
+	}
+	full := path.Join(tc.dir, rel)
+	fi, err := tc.files.Lstat(full)
+	if err != nil {
+		return fail(tc.argv, "tar: %s: Cannot stat: No such file or directory", rel)
+	}
+	hdr := &tar.Header{Name: rel, Mode: int64(fi.Mode().Perm())}
+	switch {
+	case fi.IsDir():
+		hdr.Typeflag, hdr.Name = tar.TypeDir, hdr.Name+"/"
+	case fi.Mode()&fs.ModeSymlink != 0:
+		if hdr.Linkname, err = tc.files.Readlink(full); err != nil {
+			return err
+		}
+		hdr.Typeflag = tar.TypeSymlink
+	default:
+		data, err := tc.files.ReadFile(full)
+		if err != nil {
+			return err
+		}
+		hdr.Typeflag, hdr.Size = tar.TypeReg, int64(len(data))
+		if err := tc.tw.WriteHeader(hdr); err != nil {
+			return err
+		}
+		_, err = tc.tw.Write(data)
+		return err
+	}
+	if err := tc.tw.WriteHeader(hdr); err != nil || !fi.IsDir() {
+		return err
+	}
+	entries, err := tc.files.ReadDir(full)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if err := tc.add(path.Join(rel, e.Name())); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // etcRun is one etcupdate invocation: its command word, DESTDIR, WORKDIR
