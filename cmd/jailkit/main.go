@@ -116,7 +116,7 @@ func commands() []command {
 		&installCmd{}, &uninstallCmd{}, &listCmd{},
 		&powerCmd{verb: "start"}, &powerCmd{verb: "stop"}, &powerCmd{verb: "restart"},
 		&statusCmd{}, &diffCmd{}, &consoleCmd{},
-		&snapshotCmd{}, &snapshotCmd{rollback: true}, &updateCmd{},
+		&snapshotCmd{}, &snapshotCmd{rollback: true}, &updateCmd{}, &upgradeCmd{},
 		&checkCmd{}, &collectCmd{},
 		&labCmd{},
 		&lintCmd{},

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -76,20 +77,6 @@ func (a *app) opsOptions(simulated bool) (ops.Options, error) {
 }
 
 func (c *powerCmd) run(a *app, args []string) error {
-	if err := checkFormat(c.format); err != nil {
-		return err
-	}
-	host, simulated, err := a.openToChange(c.verb, c.dryRun, "")
-	if err != nil {
-		return err
-	}
-	opts, err := a.opsOptions(simulated)
-	if err != nil {
-		return err
-	}
-	// SIGINT and SIGTERM cancel a.ctx (internal/signals): the plan rolls
-	// back, and a rollback is never cut short.
-	ctx := a.ctx
 	planFn, doFn := ops.PlanStart, ops.Start
 	switch c.verb {
 	case "stop":
@@ -97,19 +84,13 @@ func (c *powerCmd) run(a *app, args []string) error {
 	case "restart":
 		planFn, doFn = ops.PlanRestart, ops.Restart
 	}
-	if c.dryRun {
-		p, err := planFn(ctx, system.NewDryRun(host), args, c.all, opts)
-		if err != nil {
-			return err
+	done := map[string]string{"start": "started", "stop": "stopped", "restart": "restarted"}[c.verb]
+	return a.runChange(c.verb, done, c.dryRun, "", c.format, func(ctx context.Context, sys system.System, opts ops.Options, apply bool) (*plan.Plan, error) {
+		if apply {
+			return doFn(ctx, sys, args, c.all, opts)
 		}
-		return a.printPlan(p, c.format)
-	}
-	opts.OnStep = a.stepPrinter(c.verb)
-	p, err := doFn(ctx, host, args, c.all, opts)
-	if err != nil {
-		return opFailed(c.verb, p, err)
-	}
-	return a.reportOp(p, c.format, map[string]string{"start": "started", "stop": "stopped", "restart": "restarted"}[c.verb])
+		return planFn(ctx, sys, args, c.all, opts)
+	})
 }
 
 // opFailed names the operation and its jails in the error of a plan that

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"time"
 
+	"github.com/jailkit/jailkit/cmd/jailkit/internal/opshelp"
 	"github.com/jailkit/jailkit/engine/ops"
+	"github.com/jailkit/jailkit/engine/plan"
 	"github.com/jailkit/jailkit/engine/system"
 )
 
@@ -15,28 +18,9 @@ type updateCmd struct {
 }
 
 func (*updateCmd) about() about {
-	return about{name: "update", summary: "upgrade the packages of jails jailkit installed",
+	return about{name: "update", summary: "patch the base and upgrade the packages of jails jailkit installed",
 		usage:      "update NAME... [--dry-run [--from DIR]] [--format text|json]\nupdate --all [--dry-run [--from DIR]] [--format text|json]",
-		positional: -1,
-		help: `Upgrades the packages of each running NAME (or of every jail jailkit manages,
-name servers first) that its repository has newer versions of: the jail's own
-pkg decides (jexec -l NAME pkg version -R -l '<', then pkg upgrade -y), so the
-jail's pkg.conf, ABI and network are used. The jail's services then restart
-and the post-check looks at their listeners. When the jail's root is a ZFS
-dataset, a snapshot jailkit-update-TIME is taken first, and a failure rolls the
-root back to it; otherwise a failure after pkg upgrade cannot take the upgrade
-back (the plan says so). A jail with nothing pending is left alone. The state
-file records what was upgraded.
-
-The base system is not patched by this command yet (freebsd-update -b for
-thick jails, a new shared base for thin ones).
-
-Flags:
-  --all             every jail jailkit manages
-  --dry-run         print the plan and change nothing (it still asks each
-                    jail's pkg what is pending, which fetches the catalogue)
-  --from DIR        with --dry-run: plan against collect --updates --out DIR
-  --format F        text or json`}
+		positional: -1, help: opshelp.Update}
 }
 
 func (c *updateCmd) flags(fs *flag.FlagSet) {
@@ -47,10 +31,22 @@ func (c *updateCmd) flags(fs *flag.FlagSet) {
 }
 
 func (c *updateCmd) run(a *app, args []string) error {
-	if err := checkFormat(c.format); err != nil {
+	label := "jailkit-update-" + time.Now().UTC().Format("20060102-150405")
+	return a.runChange("update", "updated", c.dryRun, c.from, c.format, func(ctx context.Context, sys system.System, opts ops.Options, apply bool) (*plan.Plan, error) {
+		if apply {
+			return ops.Update(ctx, sys, args, c.all, label, opts)
+		}
+		return ops.PlanUpdate(ctx, sys, args, c.all, label, opts)
+	})
+}
+
+// runChange runs a changing ops command verb: its plan printed with
+// --dry-run, or applied with its steps shown and reported as done.
+func (a *app) runChange(verb, done string, dryRun bool, from, format string, op func(ctx context.Context, sys system.System, opts ops.Options, apply bool) (*plan.Plan, error)) error {
+	if err := checkFormat(format); err != nil {
 		return err
 	}
-	host, simulated, err := a.openToChange("update", c.dryRun, c.from)
+	host, simulated, err := a.openToChange(verb, dryRun, from)
 	if err != nil {
 		return err
 	}
@@ -61,18 +57,46 @@ func (c *updateCmd) run(a *app, args []string) error {
 	// SIGINT and SIGTERM cancel a.ctx (internal/signals): the plan rolls
 	// back, and a rollback is never cut short.
 	ctx := a.ctx
-	label := "jailkit-update-" + time.Now().UTC().Format("20060102-150405")
-	if c.dryRun {
-		p, err := ops.PlanUpdate(ctx, system.NewDryRun(host), args, c.all, label, opts)
+	if dryRun {
+		p, err := op(ctx, system.NewDryRun(host), opts, false)
 		if err != nil {
 			return err
 		}
-		return a.printPlan(p, c.format)
+		return a.printPlan(p, format)
 	}
-	opts.OnStep = a.stepPrinter("update")
-	p, err := ops.Update(ctx, host, args, c.all, label, opts)
+	opts.OnStep = a.stepPrinter(verb)
+	p, err := op(ctx, host, opts, true)
 	if err != nil {
-		return opFailed("update", p, err)
+		return opFailed(verb, p, err)
 	}
-	return a.reportOp(p, c.format, "updated")
+	return a.reportOp(p, format, done)
+}
+
+// upgradeCmd is "jailkit upgrade": it holds the values of its flags.
+type upgradeCmd struct {
+	dryRun                  bool
+	release, mirror, format string
+}
+
+func (*upgradeCmd) about() about {
+	return about{name: "upgrade", summary: "move a thin jail to a new FreeBSD release",
+		usage:      "upgrade NAME --release R [--mirror URL] [--dry-run] [--format text|json]",
+		positional: 1, help: opshelp.Upgrade}
+}
+
+func (c *upgradeCmd) flags(fs *flag.FlagSet) {
+	fs.BoolVar(&c.dryRun, "dry-run", false, "")
+	fs.StringVar(&c.release, "release", "", "")
+	fs.StringVar(&c.mirror, "mirror", "", "")
+	fs.StringVar(&c.format, "format", "text", "")
+}
+
+func (c *upgradeCmd) run(a *app, args []string) error {
+	uo := ops.UpgradeOptions{Release: c.release, Mirror: c.mirror, Label: "jailkit-upgrade-" + time.Now().UTC().Format("20060102-150405")}
+	return a.runChange("upgrade", "upgraded", c.dryRun, "", c.format, func(ctx context.Context, sys system.System, opts ops.Options, apply bool) (*plan.Plan, error) {
+		if apply {
+			return ops.Upgrade(ctx, sys, args[0], uo, opts)
+		}
+		return ops.PlanUpgrade(ctx, sys, args[0], uo, opts)
+	})
 }

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/jailkit/jailkit/engine/fakehost/fakeupdate"
 	"github.com/jailkit/jailkit/engine/system"
 )
 
@@ -61,6 +62,9 @@ func (h *Host) tar(a []string) ([]byte, error) {
 	file, dir, members, err := tarArgs(a)
 	if err != nil {
 		return nil, err
+	}
+	if mustParse(a).Opts[0].Name == "c" {
+		return nil, fakeupdate.TarCreate(h.files, a, file, dir, members)
 	}
 	data, err := h.files.ReadFile(file)
 	if err != nil {
@@ -135,8 +139,8 @@ func tarArgs(a []string) (file, dir string, members []string, err error) {
 	switch {
 	case mode == "":
 		return "", "", nil, fail(a, "tar: Must specify one of -c, -r, -t, -u, -x")
-	case mode != "x":
-		return "", "", nil, fail(a, "fakehost: tar -%s is not simulated", mode)
+	case mode != "x" && (mode != "c" || p.Opts[0].Name != "c"):
+		return "", "", nil, fail(a, "fakehost: tar -%s is not simulated (-c only as tar -c -f FILE -C DIR MEMBER...)", mode)
 	case file == "" || file == "-":
 		return "", "", nil, fail(a, "fakehost: tar without -f FILE (a tape or stdin) is not simulated")
 	case dir == "":

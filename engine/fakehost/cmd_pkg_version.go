@@ -53,6 +53,10 @@ func (h *Host) outdated(sub system.System) []string {
 	return out
 }
 
+// pkgABI is where pkg upgrade -f notes, in a jail, the base it
+// reinstalled the packages for.
+const pkgABI = "/var/db/pkg/fake-abi"
+
 // pkgUpgraded lists, in a jail, the packages pkg upgrade brought to the
 // repository's version.
 const pkgUpgraded = "/var/db/pkg/upgraded"
@@ -62,14 +66,22 @@ const pkgUpgraded = "/var/db/pkg/upgraded"
 // "+CfFgiInqr:Uxyv"; -y answers yes; with nothing to do it prints "Your
 // packages are up to date." and exits 0).
 func (h *Host) pkgUpgrade(a, args []string, j Jail) ([]byte, error) {
-	if !slices.Equal(args, []string{"upgrade", "-y"}) {
-		return nil, fail(a, "fakehost: only pkg upgrade -y is simulated")
+	force := slices.Equal(args, []string{"upgrade", "-f", "-y"})
+	if !force && !slices.Equal(args, []string{"upgrade", "-y"}) {
+		return nil, fail(a, "fakehost: only pkg upgrade [-f] -y is simulated")
 	}
 	sub, err := h.files.OpenRoot(j.Path)
 	if err != nil {
 		return nil, err
 	}
 	todo := h.outdated(sub)
+	if force {
+		// -f reinstalls every package (src/upgrade.c: PKG_FLAG_FORCE),
+		// as a new release's ABI needs: the jail's release is noted.
+		installed, _ := sub.ReadFile("/var/db/pkg/installed")
+		rel, _ := sub.ReadFile("/etc/patched")
+		return []byte("Reinstalling " + strings.Join(strings.Fields(string(installed)), " ") + "\n"), sub.WriteFile(pkgABI, rel, 0o644)
+	}
 	if len(todo) == 0 {
 		return []byte("Your packages are up to date.\n"), nil
 	}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/jailkit/jailkit/engine/fakehost/fakeconf"
+	"github.com/jailkit/jailkit/engine/fakehost/fakeupdate"
 	"github.com/jailkit/jailkit/engine/fakehost/getopt"
 	"github.com/jailkit/jailkit/engine/system"
 )
@@ -25,6 +26,7 @@ var commands = map[string]handler{
 	"cp":              argvOnly((*Host).cp),
 	"df":              argvOnly((*Host).df),
 	"find":            argvOnly((*Host).find),
+	"etcupdate":       func(h *Host, cmd system.Cmd) ([]byte, error) { return fakeupdate.Etcupdate(h.files, cmd) },
 	"fetch":           func(h *Host, cmd system.Cmd) ([]byte, error) { return h.fetch(cmd.Argv, cmd.Progress) },
 	"freebsd-update":  (*Host).freebsdUpdate,
 	"freebsd-version": argvOnly((*Host).freebsdVersion),

@@ -72,7 +72,7 @@ func New(dir string, cfg Config) (*Host, error) {
 		"etc/passwd":               "root:*:0:0:Charlie &:/root:/bin/sh\n",
 		"etc/group":                "wheel:*:0:root\n",
 	}
-	for _, d := range []string{"var/run", "var/db", "usr/local/etc", "etc", ".fakehost"} {
+	for _, d := range []string{"var/run", "var/db", "var/db/freebsd-update", "usr/local/etc", "etc", ".fakehost"} {
 		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
 			return nil, err
 		}

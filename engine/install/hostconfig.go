@@ -86,7 +86,7 @@ func (p *planner) planJailConf(rs int) {
 	j := p.v.Jail
 	base := ""
 	if p.st.Thin {
-		base = BaseDir(p.opts.JailsDir, j.Release, j.Arch)
+		base = p.thinBase()
 	}
 	conf := renderJailConf(jailConfInput{v: p.v, iface: j.Interface, devfsRuleset: rs, base: base, vnet: p.vnet, loopback: p.loopback, ports: p.st.Ports})
 	confPath := state.JailConfPath(j.Name)

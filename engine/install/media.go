@@ -199,8 +199,7 @@ func (p *planner) planFetch(rf releaseFiles, manifest []byte, cached bool, sum s
 // planSharedBase extracts the base thin jails share, unless an earlier
 // install did.
 func (p *planner) planSharedBase(basePath string) {
-	j := p.v.Jail
-	base := BaseDir(p.opts.JailsDir, j.Release, j.Arch)
+	base := p.thinBase()
 	if p.mkdir("create the shared base for thin jails", base, 0o755, true, true) {
 		p.add(plan.Step{Name: "extract base.txz into the shared base", Action: plan.ActRun,
 			Argv: []string{"tar", "-xf", basePath, "-C", base, "--unlink"}, Progress: true,
@@ -241,7 +240,7 @@ func (p *planner) planExtract(basePath string) {
 	argv := []string{"tar", "-xf", basePath, "-C", j.Path, "--unlink"}
 	what := "extract base.txz into the jail root"
 	if !p.opts.Thick {
-		base := BaseDir(p.opts.JailsDir, j.Release, j.Arch)
+		base := p.thinBase()
 		argv = []string{"cp", "-Rp"}
 		for _, own := range thinOwn {
 			argv = append(argv, path.Join(base, own))
@@ -306,16 +305,49 @@ func (p *planner) zfsParent(dir string) string {
 // base: base.txz is the release as shipped (-p0). freebsd-update knows
 // RELEASE (and BETA/RC) builds only.
 func (p *planner) update(root string) {
-	r := p.v.Jail.Release
-	if !strings.Contains(r, "-RELEASE") && !strings.Contains(r, "-BETA") && !strings.Contains(r, "-RC") {
-		return
+	if s, ok := UpdateStep(root, "", p.v.Jail.Release, p.v.Jail.Arch); ok {
+		p.add(s)
 	}
-	// freebsd-update takes the machine from uname -m, which UNAME_m
-	// overrides (usr.bin/uname/uname.c), so an i386 base on an amd64
-	// host would get amd64 files without it; it pages its file lists
-	// through $PAGER (less by default).
-	m, ma := machine(p.v.Jail.Arch)
-	p.add(plan.Step{Name: "apply the security patches of " + r + " to " + root, Action: plan.ActRun, Progress: true,
-		Env:  []string{"PAGER=cat", "UNAME_m=" + m, "UNAME_p=" + ma},
-		Argv: []string{"freebsd-update", "-b", root, "--currently-running", r, "--not-running-from-cron", "fetch", "install"}})
+}
+
+// Patchable says whether freebsd-update has patches for a release: it
+// knows RELEASE, BETA and RC builds only (freebsd-update.sh,
+// fetchupgrade_check_params refuses any other RELNUM).
+func Patchable(release string) bool {
+	return strings.Contains(release, "-RELEASE") || strings.Contains(release, "-BETA") || strings.Contains(release, "-RC")
+}
+
+// UpdateEnv is the environment freebsd-update needs to patch a base of
+// arch from the host. freebsd-update takes the machine from uname -m,
+// which UNAME_m overrides (usr.bin/uname/uname.c), so an i386 base on an
+// amd64 host would get amd64 files without it; it pages its file lists
+// through $PAGER (less by default).
+func UpdateEnv(arch string) []string {
+	m, ma := machine(arch)
+	return []string{"PAGER=cat", "UNAME_m=" + m, "UNAME_p=" + ma}
+}
+
+// UpdateArgv is freebsd-update's argv for base root at release running
+// (with its -pN: fetch_tagsanity refuses to go backwards from it), with
+// its files in workdir ("" for the default /var/db/freebsd-update), then
+// cmds. --not-running-from-cron lets fetch run without a terminal
+// (freebsd-update.sh, cmd_fetch).
+func UpdateArgv(root, workdir, running string, cmds ...string) []string {
+	argv := []string{"freebsd-update", "-b", root}
+	if workdir != "" {
+		argv = append(argv, "-d", workdir)
+	}
+	argv = append(argv, "--currently-running", running, "--not-running-from-cron")
+	return append(argv, cmds...)
+}
+
+// UpdateStep returns the step that applies the security patches of
+// running to the base at root, and false when freebsd-update has none
+// for that release.
+func UpdateStep(root, workdir, running, arch string) (plan.Step, bool) {
+	if !Patchable(running) {
+		return plan.Step{}, false
+	}
+	return plan.Step{Name: "apply the security patches of " + running + " to " + root, Action: plan.ActRun, Progress: true,
+		Env: UpdateEnv(arch), Argv: UpdateArgv(root, workdir, running, "fetch", "install")}, true
 }

@@ -99,19 +99,27 @@ func Snapshot(ctx context.Context, sys system.System, name, label string, opts O
 // when that changes it, in a step named what; rolled back, the file is
 // written back as it was.
 func record(p *plan.Plan, sys system.System, st *state.State, what string, edit func(map[string]string)) error {
+	return recordState(p, sys, st, what, func(next *state.State) {
+		if next.Extra == nil {
+			next.Extra = map[string]string{}
+		}
+		edit(next.Extra)
+		if len(next.Extra) == 0 {
+			next.Extra = nil
+		}
+	})
+}
+
+// recordState plans writing the jail's state as edit changes a copy of
+// it (Extra cloned), when that changes the file.
+func recordState(p *plan.Plan, sys system.System, st *state.State, what string, edit func(*state.State)) error {
 	old, err := sys.ReadFile(state.StatePath(st.Name))
 	if err != nil {
 		return err
 	}
 	next := *st
 	next.Extra = maps.Clone(st.Extra)
-	if next.Extra == nil {
-		next.Extra = map[string]string{}
-	}
-	edit(next.Extra)
-	if len(next.Extra) == 0 {
-		next.Extra = nil
-	}
+	edit(&next)
 	data := next.Marshal()
 	if string(old) == string(data) {
 		return nil

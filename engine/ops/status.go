@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"path"
 	"regexp"
 	"strings"
 
@@ -146,7 +145,7 @@ var userlandRE = regexp.MustCompile(`(?m)^USERLAND_VERSION="([0-9]+\.[0-9]+-[A-Z
 func Userland(sys system.System, st *state.State) (string, error) {
 	root := st.Path
 	if st.Thin {
-		root = install.BaseDir(path.Dir(path.Dir(st.Path)), st.Release, st.Arch)
+		root = BaseOf(st)
 	}
 	rsys, err := sys.OpenRoot(root)
 	if err != nil {

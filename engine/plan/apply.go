@@ -200,6 +200,9 @@ func (ex *executor) check(s *Step) error {
 		if err == nil && s.Expect != nil {
 			err = s.Expect.Judge(out)
 		}
+		if err == nil && s.Refuse != "" {
+			err = refused(out, s.Refuse)
+		}
 		if err == nil {
 			return nil
 		}
@@ -327,4 +330,18 @@ func lookupID(t system.System, file, name string, field int) (int, error) {
 		return 0, fmt.Errorf("the jail's %s has no %q", file, name)
 	}
 	return id, nil
+}
+
+// refused fails when lines of out start with prefix, naming them.
+func refused(out []byte, prefix string) error {
+	var bad []string
+	for _, l := range strings.Split(string(out), "\n") {
+		if strings.HasPrefix(l, prefix) {
+			bad = append(bad, strings.TrimSpace(l))
+		}
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("the output lists %s", strings.Join(bad, ", "))
+	}
+	return nil
 }

@@ -55,6 +55,9 @@ type Step struct {
 	Progress bool `json:"progress,omitempty"`
 	// Expect is what a post-check requires of its command's output.
 	Expect *Listeners `json:"expect,omitempty"`
+	// Refuse fails a check whose output has lines starting with it
+	// (etcupdate status lists each conflict as "  C /path").
+	Refuse string `json:"refuse,omitempty"`
 }
 
 // Mutates says whether the step changes the host.
@@ -241,6 +244,9 @@ func writeStepBody(b *strings.Builder, s *Step, ind string) {
 			fmt.Fprintf(b, "%senv: %s\n", ind, QuoteArgv(s.Env))
 		}
 		fmt.Fprintf(b, "%s%s: %s\n", ind, s.Action, QuoteArgv(s.Argv))
+		if s.Refuse != "" {
+			fmt.Fprintf(b, "%s  fails on a line starting with %q\n", ind, s.Refuse)
+		}
 	case ActMkdir:
 		paths := s.Paths
 		if s.Path != "" {

@@ -36,6 +36,9 @@ func BaseTarball(release, arch string) []byte {
 	}
 	dir("tmp", 0o1777)
 	file("bin/sh", 0o555, "fake sh\n")
+	// bin/freebsd-version/freebsd-version.sh.in: the script keeps the
+	// userland's version, which freebsd-update patches with the rest.
+	file("bin/freebsd-version", 0o555, "#!/bin/sh\nUSERLAND_VERSION=\""+release+"\"\n")
 	file("lib/libc.so.7", 0o444, "fake libc\n")
 	file("libexec/ld-elf.so.1", 0o555, "fake rtld\n")
 	file("sbin/init", 0o555, "fake init\n")

@@ -126,6 +126,11 @@ var acceptedArgv = [][]string{
 	{"tar", "xpf", "/m/base.txz", "-C", "/j"},
 	{"tar", "--extract", "--file", "/m/base.txz", "--directory=/j", "--unlink-f"},
 	{"freebsd-update", "-b", "/j", "--currently-running", "14.3-RELEASE", "--not-running-from-cron", "fetch", "install"},
+	{"freebsd-update", "-b", "/j", "-d", "/w", "--currently-running", "14.3-RELEASE-p2", "--not-running-from-cron", "rollback"},
+	{"etcupdate", "extract", "-D", "/j", "-d", "/w", "-t", "/w/old.tar"},
+	{"etcupdate", "-D", "/j", "-d", "/w", "-t", "/w/new.tar"},
+	{"etcupdate", "status", "-D", "/j", "-d", "/w"},
+	{"tar", "-c", "-f", "/w/new.tar", "-C", "/b", "--exclude", "etc/passwd", "--exclude", "etc/*.db", "etc", "root"},
 	{"kldload", "-n", "if_bridge", "if_epair"},
 	{"kldunload", "if_epair"},
 	{"kldstat", "-q", "-m", "if_bridge"},
@@ -150,6 +155,7 @@ var acceptedArgv = [][]string{
 // and status.
 var refusedArgv = []refusal{
 	{[]string{"jail", "-x", "dns"}, "jail: illegal option -- x", 1},
+	{[]string{"etcupdate", "-X"}, "Illegal option -X", 1},
 	{[]string{"jail", "-f"}, "jail: option requires an argument -- f", 1},
 	{[]string{"jexec"}, "too few operands\nusage: jexec", 1},
 	{[]string{"jexec", "-d", "/", "dns", "ls"}, "jexec: illegal option -- d", 1},
