@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 
+	"github.com/jailkit/jailkit/cmd/jailkit/internal/opshelp"
 	"github.com/jailkit/jailkit/engine/inputerr"
 	"github.com/jailkit/jailkit/engine/ops"
 	"github.com/jailkit/jailkit/engine/plan"
@@ -20,35 +21,12 @@ type powerCmd struct {
 	format      string
 }
 
-var powerAbout = map[string]struct{ summary, help string }{
-	"start": {"start jails jailkit installed, name servers first",
-		`Starts each NAME that is not running with jail(8) and its own file:
-jail -f /etc/jail.conf.d/NAME.conf -c NAME. The jail's exec.start (/etc/rc)
-starts its enabled services; a post-check then makes sure the recipe's ports
-listen on the jail's address and not on *. With --all, every jail jailkit
-manages starts, the name servers (recipes with the dns role) first. If a
-step fails, the jails started so far are stopped again. A running jail is left
-alone, so a second run changes nothing.`},
-	"stop": {"stop jails jailkit installed, name servers last",
-		`Stops each NAME that runs: jail -f /etc/jail.conf.d/NAME.conf -r NAME (its
-exec.stop runs /etc/rc.shutdown). The state file records that jailkit stop
-stopped it, so jailkit status does not report it as down by accident;
-rc.d/jail still starts it at boot. With --all, every jail jailkit manages
-stops, the name servers last. If a step fails, the jails stopped so far are
-started again.`},
-	"restart": {"restart jails jailkit installed",
-		`Restarts each NAME: jail -f /etc/jail.conf.d/NAME.conf -rc NAME removes and
-creates a running jail again (a stopped one is started with -c: jail(8) -rc
-refuses a jail that does not run), then the post-check looks at its listeners.
-With --all, every jail jailkit manages restarts, the name servers first.`},
-}
-
 func (c *powerCmd) about() about {
-	d := powerAbout[c.verb]
-	return about{name: c.verb, summary: d.summary,
+	d := opshelp.Power[c.verb]
+	return about{name: c.verb, summary: d.Summary,
 		usage:      c.verb + " NAME... [--dry-run] [--format text|json]\n" + c.verb + " --all [--dry-run] [--format text|json]",
 		positional: -1,
-		help: d.help + `
+		help: d.Help + `
 
 Flags:
   --all             every jail jailkit manages, in dependency order

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jailkit/jailkit/cmd/jailkit/internal/opshelp"
 	"github.com/jailkit/jailkit/engine/ops"
 	"github.com/jailkit/jailkit/engine/plan"
 	"github.com/jailkit/jailkit/engine/system"
@@ -23,31 +24,12 @@ func (c *snapshotCmd) about() about {
 		return about{name: "rollback", summary: "roll a jail's ZFS root back to a snapshot",
 			usage:      "rollback NAME LABEL [--force] [--dry-run] [--format text|json]",
 			positional: 2,
-			help: `Rolls the root of jail NAME back to its ZFS snapshot LABEL (zfs rollback). A
-running jail is stopped first, started again after, and its listeners are
-checked. Newer snapshots would be destroyed (zfs rollback -r), so that needs
---force. The rollback itself cannot be undone: a failure before it rolls the
-plan back completely; a failure after it leaves the rolled-back root with the
-jail started again. A root with nothing written since the snapshot needs no
-change. A jail whose root is not a ZFS dataset is bad input (exit 2).
-
-Flags:
-  --force           destroy newer snapshots
-  --dry-run         print the plan and change nothing
-  --format F        text or json`}
+			help:       opshelp.Rollback}
 	}
 	return about{name: "snapshot", summary: "take a ZFS snapshot of a jail's root",
 		usage:      "snapshot NAME [LABEL] [--dry-run] [--format text|json]",
 		positional: -1,
-		help: `Takes the ZFS snapshot DATASET@LABEL of the root of jail NAME (zfs snapshot) and
-records it in the state file; LABEL defaults to the time, as YYYYMMDD-HHMMSS
-in UTC. The jail's root must be the ZFS dataset install made (the jails
-directory on ZFS); otherwise it is bad input (exit 2). A snapshot that exists
-already is left alone.
-
-Flags:
-  --dry-run         print the plan and change nothing
-  --format F        text or json`}
+		help:       opshelp.Snapshot}
 }
 
 func (c *snapshotCmd) flags(fs *flag.FlagSet) {

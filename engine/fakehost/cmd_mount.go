@@ -1,11 +1,7 @@
 package fakehost
 
 import (
-	"io/fs"
-	"os"
-	"path/filepath"
 	"slices"
-	"strings"
 
 	"github.com/jailkit/jailkit/engine/fakehost/fakeconf"
 )
@@ -59,30 +55,4 @@ func (h *Host) umount(a []string) ([]byte, error) {
 	}
 	st.Mounts = slices.Delete(st.Mounts, i, i+1)
 	return nil, h.saveState(st)
-}
-
-// scrubArgs is the one find expression plans use: remove everything
-// under the directory that is neither a regular file nor a directory.
-var scrubArgs = []string{"-mindepth", "1", "!", "-type", "f", "!", "-type", "d", "-delete"}
-
-// find handles "find DIR -mindepth 1 ! -type f ! -type d -delete"
-// (usr.bin/find: FTS_PHYSICAL, so a link is removed, never followed).
-func (h *Host) find(a []string) ([]byte, error) {
-	if len(a) != 2+len(scrubArgs) || !slices.Equal(a[2:], scrubArgs) {
-		return nil, fail(a, "fakehost: only find DIR %s is simulated", strings.Join(scrubArgs, " "))
-	}
-	dir := filepath.Join(h.Dir, filepath.FromSlash(a[1]))
-	if _, err := os.Lstat(dir); err != nil {
-		return nil, fail(a, "find: %s: No such file or directory", a[1])
-	}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || p == dir {
-			return err
-		}
-		if t := d.Type(); t&fs.ModeType != 0 && !t.IsDir() {
-			return os.Remove(p)
-		}
-		return nil
-	})
-	return nil, err
 }

@@ -107,7 +107,17 @@ func (h *Host) pkgInJail(j Jail, a, args []string, progress io.Writer) ([]byte, 
 			sub.WriteFile("/usr/local/sbin/pkg", []byte("fake pkg\n"), 0o755)
 	}
 	if !bootstrapped {
-		return nil, fail(a, "%s", fakepkg.NonInteractive)
+		// The bootstrapper reads -y after any subcommand: it bootstraps,
+		// then execs the real pkg with the same argv (usr.sbin/pkg/pkg.c).
+		if args[0] != "/usr/sbin/pkg" && args[0] != "pkg" || !fakepkg.BootstrapperYes(rest) {
+			return nil, fail(a, "%s", fakepkg.NonInteractive)
+		}
+		if err := sub.MkdirAll("/usr/local/sbin", 0o755); err != nil {
+			return nil, err
+		}
+		if err := sub.WriteFile("/usr/local/sbin/pkg", []byte("fake pkg\n"), 0o755); err != nil {
+			return nil, err
+		}
 	}
 	p := mustParse(args)
 	return h.pkgIn(j, a, append([]string{p.Sub}, p.Operands...), progress)

@@ -25,7 +25,6 @@ var commands = map[string]handler{
 	"chflags":         argvOnly((*Host).chflags),
 	"cp":              argvOnly((*Host).cp),
 	"df":              argvOnly((*Host).df),
-	"find":            argvOnly((*Host).find),
 	"etcupdate":       func(h *Host, cmd system.Cmd) ([]byte, error) { return fakeupdate.Etcupdate(h.files, cmd) },
 	"fetch":           func(h *Host, cmd system.Cmd) ([]byte, error) { return h.fetch(cmd.Argv, cmd.Progress) },
 	"freebsd-update":  (*Host).freebsdUpdate,

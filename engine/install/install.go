@@ -49,6 +49,10 @@ type Options struct {
 	// NoPkgCache keeps the jail's packages out of the host's shared
 	// package cache (PkgCache): each jail fetches its own, as before.
 	NoPkgCache bool
+	// SharePkgCache mounts the shared package cache even for the first
+	// jail of a host: a lab of many jails of one ABI sets it, so the
+	// first jail's packages serve the others.
+	SharePkgCache bool
 }
 
 // Defaults fills in what the caller left empty.

@@ -20,12 +20,12 @@ func TestInstallFollowsValues(t *testing.T) {
 		want   []string
 		absent []string
 	}{
-		{"www", render.JailSpec{IPs: []string{"192.0.2.80"}}, []string{"jexec -l www /usr/local/sbin/pkg install -y apache24", "service -j www apache24 restart"},
+		{"www", render.JailSpec{IPs: []string{"192.0.2.80"}}, []string{"jexec -l www /usr/sbin/pkg install -y apache24", "service -j www apache24 restart"},
 			[]string{"php83", "php_fpm"}},
 		{"www", render.JailSpec{IPs: []string{"192.0.2.80"}, Sets: []string{"php=true", "php_listen=tcp"}},
-			[]string{"jexec -l www /usr/local/sbin/pkg install -y apache24 php83", "service -j www php_fpm restart", "tcp/80, tcp/9000 listens on 192.0.2.80"}, nil},
+			[]string{"jexec -l www /usr/sbin/pkg install -y apache24 php83", "service -j www php_fpm restart", "tcp/80, tcp/9000 listens on 192.0.2.80"}, nil},
 		{"x11", render.JailSpec{IPs: []string{"192.0.2.70"}, Sets: []string{"apps=xclock,xeyes", "sshd_port=2222"}},
-			[]string{"jexec -l x11 /usr/local/sbin/pkg install -y xauth xclock xeyes", "tcp/2222 listens on 192.0.2.70"}, []string{"tcp/22 "}},
+			[]string{"jexec -l x11 /usr/sbin/pkg install -y xauth xclock xeyes", "tcp/2222 listens on 192.0.2.70"}, []string{"tcp/22 "}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.recipe+" "+strings.Join(tt.spec.Sets, " "), func(t *testing.T) {

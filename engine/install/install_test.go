@@ -568,7 +568,7 @@ func TestDryRunChangesNothing(t *testing.T) {
 	for _, want := range []string{
 		"run: fetch -o /usr/local/jails/media/14.3-RELEASE-amd64/base.txz https://download.freebsd.org/releases/amd64/amd64/14.3-RELEASE/base.txz",
 		"run: jail -f /etc/jail.conf.d/dns.conf -c dns",
-		"run: jexec -l dns /usr/local/sbin/pkg install -y bind920",
+		"run: jexec -l dns /usr/sbin/pkg install -y bind920",
 		"run: service -j dns named restart",
 		"run: sysrc jail_enable=YES",
 		"| 	ip4.addr = \"em0|192.0.2.53/32\";",
@@ -814,5 +814,5 @@ func TestInterruptedInstallRollsBack(t *testing.T) {
 
 // isPkgInstall says argv is the jail's pkg installing packages.
 func isPkgInstall(argv []string) bool {
-	return len(argv) > 4 && argv[0] == "jexec" && argv[3] == "/usr/local/sbin/pkg" && argv[4] == "install"
+	return len(argv) > 4 && argv[0] == "jexec" && (argv[3] == "/usr/local/sbin/pkg" || argv[3] == "/usr/sbin/pkg") && argv[4] == "install"
 }

@@ -36,7 +36,11 @@ func TestClassroomPkgFetches(t *testing.T) {
 	noCache := testOpts()
 	noCache.NoPkgCache = true
 	before, beforeBytes := fetches(t, classroom(t, n, noCache))
-	h := classroom(t, n, testOpts())
+	// As lab apply installs a classroom: every jail, the first too,
+	// shares the cache.
+	shared := testOpts()
+	shared.SharePkgCache = true
+	h := classroom(t, n, shared)
 	after, afterBytes := fetches(t, h)
 	t.Logf("classroom of %d x11 jails: %d package fetches, %d bytes without the shared cache; %d fetches, %d bytes with it",
 		n, before, beforeBytes, after, afterBytes)
@@ -74,7 +78,7 @@ func fetches(t testing.TB, h *fakehost.Host) (int, int64) {
 // removed before the next jail mounts it, so that jail's pkg never
 // appends through it to a file of its own.
 func TestPkgCachePoisoned(t *testing.T) {
-	h := classroom(t, 1, testOpts())
+	h := classroom(t, 1, sharedOpts())
 	cache := filepath.Join(h.Dir, "usr/local/jails/pkgcache/FreeBSD-14-amd64")
 	poisoned := filepath.Join(cache, "xauth-1.0.pkg")
 	if err := os.WriteFile(poisoned, []byte("evil"), 0o644); err != nil {
@@ -106,7 +110,7 @@ func TestPkgCachePoisoned(t *testing.T) {
 // keeps the jail on its own cache; a plain one gets the shared cache
 // for the new packages.
 func TestPkgCacheLinkedMountPoint(t *testing.T) {
-	h := classroom(t, 1, testOpts())
+	h := classroom(t, 1, sharedOpts())
 	spec := render.JailSpec{Name: "pc01", IPs: []string{"192.0.2.101"}, Sets: []string{"apps=xclock"}}
 	plans := map[bool]string{}
 	for _, linked := range []bool{false, true} {
@@ -142,7 +146,7 @@ func TestPkgCacheLinkedMountPoint(t *testing.T) {
 func TestPkgCacheRerunFaultInjection(t *testing.T) {
 	ctx := context.Background()
 	spec := render.JailSpec{Name: "pc01", IPs: []string{"192.0.2.101"}, Sets: []string{"apps=xclock"}}
-	probe := classroom(t, 1, testOpts())
+	probe := classroom(t, 1, sharedOpts())
 	fault, count := fakehost.FailNth(-1)
 	probe.Fault = fault
 	if _, err := Install(ctx, probe, recipeNamed(t, "x11"), spec, testOpts()); err != nil {
@@ -150,7 +154,7 @@ func TestPkgCacheRerunFaultInjection(t *testing.T) {
 	}
 	total := count()
 	for n := 1; n <= total; n++ {
-		h := classroom(t, 1, testOpts())
+		h := classroom(t, 1, sharedOpts())
 		before := cacheless(t, h)
 		h.Fault, _ = fakehost.FailNth(n)
 		_, err := Install(ctx, h, recipeNamed(t, "x11"), spec, testOpts())
@@ -177,4 +181,12 @@ func cacheless(t *testing.T, h *fakehost.Host) map[string]string {
 		}
 	}
 	return s
+}
+
+// sharedOpts are the install options of a lab: the shared package cache
+// from the first jail on.
+func sharedOpts() Options {
+	o := testOpts()
+	o.SharePkgCache = true
+	return o
 }

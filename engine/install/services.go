@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/jailkit/jailkit/engine/pkgcache"
 	"github.com/jailkit/jailkit/engine/plan"
 	"github.com/jailkit/jailkit/engine/render"
 	"github.com/jailkit/jailkit/engine/state"
@@ -43,24 +44,27 @@ func (p *planner) planPackages() {
 	if len(pkgs) == 0 {
 		return
 	}
-	p.add(plan.Step{Name: "bootstrap pkg in the jail", Action: plan.ActRun, Argv: []string{"jexec", "-l", j.Name, "/usr/sbin/pkg", "bootstrap", "-y"}, Progress: true})
-	p.withPkgCache(plan.Step{Name: "install " + strings.Join(pkgs, " ") + " in the jail", Action: plan.ActRun,
-		Argv: append(jailPkg(j.Name, "install"), pkgs...), Progress: true})
+	// One command bootstraps pkg and installs: the jail's bootstrapper
+	// /usr/sbin/pkg reads -y after any subcommand ("+:y"), so "install
+	// -y" bootstraps without a terminal and then execs the real pkg with
+	// the same argv (usr.sbin/pkg/pkg.c, main).
+	p.withPkgCache(plan.Step{Name: "bootstrap pkg and install " + strings.Join(pkgs, " ") + " in the jail", Action: plan.ActRun,
+		Argv: append([]string{"jexec", "-l", j.Name, "/usr/sbin/pkg", "install", "-y"}, pkgs...), Progress: true})
 }
 
 // withPkgCache adds the pkg step s with the host's shared package cache
-// mounted on the jail's /var/cache/pkg around it (PlanPkgCache), or
+// mounted on the jail's /var/cache/pkg around it (pkgcache.Plan), or
 // alone when the jail's mount point is not safe to mount on.
 func (p *planner) withPkgCache(s plan.Step) {
 	j := p.v.Jail
-	if p.opts.NoPkgCache {
+	if p.opts.NoPkgCache || !p.cacheShared() {
 		p.add(s)
 		return
 	}
-	cache := PkgCacheDir(p.opts.JailsDir, j.Release, j.Arch)
-	pc, ok := PlanPkgCache(p.sys, cache, j.Path, !p.rootExists)
+	cache := pkgcache.Dir(p.opts.JailsDir, j.Release, j.Arch)
+	pc, ok := pkgcache.Plan(p.sys, cache, j.Path, !p.rootExists)
 	if !ok {
-		p.plan.Notes = append(p.plan.Notes, "the jail's "+pkgCacheInJail+" is not a plain directory: its packages are fetched without the shared cache")
+		p.plan.Notes = append(p.plan.Notes, "the jail's "+pkgcache.InJail+" is not a plain directory: its packages are fetched without the shared cache")
 		p.add(s)
 		return
 	}
@@ -70,6 +74,28 @@ func (p *planner) withPkgCache(s plan.Step) {
 	}
 	p.add(s)
 	p.add(pc.After)
+}
+
+// cacheShared says whether the shared package cache is worth mounting:
+// when the host has it already (a lab apply, an earlier jail, the admin
+// made it), or another jail jailkit manages could share it. The first
+// jail of a fresh host alone keeps its packages in its own cache, which
+// spares its install the mount and unmount (two processes).
+func (p *planner) cacheShared() bool {
+	j := p.v.Jail
+	if p.opts.SharePkgCache {
+		return true
+	}
+	if _, err := p.sys.Lstat(pkgcache.Dir(p.opts.JailsDir, j.Release, j.Arch)); err == nil {
+		return true
+	}
+	others, _ := state.ListStates(p.sys)
+	for _, st := range others {
+		if st.Name != j.Name {
+			return true
+		}
+	}
+	return false
 }
 
 // jailPkg is the argv of the jail's own pkg running sub with -y.

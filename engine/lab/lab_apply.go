@@ -393,13 +393,17 @@ func labName(l *Lab) string {
 	return l.Source
 }
 
-// installOpts gives one lab jail its install options: in a VNET lab only
+// installOpts gives one lab jail its install options, the shared package
+// cache on from the first jail: in a VNET lab only
 // the jails whose recipe gives them their own stack (dhcp with vnet=true)
 // join the bridge; the others stay shared-IP jails on network.interface.
 func (s Spec) installOpts(o install.Options) install.Options {
 	if !s.vnet() {
 		o.Bridge = ""
 	}
+	// A lab installs many jails: the first one's packages serve the
+	// rest through the shared package cache.
+	o.SharePkgCache = true
 	return o
 }
 

@@ -108,8 +108,10 @@ func planBasePatch(ctx context.Context, p *plan.Plan, sys system.System, st *sta
 		return nil, nil
 	}
 	if !known {
-		target = "the newest patch level"
-		p.Notes = append(p.Notes, "freebsd-update could not run here: whether the base "+root+" has patches is found out when the update runs")
+		// Planned elsewhere (a collected snapshot, another OS): a plan
+		// must not show a base copy the host may not need.
+		p.Notes = append(p.Notes, "freebsd-update could not run here: the base "+root+" is not checked for patches; jailkit update on the host patches it if it needs it")
+		return nil, nil
 	}
 	return &basePatch{root: root, workdir: workdir, running: running, target: target, arch: st.Arch, known: known}, nil
 }

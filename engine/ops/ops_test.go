@@ -82,7 +82,7 @@ func snapshot(t testing.TB, h *fakehost.Host) map[string]string {
 	// A package a rolled-back update fetched stays in the shared cache,
 	// as pkg leaves what it fetched when an install fails: a cache entry
 	// pkg checks against the catalogue again before any use
-	// (install.PkgCache). Everything else must be as it was.
+	// (pkgcache.Mount). Everything else must be as it was.
 	for k := range s {
 		if strings.HasPrefix(k, "usr/local/jails/pkgcache/") && strings.HasSuffix(k, ".pkg") {
 			delete(s, k)

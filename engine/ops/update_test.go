@@ -26,12 +26,10 @@ func TestUpdatePackages(t *testing.T) {
 		t.Fatalf("update: %v", err)
 	}
 	want := []string{
-		"find /usr/local/jails/pkgcache/FreeBSD-14-amd64 -mindepth 1 ! -type f ! -type d -delete",
 		"mount -t nullfs /usr/local/jails/pkgcache/FreeBSD-14-amd64 /usr/local/jails/containers/dns/var/cache/pkg",
 		"jexec -l dns /usr/local/sbin/pkg upgrade -y",
 		"umount /usr/local/jails/containers/dns/var/cache/pkg",
 		"service -j dns named restart",
-		"find /usr/local/jails/pkgcache/FreeBSD-14-amd64 -mindepth 1 ! -type f ! -type d -delete",
 		"mount -t nullfs /usr/local/jails/pkgcache/FreeBSD-14-amd64 /usr/local/jails/containers/www/var/cache/pkg",
 		"jexec -l www /usr/local/sbin/pkg upgrade -y",
 		"umount /usr/local/jails/containers/www/var/cache/pkg",

@@ -173,6 +173,8 @@ func (ex *executor) do(s *Step) error {
 		return describe(s.Path, t.Remove(s.Path))
 	case ActRemoveAll:
 		return describe(s.Path, t.RemoveAll(s.Path))
+	case ActScrub:
+		return describe(s.Path, scrub(t, s.Path, 0))
 	case ActRmdir:
 		err := t.Remove(s.Path)
 		if err != nil && (errors.Is(err, fs.ErrNotExist) || isNotEmpty(err)) {
@@ -181,6 +183,41 @@ func (ex *executor) do(s *Step) error {
 		return describe(s.Path, err)
 	}
 	return fmt.Errorf("unknown action %q", s.Action)
+}
+
+// scrub removes every entry under dir that is not a regular file or a
+// directory (links, FIFOs, sockets, devices), looking with Lstat so no
+// link is followed: the shared package cache is cleaned this way before
+// a jail mounts it, as pkg would append through a planted link.
+func scrub(sys system.System, dir string, depth int) error {
+	if depth > 32 {
+		return fmt.Errorf("%s: nested more than 32 directories deep", dir)
+	}
+	ents, err := sys.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for _, e := range ents {
+		p := path.Join(dir, e.Name())
+		fi, err := sys.Lstat(p)
+		if err != nil {
+			return err
+		}
+		switch {
+		case fi.IsDir():
+			if err := scrub(sys, p, depth+1); err != nil {
+				return err
+			}
+		case !fi.Mode().IsRegular():
+			if err := sys.Remove(p); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // check runs a post-check until its output meets Expect, up to CheckTries

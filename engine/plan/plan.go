@@ -21,6 +21,7 @@ const (
 	ActVerify    = "verify"    // check that Path has the SHA256 sum
 	ActCheck     = "check"     // read-only post-check (runs Argv, judges its output)
 	ActRmdir     = "rmdir"     // remove the directory Path when empty; keep it when something else is in it
+	ActScrub     = "scrub"     // remove every entry under Path that is not a regular file or a directory, never following links
 )
 
 // Step is one ordered action of a Plan. Paths are host paths, or paths

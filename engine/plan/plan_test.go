@@ -5,9 +5,12 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/jailkit/jailkit/engine/system"
@@ -104,5 +107,42 @@ func TestVerifyBigFile(t *testing.T) {
 	p.Steps[0].SHA256 = strings.Repeat("0", 64)
 	if err := Apply(context.Background(), sys, p, ApplyOptions{}); err == nil {
 		t.Error("a wrong sum passed")
+	}
+}
+
+// TestScrub: the shared package cache keeps its packages and directories
+// and loses every link (pkg would append through one) and FIFO, and a
+// link to a directory is removed, never followed.
+func TestScrub(t *testing.T) {
+	dir := t.TempDir()
+	cache := filepath.Join(dir, "cache")
+	outside := filepath.Join(dir, "outside")
+	os.MkdirAll(filepath.Join(cache, "All"), 0o755)
+	os.MkdirAll(outside, 0o755)
+	os.WriteFile(filepath.Join(cache, "All", "bind920-1.0.pkg"), []byte("pkg"), 0o644)
+	os.WriteFile(filepath.Join(outside, "keep"), []byte("x"), 0o644)
+	os.Symlink("/etc/passwd", filepath.Join(cache, "bind920.pkg"))
+	os.Symlink(outside, filepath.Join(cache, "All", "out"))
+	syscall.Mkfifo(filepath.Join(cache, "fifo"), 0o644)
+	sys, err := system.NewReal(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sys.Close()
+	p := &Plan{Steps: []Step{{Name: "scrub the cache", Action: ActScrub, Path: "/cache"}}}
+	if err := Apply(context.Background(), sys, p, ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var left []string
+	filepath.WalkDir(cache, func(p string, d fs.DirEntry, err error) error {
+		rel, _ := filepath.Rel(cache, p)
+		left = append(left, rel)
+		return err
+	})
+	if want := []string{".", "All", "All/bind920-1.0.pkg"}; !slices.Equal(left, want) {
+		t.Errorf("left %v, want %v", left, want)
+	}
+	if _, err := os.Stat(filepath.Join(outside, "keep")); err != nil {
+		t.Errorf("scrub followed a link out: %v", err)
 	}
 }

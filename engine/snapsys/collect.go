@@ -11,6 +11,7 @@ import (
 
 	"github.com/jailkit/jailkit/engine/install"
 	"github.com/jailkit/jailkit/engine/ops"
+	"github.com/jailkit/jailkit/engine/pkgcache"
 	"github.com/jailkit/jailkit/engine/state"
 	"github.com/jailkit/jailkit/engine/system"
 	"github.com/jailkit/jailkit/hostcheck"
@@ -82,7 +83,7 @@ func CollectState(ctx context.Context, sys system.System, out *os.Root, updates 
 			continue
 		}
 		// The package cache and its mount point, which update plans around.
-		cache := install.PkgCacheDir(path.Dir(path.Dir(st.Path)), st.Release, st.Arch)
+		cache := pkgcache.Dir(path.Dir(path.Dir(st.Path)), st.Release, st.Arch)
 		if fi, err := sys.Lstat(cache); err == nil && fi.IsDir() {
 			errs = append(errs, mkdir(out, "files"+cache))
 		}

@@ -30,7 +30,9 @@ func catalog(t *testing.T) *recipe.Catalog {
 	return c
 }
 
-var installOpts = install.Options{LockWait: 5 * time.Second, CheckTries: 1, Version: "test"}
+// installOpts share the package cache from the first jail, as a lab does,
+// so the jail has a /var/cache/pkg the snapshot records.
+var installOpts = install.Options{LockWait: 5 * time.Second, CheckTries: 1, Version: "test", SharePkgCache: true}
 
 // collected installs a dns jail on a fake host, collects the host into
 // a snapshot directory the way jailkit collect does, and opens it.
@@ -182,7 +184,19 @@ func TestPlanUpdateFromSnapshot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if live.Changes() == 0 || got.Text() != live.Text() {
+	// freebsd-update cannot ask its servers from a snapshot: the plan
+	// says so in a note and leaves the base alone; the rest is the same.
+	const note = "note: freebsd-update could not run here"
+	if !strings.Contains(got.Text(), note) {
+		t.Errorf("the snapshot plan does not say the base was not checked:\n%s", got.Text())
+	}
+	var kept []string
+	for _, l := range strings.SplitAfter(got.Text(), "\n") {
+		if !strings.HasPrefix(l, note) {
+			kept = append(kept, l)
+		}
+	}
+	if live.Changes() == 0 || strings.Join(kept, "") != live.Text() {
 		t.Errorf("update from the snapshot:\n%s\nfrom the host:\n%s", got.Text(), live.Text())
 	}
 }

@@ -62,3 +62,53 @@ Flags:
   --dry-run         print the plan and change nothing (it still reads R's
                     MANIFEST from the mirror)
   --format F        text or json`
+
+// Rollback is the help of jailkit rollback.
+const Rollback = `Rolls the root of jail NAME back to its ZFS snapshot LABEL (zfs rollback). A
+running jail is stopped first, started again after, and its listeners are
+checked. Newer snapshots would be destroyed (zfs rollback -r), so that needs
+--force. The rollback itself cannot be undone: a failure before it rolls the
+plan back completely; a failure after it leaves the rolled-back root with the
+jail started again. A root with nothing written since the snapshot needs no
+change. A jail whose root is not a ZFS dataset is bad input (exit 2).
+
+Flags:
+  --force           destroy newer snapshots
+  --dry-run         print the plan and change nothing
+  --format F        text or json`
+
+// Snapshot is the help of jailkit snapshot.
+const Snapshot = `Takes the ZFS snapshot DATASET@LABEL of the root of jail NAME (zfs snapshot) and
+records it in the state file; LABEL defaults to the time, as YYYYMMDD-HHMMSS
+in UTC. The jail's root must be the ZFS dataset install made (the jails
+directory on ZFS); otherwise it is bad input (exit 2). A snapshot that exists
+already is left alone.
+
+Flags:
+  --dry-run         print the plan and change nothing
+  --format F        text or json`
+
+// Power is the summary and help of jailkit start, stop and restart, by
+// command.
+var Power = map[string]struct{ Summary, Help string }{
+	"start": {"start jails jailkit installed, name servers first",
+		`Starts each NAME that is not running with jail(8) and its own file:
+jail -f /etc/jail.conf.d/NAME.conf -c NAME. The jail's exec.start (/etc/rc)
+starts its enabled services; a post-check then makes sure the recipe's ports
+listen on the jail's address and not on *. With --all, every jail jailkit
+manages starts, the name servers (recipes with the dns role) first. If a
+step fails, the jails started so far are stopped again. A running jail is left
+alone, so a second run changes nothing.`},
+	"stop": {"stop jails jailkit installed, name servers last",
+		`Stops each NAME that runs: jail -f /etc/jail.conf.d/NAME.conf -r NAME (its
+exec.stop runs /etc/rc.shutdown). The state file records that jailkit stop
+stopped it, so jailkit status does not report it as down by accident;
+rc.d/jail still starts it at boot. With --all, every jail jailkit manages
+stops, the name servers last. If a step fails, the jails stopped so far are
+started again.`},
+	"restart": {"restart jails jailkit installed",
+		`Restarts each NAME: jail -f /etc/jail.conf.d/NAME.conf -rc NAME removes and
+creates a running jail again (a stopped one is started with -c: jail(8) -rc
+refuses a jail that does not run), then the post-check looks at its listeners.
+With --all, every jail jailkit manages restarts, the name servers first.`},
+}

@@ -1,4 +1,4 @@
-package install
+package pkgcache
 
 import (
 	"errors"
@@ -10,22 +10,22 @@ import (
 	"github.com/jailkit/jailkit/engine/system"
 )
 
-// pkgCacheInJail is where a jail's pkg keeps the packages it fetched
+// InJail is where a jail's pkg keeps the packages it fetched
 // (PKG_CACHEDIR, /var/cache/pkg by default: freebsd/pkg libpkg/pkg_config.c).
-const pkgCacheInJail = "/var/cache/pkg"
+const InJail = "/var/cache/pkg"
 
-// PkgCacheDir is the host's package cache shared by the jails of one
+// Dir is the host's package cache shared by the jails of one
 // package ABI (FreeBSD:MAJOR:ARCH, the ABI a jail's pkg derives from its
 // release and architecture): packages of one ABI serve every jail of it,
 // and the file names carry each package's checksum
 // (libpkg/repo/binary/fetch.c, pkg_repo_binary_get_cached_name), so
 // repositories of one ABI (quarterly, latest) do not collide.
-func PkgCacheDir(jailsDir, release, arch string) string {
+func Dir(jailsDir, release, arch string) string {
 	major, _, _ := strings.Cut(release, ".")
 	return path.Join(jailsDir, "pkgcache", "FreeBSD-"+major+"-"+arch)
 }
 
-// PkgCache is the shared package cache of one jail's pkg step: Before
+// Mount is the shared package cache of one jail's pkg step: Before
 // goes before the step (scrub the cache, mount it on the jail's
 // /var/cache/pkg), After right after it (unmount). The cache is mounted
 // only while jailkit's own pkg runs, so no jail can write another's
@@ -42,12 +42,12 @@ func PkgCacheDir(jailsDir, release, arch string) string {
 // scrubbed of everything but regular files and directories before each
 // mount (which also drops pkg's own name-version.pkg convenience links,
 // re-made on the next fetch).
-type PkgCache struct {
+type Mount struct {
 	Before []plan.Step
 	After  plan.Step
 }
 
-// PlanPkgCache returns the steps that share the host's package cache
+// Plan returns the steps that share the host's package cache
 // with the jail rooted at jailPath for one pkg step. mkCache says a step
 // of the plan creates the cache directory before (so it is not scrubbed,
 // being empty). ok is false when the jail's /var/cache/pkg is there but
@@ -55,24 +55,23 @@ type PkgCache struct {
 // mount(8) would follow it on the host (sbin/mount_nullfs/mount_nullfs.c
 // resolves the mount point with realpath), so the jail keeps its own
 // cache.
-func PlanPkgCache(sys system.System, cache, jailPath string, newRoot bool) (pc PkgCache, ok bool) {
-	on := path.Join(jailPath, pkgCacheInJail)
+func Plan(sys system.System, cache, jailPath string, newRoot bool) (pc Mount, ok bool) {
+	on := path.Join(jailPath, InJail)
 	if !newRoot {
 		mk, safe := mountPointState(sys, jailPath)
 		if !safe {
-			return PkgCache{}, false
+			return Mount{}, false
 		}
 		if mk != "" {
-			pc.Before = append(pc.Before, plan.Step{Name: "create " + pkgCacheInJail + " in the jail", Action: plan.ActMkdir, Root: jailPath, Path: pkgCacheInJail, Mode: "0755",
+			pc.Before = append(pc.Before, plan.Step{Name: "create " + InJail + " in the jail", Action: plan.ActMkdir, Root: jailPath, Path: InJail, Mode: "0755",
 				Undo: []plan.Step{{Action: plan.ActRemoveAll, Root: jailPath, Path: mk}}})
 		}
 	} else {
-		pc.Before = append(pc.Before, plan.Step{Name: "create " + pkgCacheInJail + " in the jail", Action: plan.ActMkdir, Root: jailPath, Path: pkgCacheInJail, Mode: "0755"})
+		pc.Before = append(pc.Before, plan.Step{Name: "create " + InJail + " in the jail", Action: plan.ActMkdir, Root: jailPath, Path: InJail, Mode: "0755"})
 	}
 	pc.Before = append(pc.Before,
-		plan.Step{Name: "remove links from the shared package cache " + cache, Action: plan.ActRun,
-			Argv: []string{"find", cache, "-mindepth", "1", "!", "-type", "f", "!", "-type", "d", "-delete"}},
-		plan.Step{Name: "mount the shared package cache on the jail's " + pkgCacheInJail, Action: plan.ActRun,
+		plan.Step{Name: "remove links from the shared package cache " + cache, Action: plan.ActScrub, Path: cache},
+		plan.Step{Name: "mount the shared package cache on the jail's " + InJail, Action: plan.ActRun,
 			Argv: mountArgv(cache, on), Undo: []plan.Step{{Action: plan.ActRun, Argv: umountArgv(on)}}})
 	pc.After = plan.Step{Name: "unmount the shared package cache from the jail", Action: plan.ActRun,
 		Argv: umountArgv(on), Undo: []plan.Step{{Action: plan.ActRun, Argv: mountArgv(cache, on)}}}
@@ -87,7 +86,7 @@ func mountPointState(sys system.System, jailPath string) (mk string, safe bool) 
 	if err != nil {
 		return "", false
 	}
-	for _, d := range []string{"/var", "/var/cache", pkgCacheInJail} {
+	for _, d := range []string{"/var", "/var/cache", InJail} {
 		fi, err := root.Lstat(d)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
@@ -110,12 +109,12 @@ func mountArgv(from, on string) []string { return []string{"mount", "-t", "nullf
 // "AaF:fh:nt:v").
 func umountArgv(on string) []string { return []string{"umount", on} }
 
-// PkgCacheFor is PlanPkgCache for a jail an earlier install made (the
+// For is Plan for a jail an earlier install made (the
 // update of its packages): it also creates the cache directory when the
 // host has none yet, rolled back to as it was.
-func PkgCacheFor(sys system.System, jailsDir, release, arch, jailPath string) (pc PkgCache, ok bool) {
-	cache := PkgCacheDir(jailsDir, release, arch)
-	pc, ok = PlanPkgCache(sys, cache, jailPath, false)
+func For(sys system.System, jailsDir, release, arch, jailPath string) (pc Mount, ok bool) {
+	cache := Dir(jailsDir, release, arch)
+	pc, ok = Plan(sys, cache, jailPath, false)
 	if !ok {
 		return pc, false
 	}
