@@ -76,11 +76,12 @@ func (a *app) runChange(verb, done string, dryRun bool, from, format string, op 
 type upgradeCmd struct {
 	dryRun                  bool
 	release, mirror, format string
+	from                    string
 }
 
 func (*upgradeCmd) about() about {
 	return about{name: "upgrade", summary: "move a thin jail to a new FreeBSD release",
-		usage:      "upgrade NAME --release R [--mirror URL] [--dry-run] [--format text|json]",
+		usage:      "upgrade NAME --release R [--mirror URL] [--dry-run [--from DIR]] [--format text|json]",
 		positional: 1, help: opshelp.Upgrade}
 }
 
@@ -89,11 +90,12 @@ func (c *upgradeCmd) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.release, "release", "", "")
 	fs.StringVar(&c.mirror, "mirror", "", "")
 	fs.StringVar(&c.format, "format", "text", "")
+	fs.StringVar(&c.from, "from", "", "")
 }
 
 func (c *upgradeCmd) run(a *app, args []string) error {
 	uo := ops.UpgradeOptions{Release: c.release, Mirror: c.mirror, Label: "jailkit-upgrade-" + time.Now().UTC().Format("20060102-150405")}
-	return a.runChange("upgrade", "upgraded", c.dryRun, "", c.format, func(ctx context.Context, sys system.System, opts ops.Options, apply bool) (*plan.Plan, error) {
+	return a.runChange("upgrade", "upgraded", c.dryRun, c.from, c.format, func(ctx context.Context, sys system.System, opts ops.Options, apply bool) (*plan.Plan, error) {
 		if apply {
 			return ops.Upgrade(ctx, sys, args[0], uo, opts)
 		}
