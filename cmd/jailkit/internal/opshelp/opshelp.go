@@ -61,6 +61,7 @@ Flags:
   --mirror URL      FreeBSD mirror (default https://download.freebsd.org)
   --dry-run         print the plan and change nothing (it still reads R's
                     MANIFEST from the mirror)
+  --from DIR        with --dry-run: plan against collect --out DIR
   --format F        text or json`
 
 // Rollback is the help of jailkit rollback.
