@@ -24,5 +24,12 @@ func appendPkgUpgrade(p *plan.Plan, sys system.System, st *state.State, pending 
 		p.Steps = append(p.Steps, upgrade)
 		return
 	}
-	p.Steps = append(append(p.Steps, pc.Before...), upgrade, pc.After)
+	for _, b := range pc.Before {
+		// The cache directory is made once, by the first jail's steps.
+		if b.Action == plan.ActMkdir && b.Root == "" && planned(p, b.Path) {
+			continue
+		}
+		p.Steps = append(p.Steps, b)
+	}
+	p.Steps = append(p.Steps, upgrade, pc.After)
 }
