@@ -129,7 +129,7 @@ func TestPkgCacheLinkedMountPoint(t *testing.T) {
 		}
 		plans[linked] = p.Text()
 	}
-	if !strings.Contains(plans[false], "run: mount -t nullfs /usr/local/jails/pkgcache/FreeBSD-14-amd64 /usr/local/jails/containers/pc01/var/cache/pkg") {
+	if !strings.Contains(plans[false], "run: mount -t nullfs -o nosuid,noexec /usr/local/jails/pkgcache/FreeBSD-14-amd64 /usr/local/jails/containers/pc01/var/cache/pkg") {
 		t.Errorf("a plain /var/cache/pkg: no shared cache:\n%s", plans[false])
 	}
 	if strings.Contains(plans[true], "mount -t nullfs") || !strings.Contains(plans[true], "is not a plain directory") {

@@ -68,7 +68,8 @@ func (p *planner) withPkgCache(s plan.Step) {
 		p.add(s)
 		return
 	}
-	p.mkdir("create the shared package cache "+cache, cache, 0o755, true, true)
+	// 0700: no unprivileged host user reaches what jails left there.
+	p.mkdir("create the shared package cache "+cache, cache, 0o700, true, true)
 	for _, b := range pc.Before {
 		p.add(b)
 	}

@@ -145,6 +145,12 @@ func Apply(ctx context.Context, sys system.System, l *Lab, opts ApplyOptions) (*
 	if opts.Jobs < 1 {
 		opts.Jobs = 1
 	}
+	// Jails installed side by side do not share the package cache: pkg
+	// resumes a short cached file by appending to it and unlinks one of
+	// the wrong size (freebsd/pkg libpkg/fetch.c, pkg_fetch_file;
+	// libpkg/repo/binary/fetch.c, pkg_repo_binary_try_fetch), so two
+	// jails fetching one package at once would break each other.
+	opts.Install.NoPkgCache = opts.Install.NoPkgCache || opts.Jobs > 1
 	unlock, err := plan.Lock(ctx, sys, opts.Install.LockWait)
 	if err != nil {
 		return nil, err

@@ -178,7 +178,7 @@ func (u *updater) steps(st *state.State, up bool, thick *basePatch, next string,
 		return nil
 	}
 	if len(pending) > 0 {
-		appendPkgUpgrade(p, u.sys, st, pending)
+		appendPkgUpgrade(p, st, pending)
 	}
 	if thick != nil {
 		p.Steps = append(p.Steps, plan.Step{Name: "restart jail " + st.Name + " on its patched base", Action: plan.ActRun,

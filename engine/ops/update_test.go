@@ -25,14 +25,12 @@ func TestUpdatePackages(t *testing.T) {
 	if err != nil {
 		t.Fatalf("update: %v", err)
 	}
+	// No shared cache for running jails: one could swap its mount point
+	// for a link between the plan and the mount.
 	want := []string{
-		"mount -t nullfs /usr/local/jails/pkgcache/FreeBSD-14-amd64 /usr/local/jails/containers/dns/var/cache/pkg",
 		"jexec -l dns /usr/local/sbin/pkg upgrade -y",
-		"umount /usr/local/jails/containers/dns/var/cache/pkg",
 		"service -j dns named restart",
-		"mount -t nullfs /usr/local/jails/pkgcache/FreeBSD-14-amd64 /usr/local/jails/containers/www/var/cache/pkg",
 		"jexec -l www /usr/local/sbin/pkg upgrade -y",
-		"umount /usr/local/jails/containers/www/var/cache/pkg",
 		"service -j www apache24 restart",
 	}
 	if diff := cmp.Diff(want, mutatingRuns(rec)); diff != "" {

@@ -103,7 +103,12 @@ func mountPointState(sys system.System, jailPath string) (mk string, safe bool) 
 // mountArgv nullfs-mounts the host directory from on the host path on
 // (sbin/mount/mount.c getopt "adF:fLlno:prt:uvw"; -t nullfs runs
 // mount_nullfs with the two operands).
-func mountArgv(from, on string) []string { return []string{"mount", "-t", "nullfs", from, on} }
+// nosuid and noexec: a setuid file one jail left in the cache must not
+// run as root in the next (sbin/mount/mount.c passes -o to
+// mount_nullfs, which takes the generic options).
+func mountArgv(from, on string) []string {
+	return []string{"mount", "-t", "nullfs", "-o", "nosuid,noexec", from, on}
+}
 
 // umountArgv unmounts the mount on (sbin/umount/umount.c getopt
 // "AaF:fh:nt:v").
