@@ -174,7 +174,16 @@ func (ex *executor) do(s *Step) error {
 	case ActRemoveAll:
 		return describe(s.Path, t.RemoveAll(s.Path))
 	case ActScrub:
-		return describe(s.Path, scrub(t, s.Path, 0))
+		// Through a root at the cache: a relative link a jail swapped in
+		// cannot lead the walk out of it (os.Root refuses).
+		r, err := t.OpenRoot(s.Path)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		if err != nil {
+			return describe(s.Path, err)
+		}
+		return describe(s.Path, scrub(r, "/", 0))
 	case ActRmdir:
 		err := t.Remove(s.Path)
 		if err != nil && (errors.Is(err, fs.ErrNotExist) || isNotEmpty(err)) {
@@ -191,7 +200,9 @@ func (ex *executor) do(s *Step) error {
 // a jail mounts it, as pkg would append through a planted link.
 func scrub(sys system.System, dir string, depth int) error {
 	if depth > 32 {
-		return fmt.Errorf("%s: nested more than 32 directories deep", dir)
+		// A tree no package cache has: a jail planted it to make every
+		// later scrub fail. It goes, without following links.
+		return sys.RemoveAll(dir)
 	}
 	ents, err := sys.ReadDir(dir)
 	if errors.Is(err, fs.ErrNotExist) {

@@ -124,6 +124,12 @@ func TestScrub(t *testing.T) {
 	os.Symlink("/etc/passwd", filepath.Join(cache, "bind920.pkg"))
 	os.Symlink(outside, filepath.Join(cache, "All", "out"))
 	syscall.Mkfifo(filepath.Join(cache, "fifo"), 0o644)
+	os.Symlink("../outside", filepath.Join(cache, "rel"))
+	deep := filepath.Join(cache, "deep")
+	for i := 0; i < 40; i++ {
+		deep = filepath.Join(deep, "d")
+	}
+	os.MkdirAll(deep, 0o755)
 	sys, err := system.NewReal(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -139,7 +145,12 @@ func TestScrub(t *testing.T) {
 		left = append(left, rel)
 		return err
 	})
-	if want := []string{".", "All", "All/bind920-1.0.pkg"}; !slices.Equal(left, want) {
+	want := []string{".", "All", "All/bind920-1.0.pkg", "deep"}
+	for d, i := "deep", 0; i < 31; i++ {
+		d += "/d"
+		want = append(want, d)
+	}
+	if !slices.Equal(left, want) {
 		t.Errorf("left %v, want %v", left, want)
 	}
 	if _, err := os.Stat(filepath.Join(outside, "keep")); err != nil {
