@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path"
 	"strings"
+	"syscall"
 )
 
 // ErrNoCommand is returned by Run when the program named by argv[0] does
@@ -146,11 +147,19 @@ func (r *Real) ReadDir(name string) ([]fs.DirEntry, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := r.root.Open(p)
+	// Non-blocking, and a directory checked before reading: a FIFO where
+	// a directory should be (a hostile snapshot, a jail's own tree) would
+	// hang a plain open.
+	f, err := r.root.OpenFile(p, os.O_RDONLY|oNonblock, 0)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err != nil {
+		return nil, err
+	} else if !fi.IsDir() {
+		return nil, &fs.PathError{Op: "readdir", Path: name, Err: syscall.ENOTDIR}
+	}
 	ents, err := f.ReadDir(-1)
 	sortEntries(ents)
 	return ents, err

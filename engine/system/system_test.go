@@ -9,7 +9,9 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 func newReal(t *testing.T) (*Real, string) {
@@ -259,5 +261,29 @@ func TestRecorder(t *testing.T) {
 	empty.Run(context.Background(), Cmd{Argv: []string{"jail", "-c", "x"}, Mutates: true})
 	if cmds := empty.Commands(); len(cmds) != 1 || cmds[0][0] != "jail" {
 		t.Errorf("commands: %v", cmds)
+	}
+}
+
+// TestReadDirFIFO: a FIFO where a directory should be is refused at once,
+// not waited on (a hostile snapshot or jail tree).
+func TestReadDirFIFO(t *testing.T) {
+	dir := t.TempDir()
+	if err := syscall.Mkfifo(filepath.Join(dir, "jailkit"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, err := NewReal(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	done := make(chan error, 1)
+	go func() { _, err := r.ReadDir("/jailkit"); done <- err }()
+	select {
+	case err := <-done:
+		if !errors.Is(err, syscall.ENOTDIR) {
+			t.Errorf("ReadDir of a FIFO = %v, want ENOTDIR", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("ReadDir waited on a FIFO")
 	}
 }
