@@ -6,6 +6,7 @@ import (
 	"iter"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/jailkit/jailkit/engine/install"
@@ -132,6 +133,11 @@ func (u *updater) thinBase(st *state.State) (string, error) {
 		return "", err
 	}
 	next := nextBase(u.sys, st)
+	// Two old bases of one release patched in one run each get their
+	// own generation: the host shows neither yet.
+	for taken(u.bases, next) {
+		next = bumpGeneration(next)
+	}
 	if err := planNewBase(u.p, u.sys, b, next); err != nil {
 		return "", err
 	}
@@ -264,4 +270,24 @@ func snapshotFirst(p *plan.Plan, st *state.State, label string) bool {
 			{Action: plan.ActRun, Argv: []string{"jail", "-f", conf, "-c", st.Name}},
 		}})
 	return true
+}
+
+// taken says whether a planned base already uses dir.
+func taken(bases map[string]string, dir string) bool {
+	for _, b := range bases {
+		if b == dir {
+			return true
+		}
+	}
+	return false
+}
+
+// bumpGeneration turns templates/REL-ARCH.N into .N+1.
+func bumpGeneration(dir string) string {
+	i := strings.LastIndexByte(dir, '.')
+	n, err := strconv.Atoi(dir[i+1:])
+	if i < 0 || err != nil {
+		return dir + ".2"
+	}
+	return dir[:i+1] + strconv.Itoa(n+1)
 }

@@ -115,3 +115,20 @@ func TestUpdateNoZFSFaultInjection(t *testing.T) {
 		})
 	}
 }
+
+// TestNewBaseGenerations: two old bases of one release patched in one
+// run each get a generation of their own (review: both got .3, and the
+// second copy went over the first's patched files).
+func TestNewBaseGenerations(t *testing.T) {
+	bases := map[string]string{"/j/templates/14.3-RELEASE-amd64": "/j/templates/14.3-RELEASE-amd64.3"}
+	next := "/j/templates/14.3-RELEASE-amd64.3"
+	for taken(bases, next) {
+		next = bumpGeneration(next)
+	}
+	if next != "/j/templates/14.3-RELEASE-amd64.4" {
+		t.Errorf("next generation = %s, want .4", next)
+	}
+	if got := bumpGeneration("/j/templates/14.3-RELEASE-amd64"); got != "/j/templates/14.3-RELEASE-amd64.2" {
+		t.Errorf("bumpGeneration of the first generation = %s", got)
+	}
+}
