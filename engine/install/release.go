@@ -36,7 +36,10 @@ func PlanSharedBase(ctx context.Context, sys system.System, p *plan.Plan, jailsD
 	}
 	base := BaseDir(jailsDir, release, arch)
 	if pl.exists(base) {
-		return base, nil
+		// The newest generation: an update may have patched a copy
+		// (templates/REL-ARCH.N) that new jails mount.
+		_, newest := NewestBase(sys, base)
+		return newest, nil
 	}
 	pl.planFetch(rf, manifest, cached, sum)
 	pl.planSharedBase(rf.base)

@@ -213,6 +213,10 @@ func planSwitchRelease(p *plan.Plan, sys system.System, st *state.State, rel, ol
 			n.Extra = map[string]string{}
 		}
 		delete(n.Extra, install.BaseKey)
+		if next != install.BaseDir(jailsDirOf(st), rel, st.Arch) {
+			// A patched generation of the new release.
+			n.Extra[install.BaseKey] = next
+		}
 		n.Extra[upgradedKey] = st.Release + " to " + rel
 	})
 	if err != nil {
