@@ -155,6 +155,23 @@ func planned(p *plan.Plan, dir string) bool {
 // freebsd-update on the copy. Rolled back, the copy's schg flags are
 // cleared and it is removed; the jails keep old.
 func planNewBase(p *plan.Plan, sys system.System, b *basePatch, next string) error {
+	mk := plan.Step{Name: "create the new shared base " + next, Action: plan.ActMkdir, Path: next, Mode: "0755",
+		Undo: []plan.Step{{Action: plan.ActRemoveAll, Path: next}}}
+	// From the verified release media when the cache has them: tar keeps
+	// hard links (cp -Rp copies each link of /rescue's one crunched
+	// binary as a file of its own, some 1.5 GB a generation), and the
+	// copy is the release as shipped, patched from -p0 below.
+	release := patchLevelRE.ReplaceAllString(b.running, "")
+	media := path.Join(install.MediaDir(path.Dir(path.Dir(b.root)), release, b.arch), "base.txz")
+	if _, err := sys.Lstat(media); err == nil {
+		p.Steps = append(p.Steps, mk, plan.Step{Name: "extract base.txz of " + release + " into " + next, Action: plan.ActRun, Progress: true,
+			Argv: []string{"tar", "-xf", media, "-C", next, "--unlink"},
+			Undo: []plan.Step{{Action: plan.ActRun, Argv: []string{"chflags", "-R", "0", next}}}})
+		fresh := *b
+		fresh.running = release
+		fresh.steps(p, sys, next)
+		return nil
+	}
 	entries, err := sys.ReadDir(b.root)
 	if err != nil {
 		return fmt.Errorf("read the shared base %s: %w", b.root, err)
@@ -164,9 +181,8 @@ func planNewBase(p *plan.Plan, sys system.System, b *basePatch, next string) err
 		argv = append(argv, path.Join(b.root, e.Name()))
 	}
 	argv = append(argv, next)
-	p.Steps = append(p.Steps,
-		plan.Step{Name: "create the new shared base " + next, Action: plan.ActMkdir, Path: next, Mode: "0755",
-			Undo: []plan.Step{{Action: plan.ActRemoveAll, Path: next}}},
+	p.Notes = append(p.Notes, "the release media of "+release+" are not in the media cache: the new base is a copy of "+b.root+", without its hard links")
+	p.Steps = append(p.Steps, mk,
 		plan.Step{Name: "copy the shared base " + b.root + " to " + next, Action: plan.ActRun, Argv: argv, Progress: true,
 			Undo: []plan.Step{{Action: plan.ActRun, Argv: []string{"chflags", "-R", "0", next}}}})
 	b.steps(p, sys, next)
