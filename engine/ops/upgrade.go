@@ -186,7 +186,13 @@ func planMerge(p *plan.Plan, st *state.State, oldBase, next, wd string) {
 	// changed: a failed step's commands are not undone, so this is on
 	// the step before the merge, not the merge. A file the new release
 	// adds stays (the plan says so).
-	restore := []plan.Step{{Action: plan.ActRun, Argv: append(append([]string{"cp", "-Rp"}, saved...), root)}}
+	// Put back through os.Root, not cp: the jail ran between the copy
+	// and a failure, and could have made its /etc a link to the host's.
+	var inJail []string
+	for _, d := range etcTrees {
+		inJail = append(inJail, "/"+d)
+	}
+	restore := []plan.Step{{Action: plan.ActRestoreTree, Root: root, Path: backup, Paths: inJail}}
 	p.Steps = append(p.Steps,
 		plan.Step{Name: "create the etcupdate work directory " + wd, Action: plan.ActMkdir, Path: backup, Mode: "0700",
 			Undo: []plan.Step{{Action: plan.ActRemoveAll, Path: wd}}},
@@ -196,6 +202,11 @@ func planMerge(p *plan.Plan, st *state.State, oldBase, next, wd string) {
 			Argv: []string{"etcupdate", "extract", "-D", root, "-d", wd, "-t", oldTar}})
 	stopJail(p, st)
 	p.Steps = append(p.Steps,
+		// etcupdate and cp run on the host by path: a link the jail
+		// planted where the release has a directory or a file (its /etc
+		// a link to the host's) would lead them onto the host.
+		plan.Step{Name: "check that jail " + st.Name + "'s /etc and /root hold no link where the new release has a file or directory",
+			Action: plan.ActSameTypes, Root: root, Path: next, Paths: inJail},
 		plan.Step{Name: "keep a copy of the own /etc and /root of jail " + st.Name, Action: plan.ActRun, Argv: append(append([]string{"cp", "-Rp"}, own...), backup),
 			Undo: restore},
 		plan.Step{Name: "merge the new release's /etc and /root into jail " + st.Name, Action: plan.ActRun,

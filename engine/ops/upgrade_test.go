@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -181,5 +183,35 @@ func TestReleaseOrder(t *testing.T) {
 		if got := releaseOrder(tc.a, tc.b); got != tc.want {
 			t.Errorf("releaseOrder(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
 		}
+	}
+}
+
+// TestUpgradeRefusesPlantedLinks: etcupdate and cp work on the jail's
+// /etc by path from the host; a jail that made a directory of its /etc a
+// link to the host's (here /etc/defaults to a host directory) is refused
+// before any host tool runs on it, and the host is as it was.
+func TestUpgradeRefusesPlantedLinks(t *testing.T) {
+	h := installed(t, "dns dns 192.0.2.53")
+	hostDir := filepath.Join(h.Dir, "hostetc")
+	if err := os.MkdirAll(hostDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	defaults := filepath.Join(h.Dir, "usr/local/jails/containers/dns/etc/defaults")
+	if err := os.RemoveAll(defaults); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("/hostetc", defaults); err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(t, h)
+	_, err := Upgrade(context.Background(), h, "dns", to15, testOpts(t))
+	if err == nil || !strings.Contains(err.Error(), "/etc/defaults in the jail is a link") {
+		t.Fatalf("want the planted link refused, got %v", err)
+	}
+	if diff := cmp.Diff(before, snapshot(t, h)); diff != "" {
+		t.Errorf("the host changed (-before +after):\n%s", diff)
+	}
+	if ents, _ := os.ReadDir(hostDir); len(ents) != 0 {
+		t.Errorf("host tools wrote through the link: %v", ents)
 	}
 }

@@ -173,6 +173,19 @@ func (ex *executor) do(s *Step) error {
 		return describe(s.Path, t.Remove(s.Path))
 	case ActRemoveAll:
 		return describe(s.Path, t.RemoveAll(s.Path))
+	case ActSameTypes, ActRestoreTree:
+		// t is the jail root's System (Root is set), Path a host path.
+		for _, p := range s.Paths {
+			if s.Action == ActSameTypes {
+				err = sameTypes(ex.sys, t, s.Path, p, 0)
+			} else {
+				err = restoreTree(ex.sys, t, s.Path, p, 0)
+			}
+			if err != nil {
+				return describe(path.Join(s.Root, p), err)
+			}
+		}
+		return nil
 	case ActScrub:
 		// Through a root at the cache: a relative link a jail swapped in
 		// cannot lead the walk out of it (os.Root refuses).
