@@ -72,23 +72,55 @@ func (r *Real) Run(ctx context.Context, cmd Cmd) ([]byte, error) {
 		c.Stdin = bytes.NewReader(cmd.Stdin)
 	}
 	var stdout, stderr bytes.Buffer
-	c.Stdout, c.Stderr = &stdout, &stderr
+	// What a command prints is bounded: some run the jail's own
+	// binaries (jexec NAME pkg version), which the jail's root controls.
+	out := &cappedBuffer{buf: &stdout, left: MaxOutputSize}
+	errOut := &cappedBuffer{buf: &stderr, left: MaxOutputSize}
+	c.Stdout, c.Stderr = out, errOut
 	if cmd.Progress != nil {
-		c.Stdout = io.MultiWriter(&stdout, cmd.Progress)
-		c.Stderr = io.MultiWriter(&stderr, cmd.Progress)
+		c.Stdout = io.MultiWriter(out, cmd.Progress)
+		c.Stderr = io.MultiWriter(errOut, cmd.Progress)
 		if f, ok := cmd.Progress.(*os.File); ok && IsTerminal(f) {
 			// fetch(1) and pkg draw their progress meters only on a
 			// terminal: hand it over (their errors show there too).
 			c.Stderr = f
 		}
 	}
-	if err := c.Run(); err != nil {
+	if err := c.Run(); err != nil || out.over {
+		if err == nil {
+			err = fmt.Errorf("%w: it printed more than %d bytes", ErrTooLarge, int64(MaxOutputSize))
+		}
 		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("%s: %w", cmd.Argv[0], ErrNoCommand)
 		}
 		return stdout.Bytes(), &ExitError{Argv: cmd.Argv, Err: err, Stderr: strings.TrimSpace(stderr.String())}
 	}
 	return stdout.Bytes(), nil
+}
+
+// MaxOutputSize bounds what Run keeps of a command's standard output and
+// standard error: far more than sockstat prints for 100,000 sockets.
+const MaxOutputSize = 64 << 20
+
+// cappedBuffer keeps the first left bytes written and drops the rest,
+// marking over, so a command that prints without end cannot fill the
+// memory; its writes still succeed, so it is not killed half way.
+type cappedBuffer struct {
+	buf  *bytes.Buffer
+	left int64
+	over bool
+}
+
+func (c *cappedBuffer) Write(p []byte) (int, error) {
+	n := int64(len(p))
+	if n > c.left {
+		c.buf.Write(p[:c.left])
+		c.left, c.over = 0, true
+		return len(p), nil
+	}
+	c.buf.Write(p)
+	c.left -= n
+	return len(p), nil
 }
 
 // ExitError is a command that ran and failed.

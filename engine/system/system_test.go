@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -285,5 +286,22 @@ func TestReadDirFIFO(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("ReadDir waited on a FIFO")
+	}
+}
+
+// TestRunOutputCapped: a command that prints past MaxOutputSize fails with
+// ErrTooLarge and jailkit keeps at most MaxOutputSize of it.
+func TestRunOutputCapped(t *testing.T) {
+	r, err := NewReal("/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	out, err := r.Run(context.Background(), Cmd{Argv: []string{"head", "-c", strconv.Itoa(MaxOutputSize + 4096), "/dev/zero"}})
+	if !errors.Is(err, ErrTooLarge) {
+		t.Errorf("err = %v, want ErrTooLarge", err)
+	}
+	if len(out) > MaxOutputSize {
+		t.Errorf("kept %d bytes, past the cap", len(out))
 	}
 }
