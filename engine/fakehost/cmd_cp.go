@@ -52,7 +52,8 @@ func (h *Host) cp(a []string) ([]byte, error) {
 }
 
 // copyTree copies src to dst under the fake root, keeping modes
-// (sticky bit included) and symlinks.
+// (sticky bit included) and symlinks: cp -Rp, and the fake ZFS's
+// snapshots and rollbacks.
 func (h *Host) copyTree(src, dst string) error {
 	fi, err := h.files.Lstat(src)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -106,7 +107,7 @@ func (h *Host) rollback(a, snaps []string, mount func(string) (string, bool)) ([
 	if err := os.RemoveAll(live); err != nil {
 		return nil, err, true
 	}
-	if err := copyTree(filepath.Join(h.Dir, snapDir, snapFile(target)), live); err != nil {
+	if err := h.copyTree(path.Join("/", snapDir, snapFile(target)), mnt); err != nil {
 		return nil, err, true
 	}
 	return nil, h.dropSnapshots(snaps, younger...), true
@@ -132,7 +133,7 @@ func (h *Host) takeSnapshot(snap, mnt string, snaps []string) error {
 	if err := os.MkdirAll(filepath.Join(h.Dir, snapDir), 0o755); err != nil {
 		return err
 	}
-	if err := copyTree(filepath.Join(h.Dir, mnt), filepath.Join(h.Dir, snapDir, snapFile(snap))); err != nil {
+	if err := h.copyTree(mnt, path.Join("/", snapDir, snapFile(snap))); err != nil {
 		return err
 	}
 	return h.writeIndex(snaps)
@@ -148,43 +149,6 @@ func (h *Host) dropSnapshots(snaps []string, drop ...string) error {
 		return nil
 	}
 	return h.writeIndex(slices.DeleteFunc(slices.Clone(snaps), func(s string) bool { return slices.Contains(drop, s) }))
-}
-
-// copyTree copies the directories, files (with their modes) and symlinks
-// under src to dst.
-func copyTree(src, dst string) error {
-	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		to := filepath.Join(dst, rel)
-		info, err := os.Lstat(p)
-		if err != nil {
-			return err
-		}
-		switch {
-		case info.Mode()&fs.ModeSymlink != 0:
-			t, err := os.Readlink(p)
-			if err != nil {
-				return err
-			}
-			return os.Symlink(t, to)
-		case info.IsDir():
-			if err := os.MkdirAll(to, 0o755); err != nil {
-				return err
-			}
-			return os.Chmod(to, info.Mode()&(fs.ModePerm|fs.ModeSticky))
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(to, data, 0o600); err != nil {
-			return err
-		}
-		return os.Chmod(to, info.Mode().Perm())
-	})
 }
 
 // sameTree says whether two trees hold the same entries, modes and bytes.
